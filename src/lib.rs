@@ -1,0 +1,5 @@
+//! formwork: a typed, declarative language and compiler for platform templates.
+//!
+//! The pipeline, and where each stage lives, is drawn in ARCHITECTURE.md.
+
+pub mod syntax;

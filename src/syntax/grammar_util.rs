@@ -1,0 +1,403 @@
+//! Helpers the grammar's actions call: span construction, nesting limits, error
+//! recovery, and the wording of "expected …" for people.
+
+use lalrpop_util::{ErrorRecovery, ParseError};
+
+use crate::syntax::ast::*;
+use crate::syntax::error::{Expected, MAX_NESTING, SyntaxError};
+use crate::syntax::span::{FileId, Span};
+use crate::syntax::token::Tok;
+
+/// What the grammar's actions share: the file, its text, and the errors found so far.
+pub struct ParseState<'a> {
+    pub file: FileId,
+    pub src: &'a str,
+    pub errors: Vec<SyntaxError>,
+    too_deep_reported: bool,
+}
+
+impl<'a> ParseState<'a> {
+    pub fn new(file: FileId, src: &'a str) -> ParseState<'a> {
+        ParseState {
+            file,
+            src,
+            errors: Vec::new(),
+            too_deep_reported: false,
+        }
+    }
+
+    pub fn span(&self, l: usize, r: usize) -> Span {
+        Span::new(self.file, l, r)
+    }
+
+    /// Whether the source between `l` and `r` spans more than one line.
+    pub fn multiline(&self, l: usize, r: usize) -> bool {
+        self.src.get(l..r).is_some_and(|s| s.contains('\n'))
+    }
+
+    /// Builds an expression node, replacing it by an error node when it nests too deep.
+    pub fn expr(&mut self, kind: ExprKind, l: usize, r: usize) -> Expr {
+        let depth = expr_kind_depth(&kind) + 1;
+        let span = self.span(l, r);
+        if depth > MAX_NESTING {
+            self.report_too_deep(span);
+            return Expr {
+                kind: ExprKind::Error,
+                span,
+                depth: MAX_NESTING,
+            };
+        }
+        Expr { kind, span, depth }
+    }
+
+    pub fn binary(&mut self, op: BinaryOp, lhs: Expr, rhs: Expr, l: usize, r: usize) -> Expr {
+        self.expr(
+            ExprKind::Binary {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            },
+            l,
+            r,
+        )
+    }
+
+    /// Builds a type node, with the same nesting limit as [`ParseState::expr`].
+    pub fn ty(&mut self, kind: TypeKind, l: usize, r: usize) -> TypeExpr {
+        let depth = type_kind_depth(&kind) + 1;
+        let span = self.span(l, r);
+        if depth > MAX_NESTING {
+            self.report_too_deep(span);
+            return TypeExpr {
+                kind: TypeKind::Error,
+                span,
+                depth: MAX_NESTING,
+            };
+        }
+        TypeExpr { kind, span, depth }
+    }
+
+    fn report_too_deep(&mut self, span: Span) {
+        // One report per file: the error node that replaces the deep tree is itself at
+        // the limit, so every enclosing node is replaced too, silently.
+        if !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.errors.push(SyntaxError::NestingTooDeep {
+                span,
+                limit: MAX_NESTING,
+            });
+        }
+    }
+}
+
+fn max_depth<'e>(exprs: impl IntoIterator<Item = &'e Expr>) -> u32 {
+    exprs.into_iter().map(|e| e.depth).max().unwrap_or(0)
+}
+
+fn string_depth(s: &StringLit) -> u32 {
+    s.parts
+        .iter()
+        .map(|p| match p {
+            StringPart::Interpolation(e) => e.depth,
+            StringPart::Text { .. } => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+fn expr_kind_depth(kind: &ExprKind) -> u32 {
+    match kind {
+        ExprKind::Literal(_) | ExprKind::Name(_) | ExprKind::Error => 0,
+        ExprKind::String(s) => string_depth(s),
+        ExprKind::List { items, .. } => max_depth(items),
+        ExprKind::Map { entries, .. } => max_depth(entries.iter().map(|e| &e.value)),
+        ExprKind::ListComprehension {
+            clause,
+            body,
+            filter,
+        } => max_depth([&*clause.collection, body].into_iter().chain(filter.as_deref())),
+        ExprKind::MapComprehension {
+            clause,
+            key,
+            value,
+            filter,
+        } => max_depth(
+            [&*clause.collection, key, value]
+                .into_iter()
+                .chain(filter.as_deref()),
+        ),
+        ExprKind::Member { object, .. } => object.depth,
+        ExprKind::Index { object, index } => object.depth.max(index.depth),
+        ExprKind::Call { callee, args } => callee.depth.max(max_depth(args)),
+        ExprKind::Unary { operand, .. } => operand.depth,
+        ExprKind::Binary { lhs, rhs, .. } => lhs.depth.max(rhs.depth),
+        ExprKind::If {
+            cond,
+            then_branch,
+            else_branch,
+        } => cond.depth.max(then_branch.depth).max(else_branch.depth),
+        ExprKind::Match {
+            scrutinee, arms, ..
+        } => scrutinee.depth.max(max_depth(arms.iter().map(|a| &a.value))),
+        ExprKind::Paren(e) => e.depth,
+    }
+}
+
+fn type_kind_depth(kind: &TypeKind) -> u32 {
+    match kind {
+        TypeKind::Named { args, .. } => args.iter().map(|t| t.depth).max().unwrap_or(0),
+        TypeKind::Record { fields, .. } => fields
+            .iter()
+            .map(|f| f.ty.depth.max(f.default.as_ref().map_or(0, |d| d.depth)))
+            .max()
+            .unwrap_or(0),
+        TypeKind::Literal(_) | TypeKind::Error => 0,
+        TypeKind::String(s) => string_depth(s),
+        TypeKind::Optional(t) | TypeKind::Paren(t) => t.depth,
+        TypeKind::Union(ts) => ts.iter().map(|t| t.depth).max().unwrap_or(0),
+        TypeKind::Refined { base, .. } => base.depth,
+    }
+}
+
+pub fn prepend<T>(first: T, rest: Vec<T>) -> Vec<T> {
+    let mut v = Vec::with_capacity(rest.len() + 1);
+    v.push(first);
+    v.extend(rest);
+    v
+}
+
+pub fn flatten<T>(items: Vec<Option<T>>) -> Vec<T> {
+    items.into_iter().flatten().collect()
+}
+
+pub fn for_clause(a: Ident, b: Option<Ident>, collection: Expr, span: Span) -> ForClause {
+    let (key, value) = match b {
+        Some(b) => (Some(a), b),
+        None => (None, a),
+    };
+    ForClause {
+        key,
+        value,
+        collection: Box::new(collection),
+        span,
+    }
+}
+
+pub fn step(
+    st: &mut ParseState<'_>,
+    keyword: Ident,
+    arg: StepArg,
+    body: Option<Vec<PipelineItem>>,
+    l: usize,
+    r: usize,
+) -> PipelineItem {
+    let inner = body.iter().flatten().filter_map(|item| match item {
+        PipelineItem::Step(s) => Some(s.depth),
+        _ => None,
+    });
+    let depth = inner.max().unwrap_or(0) + 1;
+    let span = st.span(l, r);
+    if depth > MAX_NESTING {
+        st.report_too_deep(span);
+        return PipelineItem::Error(span);
+    }
+    PipelineItem::Step(Step {
+        keyword,
+        arg,
+        body,
+        span,
+        depth,
+    })
+}
+
+/// A number literal; `sign` is `"-"` for a negated literal in a type or pattern.
+pub fn number(st: &ParseState<'_>, sign: &str, text: &str, l: usize, r: usize) -> NumberLit {
+    let digits = format!("{sign}{}", text.replace('_', ""));
+    // The lexer has already reported numbers that do not fit; they read as 0 here.
+    let value = if text.contains(['.', 'e', 'E']) {
+        NumberValue::Float(digits.parse().unwrap_or(0.0))
+    } else {
+        NumberValue::Int(digits.parse().unwrap_or(0))
+    };
+    NumberLit {
+        text: format!("{sign}{text}"),
+        value,
+        span: st.span(l, r),
+    }
+}
+
+/// `3`, `3.1` or `3.x` as a version pattern; anything else is reported.
+pub fn version(st: &mut ParseState<'_>, text: &str, l: usize, r: usize) -> VersionPattern {
+    let span = st.span(l, r);
+    let (major, minor) = text.split_once('.').unwrap_or((text, ""));
+    let wildcard = matches!(minor, "x" | "X" | "*");
+    let major_n = major.parse::<u64>().ok();
+    let minor_n = if minor.is_empty() || wildcard {
+        Some(None)
+    } else {
+        minor.parse::<u64>().ok().map(Some)
+    };
+    match (major_n, minor_n) {
+        (Some(major), Some(minor)) => VersionPattern {
+            major,
+            minor,
+            wildcard,
+            span,
+        },
+        _ => {
+            st.errors.push(SyntaxError::InvalidVersion {
+                span,
+                text: text.to_string(),
+            });
+            VersionPattern {
+                major: 0,
+                minor: None,
+                wildcard: true,
+                span,
+            }
+        }
+    }
+}
+
+/// `_` is the wildcard pattern; any other name is not a pattern.
+pub fn name_pattern(st: &mut ParseState<'_>, name: &str, l: usize, r: usize) -> Pattern {
+    let span = st.span(l, r);
+    if name != "_" {
+        st.errors.push(SyntaxError::UnexpectedToken {
+            span,
+            found: format!("name `{name}`"),
+            expected: Expected {
+                phrases: vec![
+                    "a literal pattern, like `\"small\"` or `80`".into(),
+                    "`_`".into(),
+                ],
+            },
+        });
+    }
+    Pattern::Wildcard(span)
+}
+
+type Recovery<'a> = ErrorRecovery<usize, Tok<'a>, ()>;
+
+/// Records the error behind a recovery and gives the span of the input it skipped.
+pub fn recover(st: &mut ParseState<'_>, e: Recovery<'_>, l: usize, r: usize) -> Span {
+    let skipped_end = e.dropped_tokens.last().map_or(r, |t| t.2.max(r));
+    if let Some(err) = parse_error(st.file, e.error) {
+        st.errors.push(err);
+    }
+    st.span(l, skipped_end)
+}
+
+pub fn recover_none<T>(st: &mut ParseState<'_>, e: Recovery<'_>, l: usize, r: usize) -> Option<T> {
+    recover(st, e, l, r);
+    None
+}
+
+/// Turns lalrpop's error into ours; `None` when the lexer already reported the cause.
+pub fn parse_error(file: FileId, e: ParseError<usize, Tok<'_>, ()>) -> Option<SyntaxError> {
+    match e {
+        ParseError::UnrecognizedToken {
+            token: (l, tok, r),
+            expected,
+        } => {
+            if tok == Tok::Error {
+                return None;
+            }
+            Some(SyntaxError::UnexpectedToken {
+                span: Span::new(file, l, r),
+                found: tok.to_string(),
+                expected: phrase_expected(&expected),
+            })
+        }
+        ParseError::UnrecognizedEof { location, expected } => Some(SyntaxError::UnexpectedEof {
+            span: Span::new(file, location, location),
+            expected: phrase_expected(&expected),
+        }),
+        ParseError::ExtraToken { token: (l, tok, r) } => Some(SyntaxError::UnexpectedToken {
+            span: Span::new(file, l, r),
+            found: tok.to_string(),
+            expected: Expected::default(),
+        }),
+        ParseError::InvalidToken { .. } | ParseError::User { .. } => None,
+    }
+}
+
+const EXPR_STARTS: &[&str] = &["if", "match", "[", "!"];
+const TYPE_STARTS: &[&str] = &["name", "{", "(", "string"];
+const OPERATORS: &[&str] = &[
+    "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", ".", "[", "(", "?", "|",
+    "in", "len", "matches",
+];
+const BODY_ITEMS: &[&str] = &[
+    "requires", "input", "let", "use", "resource", "output", "pipeline",
+];
+const TOP_ITEMS: &[&str] = &["environment", "service", "module", "import", "type"];
+
+/// Phrases lalrpop's list of expected terminals for people, most telling first.
+pub fn phrase_expected(expected: &[String]) -> Expected {
+    let names: Vec<&str> = expected.iter().map(|s| s.trim_matches('"')).collect();
+    let has = |t: &str| names.contains(&t);
+    let mut phrases = Vec::new();
+    let mut covered: Vec<&str> = Vec::new();
+
+    if EXPR_STARTS.iter().all(|t| has(t)) {
+        phrases.push("an expression".to_string());
+        covered.extend(EXPR_STARTS);
+        covered.extend([
+            "name", "integer", "float", "string", "true", "false", "null", "{", "(", "-",
+            "input", "environment", "pipeline", "service",
+        ]);
+    } else if TYPE_STARTS.iter().all(|t| has(t)) && !has("if") {
+        phrases.push("a type, like `String` or `Int in 1..10`".to_string());
+        covered.extend(TYPE_STARTS);
+        covered.extend(["integer", "float", "true", "false", "-"]);
+    }
+    if TOP_ITEMS.iter().all(|t| has(t)) {
+        phrases.push(
+            "a declaration: `environment`, `service` or `module`, or an `import` or `type`"
+                .to_string(),
+        );
+        covered.extend(TOP_ITEMS);
+    }
+    if BODY_ITEMS.iter().all(|t| has(t)) {
+        phrases.push(
+            "a declaration item, like `input { … }`, `let`, `resource`, `output` or `name = value`"
+                .to_string(),
+        );
+        covered.extend(BODY_ITEMS);
+        covered.extend(["name", "type", "output", "environment", "service", "module", "len", "matches", "as"]);
+    }
+    if has("integer") && has("version wildcard") && !covered.contains(&"integer") {
+        phrases.push("a version, like `3.1`, `^3.0` or `3.x`".to_string());
+        covered.extend(["integer", "float", "version wildcard", "^", "~", "=", ">", ">=", "<", "<="]);
+    }
+    let operators_only_extra = names
+        .iter()
+        .any(|n| !OPERATORS.contains(n) && !covered.contains(n));
+    for name in &names {
+        if covered.contains(name) {
+            continue;
+        }
+        if OPERATORS.contains(name) && (operators_only_extra || !phrases.is_empty()) {
+            continue;
+        }
+        let phrase = match *name {
+            "name" => "a name".to_string(),
+            "integer" | "float" => "a number".to_string(),
+            "string" => "a string".to_string(),
+            "resource type" => "a resource type, like `AWS::S3::Bucket` or `aws_s3_bucket`".to_string(),
+            "regex" => "a regular expression, like `/^[a-z]+$/`".to_string(),
+            "end of string" => "the closing `\"` of the string".to_string(),
+            "end of interpolation" => "the `}` closing the interpolation".to_string(),
+            "string text" | "${" | "unreadable input" | "version wildcard" => continue,
+            other => format!("`{other}`"),
+        };
+        if !phrases.contains(&phrase) {
+            phrases.push(phrase);
+        }
+    }
+    if phrases.is_empty() && names.iter().any(|n| OPERATORS.contains(n)) {
+        phrases.push("an operator".to_string());
+    }
+    Expected { phrases }
+}

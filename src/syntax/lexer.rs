@@ -1,0 +1,783 @@
+//! The lexer: source text to [`Tok`]ens, comments to trivia, bad input to errors.
+//!
+//! It has three modes. **Code** is the language itself (one logos enum, [`CodeTok`]).
+//! A `"` enters **string** mode ([`StrTok`]): text, escapes, and `${`, which enters
+//! **interpolation** mode: code again, but counting braces so that the `}` closing the
+//! interpolation returns to the string, and ending at a newline (strings and their
+//! interpolations stay on one line). Modes nest on a stack, so `"a ${f("b ${c}")}"`
+//! lexes as expected. A regular expression is lexed by hand, and only right after the
+//! keyword `matches`, so `/` stays division everywhere else.
+//!
+//! The lexer never fails: unreadable input is reported once as a [`SyntaxError`] and
+//! becomes a [`Tok::Error`] (or, for an unterminated string, a synthesised closing
+//! quote), so the parser always has a token stream to recover on.
+
+use logos::Logos;
+
+use crate::syntax::ast::{Comment, CommentKind};
+use crate::syntax::error::SyntaxError;
+use crate::syntax::span::{FileId, Span};
+use crate::syntax::token::Tok;
+
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
+#[logos(skip r"[ \t\r\n\f]+")]
+enum CodeTok {
+    #[regex(r"///([^/\n][^\n]*)?", allow_greedy = true)]
+    DocComment,
+    #[regex(r"//([^/\n][^\n]*)?", allow_greedy = true)]
+    #[regex(r"////[^\n]*", allow_greedy = true)]
+    LineComment,
+    #[token("/*")]
+    BlockCommentOpen,
+    #[token("\"")]
+    Quote,
+
+    #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
+    Ident,
+    #[regex(r"[0-9][0-9_]*")]
+    Int,
+    #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9]+)?")]
+    #[regex(r"[0-9][0-9_]*[eE][+-]?[0-9]+")]
+    Float,
+    #[regex(r"[0-9]+\.[xX*]")]
+    VersionWildcard,
+    #[regex(r"[A-Za-z][A-Za-z0-9]*(::[A-Za-z0-9]+)+")]
+    ResourceType,
+
+    #[token("environment")]
+    KwEnvironment,
+    #[token("service")]
+    KwService,
+    #[token("module")]
+    KwModule,
+    #[token("import")]
+    KwImport,
+    #[token("as")]
+    KwAs,
+    #[token("type")]
+    KwType,
+    #[token("requires")]
+    KwRequires,
+    #[token("input")]
+    KwInput,
+    #[token("pipeline")]
+    KwPipeline,
+    #[token("let")]
+    KwLet,
+    #[token("use")]
+    KwUse,
+    #[token("resource")]
+    KwResource,
+    #[token("output")]
+    KwOutput,
+    #[token("when")]
+    KwWhen,
+    #[token("for")]
+    KwFor,
+    #[token("in")]
+    KwIn,
+    #[token("if")]
+    KwIf,
+    #[token("then")]
+    KwThen,
+    #[token("else")]
+    KwElse,
+    #[token("match")]
+    KwMatch,
+    #[token("true")]
+    KwTrue,
+    #[token("false")]
+    KwFalse,
+    #[token("null")]
+    KwNull,
+    #[token("matches")]
+    KwMatches,
+    #[token("len")]
+    KwLen,
+
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token("<")]
+    Lt,
+    #[token(">")]
+    Gt,
+    #[token("<=")]
+    Le,
+    #[token(">=")]
+    Ge,
+    #[token("==")]
+    EqEq,
+    #[token("!=")]
+    Ne,
+    #[token("=")]
+    Eq,
+    #[token(",")]
+    Comma,
+    #[token(".")]
+    Dot,
+    #[token("..")]
+    DotDot,
+    #[token(":")]
+    Colon,
+    #[token("?")]
+    Question,
+    #[token("|")]
+    Pipe,
+    #[token("||")]
+    PipePipe,
+    #[token("&&")]
+    AmpAmp,
+    #[token("!")]
+    Bang,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("%")]
+    Percent,
+    #[token("=>")]
+    FatArrow,
+    #[token("^")]
+    Caret,
+    #[token("~")]
+    Tilde,
+}
+
+#[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
+enum StrTok {
+    #[regex(r#"[^"\\$\r\n]+"#)]
+    Text,
+    #[token("$")]
+    Dollar,
+    #[token("${")]
+    InterpOpen,
+    #[regex(r"\\[^\r\n]")]
+    Escape,
+    #[regex(r"\\u\{[0-9A-Fa-f]{1,6}\}")]
+    UnicodeEscape,
+    #[token("\"")]
+    Close,
+    #[regex(r"\r?\n")]
+    Newline,
+}
+
+/// Characters that can start a token: a run of unreadable characters stops at one.
+const TOKEN_STARTS: &str = "{}()[]<>=!,.:?|&+-*/%^~\"_";
+
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    Code,
+    Str { open: usize },
+    Interp { open: usize, depth: u32 },
+}
+
+enum Inner<'a> {
+    Code(logos::Lexer<'a, CodeTok>),
+    Str(logos::Lexer<'a, StrTok>),
+}
+
+/// A token with its byte range, as lalrpop wants it.
+pub type Spanned<'a> = (usize, Tok<'a>, usize);
+
+/// The lexer; an iterator of tokens. Comments and errors collect in its fields.
+pub struct Lexer<'a> {
+    src: &'a str,
+    file: FileId,
+    inner: Option<Inner<'a>>,
+    modes: Vec<Mode>,
+    pending: std::collections::VecDeque<Spanned<'a>>,
+    expect_regex: bool,
+    /// End of the previous token, to see whether an interpolation crossed a newline.
+    prev_end: usize,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a str, file: FileId) -> Lexer<'a> {
+        Lexer {
+            src,
+            file,
+            inner: Some(Inner::Code(CodeTok::lexer(src))),
+            modes: vec![Mode::Code],
+            pending: Default::default(),
+            expect_regex: false,
+            prev_end: 0,
+            comments: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn mode(&self) -> Mode {
+        // The stack starts with `Code` and the bottom entry is never popped.
+        *self.modes.last().unwrap_or(&Mode::Code)
+    }
+
+    fn switch_to_string(&mut self) {
+        self.inner = match self.inner.take() {
+            Some(Inner::Code(l)) => Some(Inner::Str(l.morph())),
+            other => other,
+        };
+    }
+
+    fn switch_to_code(&mut self) {
+        self.inner = match self.inner.take() {
+            Some(Inner::Str(l)) => Some(Inner::Code(l.morph())),
+            other => other,
+        };
+    }
+
+    /// Leaves the innermost string (after an error), closing any interpolation in it.
+    fn abandon_string(&mut self, at: usize) {
+        while let Some(mode) = self.modes.pop() {
+            match mode {
+                Mode::Interp { .. } => self.pending.push_back((at, Tok::InterpClose, at)),
+                Mode::Str { .. } => {
+                    self.pending.push_back((at, Tok::StrClose, at));
+                    break;
+                }
+                Mode::Code => {
+                    self.modes.push(Mode::Code);
+                    break;
+                }
+            }
+        }
+        self.switch_to_code();
+    }
+
+    fn next_code(&mut self) -> Option<Spanned<'a>> {
+        loop {
+            let Some(Inner::Code(lex)) = self.inner.as_mut() else {
+                return None;
+            };
+            if self.expect_regex {
+                self.expect_regex = false;
+                if let Some(tok) = self.lex_regex() {
+                    return Some(tok);
+                }
+                continue;
+            }
+            let Some(result) = lex.next() else {
+                let end = self.src.len();
+                return self.at_eof(end);
+            };
+            let range = lex.span();
+            let slice = lex.slice();
+            let (start, end) = (range.start, range.end);
+            if let Mode::Interp { open, .. } = self.mode()
+                && self.src[self.prev_end.min(start)..start].contains('\n')
+            {
+                self.errors.push(SyntaxError::UnterminatedInterpolation {
+                    open: self.span(open, open + 2),
+                });
+                self.abandon_string(self.prev_end);
+                // The token was read in code mode, which is also the enclosing mode.
+                self.reinject(result, start, end, slice);
+                return self.pending.pop_front();
+            }
+            self.prev_end = end;
+            let tok = match result {
+                Ok(t) => t,
+                Err(()) => return Some(self.unexpected_chars(start, end)),
+            };
+            match self.code_token(tok, start, end, slice) {
+                Some(t) => return Some(t),
+                None => {
+                    if let Some(t) = self.pending.pop_front() {
+                        return Some(t);
+                    }
+                }
+            }
+        }
+    }
+
+    fn code_lexer(&mut self) -> Option<&mut logos::Lexer<'a, CodeTok>> {
+        match self.inner.as_mut() {
+            Some(Inner::Code(l)) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Queues a token already read in code mode, once the mode stack has been unwound.
+    fn reinject(&mut self, result: Result<CodeTok, ()>, start: usize, end: usize, slice: &'a str) {
+        self.prev_end = end;
+        let tok = match result {
+            Ok(t) => self.code_token(t, start, end, slice),
+            Err(()) => Some(self.unexpected_chars(start, end)),
+        };
+        if let Some(t) = tok {
+            self.pending.push_back(t);
+        }
+    }
+
+    fn at_eof(&mut self, end: usize) -> Option<Spanned<'a>> {
+        match self.mode() {
+            Mode::Code => None,
+            Mode::Interp { open, .. } => {
+                self.errors.push(SyntaxError::UnterminatedInterpolation {
+                    open: self.span(open, open + 2),
+                });
+                self.abandon_string(end);
+                self.pending.pop_front()
+            }
+            Mode::Str { open } => {
+                self.errors.push(SyntaxError::UnterminatedString {
+                    open: self.span(open, open + 1),
+                });
+                self.abandon_string(end);
+                self.pending.pop_front()
+            }
+        }
+    }
+
+    /// A run of characters no token starts with, reported once.
+    fn unexpected_chars(&mut self, start: usize, mut end: usize) -> Spanned<'a> {
+        // Swallow the whole run, so a file of NUL bytes is one error and not millions.
+        if let Some(Inner::Code(lex)) = self.inner.as_mut() {
+            let rest = &self.src[end..];
+            let extra: usize = rest
+                .char_indices()
+                .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric() || TOKEN_STARTS.contains(c))
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len());
+            lex.bump(extra);
+            end += extra;
+            self.prev_end = end;
+        }
+        self.errors.push(SyntaxError::UnexpectedChar {
+            span: self.span(start, end),
+            text: self.src[start..end].to_string(),
+        });
+        (start, Tok::Error, end)
+    }
+
+    fn code_token(
+        &mut self,
+        tok: CodeTok,
+        start: usize,
+        end: usize,
+        slice: &'a str,
+    ) -> Option<Spanned<'a>> {
+        let t = match tok {
+            CodeTok::DocComment | CodeTok::LineComment => {
+                let kind = if tok == CodeTok::DocComment {
+                    CommentKind::Doc
+                } else {
+                    CommentKind::Line
+                };
+                let end = start + slice.trim_end_matches('\r').len();
+                self.comments.push(Comment {
+                    kind,
+                    span: self.span(start, end),
+                });
+                return None;
+            }
+            CodeTok::BlockCommentOpen => {
+                self.block_comment(start);
+                return None;
+            }
+            CodeTok::Quote => {
+                self.modes.push(Mode::Str { open: start });
+                self.switch_to_string();
+                Tok::StrOpen
+            }
+            CodeTok::Ident => Tok::Ident(slice),
+            CodeTok::Int => {
+                if slice.replace('_', "").parse::<i64>().is_err() {
+                    self.errors.push(SyntaxError::NumberTooLarge {
+                        span: self.span(start, end),
+                        text: slice.to_string(),
+                    });
+                }
+                Tok::Int(slice)
+            }
+            CodeTok::Float => {
+                let ok = slice
+                    .replace('_', "")
+                    .parse::<f64>()
+                    .is_ok_and(|v| v.is_finite());
+                if !ok {
+                    self.errors.push(SyntaxError::NumberTooLarge {
+                        span: self.span(start, end),
+                        text: slice.to_string(),
+                    });
+                }
+                Tok::Float(slice)
+            }
+            CodeTok::VersionWildcard => Tok::VersionWildcard(slice),
+            CodeTok::ResourceType => Tok::ResourceType(slice),
+            CodeTok::KwEnvironment => Tok::KwEnvironment,
+            CodeTok::KwService => Tok::KwService,
+            CodeTok::KwModule => Tok::KwModule,
+            CodeTok::KwImport => Tok::KwImport,
+            CodeTok::KwAs => Tok::KwAs,
+            CodeTok::KwType => Tok::KwType,
+            CodeTok::KwRequires => Tok::KwRequires,
+            CodeTok::KwInput => Tok::KwInput,
+            CodeTok::KwPipeline => Tok::KwPipeline,
+            CodeTok::KwLet => Tok::KwLet,
+            CodeTok::KwUse => Tok::KwUse,
+            CodeTok::KwResource => Tok::KwResource,
+            CodeTok::KwOutput => Tok::KwOutput,
+            CodeTok::KwWhen => Tok::KwWhen,
+            CodeTok::KwFor => Tok::KwFor,
+            CodeTok::KwIn => Tok::KwIn,
+            CodeTok::KwIf => Tok::KwIf,
+            CodeTok::KwThen => Tok::KwThen,
+            CodeTok::KwElse => Tok::KwElse,
+            CodeTok::KwMatch => Tok::KwMatch,
+            CodeTok::KwTrue => Tok::KwTrue,
+            CodeTok::KwFalse => Tok::KwFalse,
+            CodeTok::KwNull => Tok::KwNull,
+            CodeTok::KwMatches => {
+                self.expect_regex = true;
+                Tok::KwMatches
+            }
+            CodeTok::KwLen => Tok::KwLen,
+            CodeTok::LBrace => {
+                if let Some(Mode::Interp { depth, .. }) = self.modes.last_mut() {
+                    *depth += 1;
+                }
+                Tok::LBrace
+            }
+            CodeTok::RBrace => match self.modes.last_mut() {
+                Some(Mode::Interp { depth, .. }) if *depth > 0 => {
+                    *depth -= 1;
+                    Tok::RBrace
+                }
+                Some(Mode::Interp { .. }) => {
+                    self.modes.pop();
+                    self.switch_to_string();
+                    Tok::InterpClose
+                }
+                _ => Tok::RBrace,
+            },
+            CodeTok::LParen => Tok::LParen,
+            CodeTok::RParen => Tok::RParen,
+            CodeTok::LBracket => Tok::LBracket,
+            CodeTok::RBracket => Tok::RBracket,
+            CodeTok::Lt => Tok::Lt,
+            CodeTok::Gt => Tok::Gt,
+            CodeTok::Le => Tok::Le,
+            CodeTok::Ge => Tok::Ge,
+            CodeTok::EqEq => Tok::EqEq,
+            CodeTok::Ne => Tok::Ne,
+            CodeTok::Eq => Tok::Eq,
+            CodeTok::Comma => Tok::Comma,
+            CodeTok::Dot => Tok::Dot,
+            CodeTok::DotDot => Tok::DotDot,
+            CodeTok::Colon => Tok::Colon,
+            CodeTok::Question => Tok::Question,
+            CodeTok::Pipe => Tok::Pipe,
+            CodeTok::PipePipe => Tok::PipePipe,
+            CodeTok::AmpAmp => Tok::AmpAmp,
+            CodeTok::Bang => Tok::Bang,
+            CodeTok::Plus => Tok::Plus,
+            CodeTok::Minus => Tok::Minus,
+            CodeTok::Star => Tok::Star,
+            CodeTok::Slash => Tok::Slash,
+            CodeTok::Percent => Tok::Percent,
+            CodeTok::FatArrow => Tok::FatArrow,
+            CodeTok::Caret => Tok::Caret,
+            CodeTok::Tilde => Tok::Tilde,
+        };
+        Some((start, t, end))
+    }
+
+    /// Skips a block comment opened at `start`, nested ones included.
+    fn block_comment(&mut self, start: usize) {
+        let bytes = self.src.as_bytes();
+        let mut i = start + 2;
+        let mut depth = 1u32;
+        while i < bytes.len() && depth > 0 {
+            match (bytes[i], bytes.get(i + 1)) {
+                (b'/', Some(b'*')) => {
+                    depth += 1;
+                    i += 2;
+                }
+                (b'*', Some(b'/')) => {
+                    depth -= 1;
+                    i += 2;
+                }
+                _ => i += 1,
+            }
+        }
+        if depth > 0 {
+            self.errors.push(SyntaxError::UnterminatedBlockComment {
+                open: self.span(start, start + 2),
+            });
+            i = bytes.len();
+        }
+        self.comments.push(Comment {
+            kind: CommentKind::Block,
+            span: self.span(start, i),
+        });
+        if let Some(lex) = self.code_lexer() {
+            let here = lex.span().end;
+            lex.bump(i - here);
+        }
+        self.prev_end = i;
+    }
+
+    /// Lexes `/pattern/` right after `matches`, if the next character is `/`.
+    fn lex_regex(&mut self) -> Option<Spanned<'a>> {
+        let lex = self.code_lexer()?;
+        let here = lex.span().end;
+        let rest = &self.src[here..];
+        let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let open = here + ws;
+        if !self.src[open..].starts_with('/') {
+            return None;
+        }
+        let body_start = open + 1;
+        let bytes = self.src.as_bytes();
+        let mut i = body_start;
+        let mut closed = false;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 2,
+                b'/' => {
+                    closed = true;
+                    break;
+                }
+                b'\n' | b'\r' => break,
+                _ => i += 1,
+            }
+        }
+        let i = i.min(bytes.len());
+        let end = if closed { i + 1 } else { i };
+        if !closed {
+            self.errors.push(SyntaxError::UnterminatedRegex {
+                open: self.span(open, open + 1),
+            });
+        }
+        if let Some(lex) = self.code_lexer() {
+            lex.bump(end - here);
+        }
+        self.prev_end = end;
+        Some((open, Tok::Regex(&self.src[body_start..i]), end))
+    }
+
+    fn next_string(&mut self) -> Option<Spanned<'a>> {
+        let mut value = String::new();
+        let mut text_start: Option<usize> = None;
+        let mut text_end = 0;
+        loop {
+            let Some(Inner::Str(lex)) = self.inner.as_mut() else {
+                return None;
+            };
+            let peeked = lex.clone().next();
+            let piece = match peeked {
+                Some(Ok(StrTok::Text | StrTok::Dollar | StrTok::Escape | StrTok::UnicodeEscape)) => {
+                    lex.next();
+                    let (s, e) = (lex.span().start, lex.span().end);
+                    let kind = match peeked {
+                        Some(Ok(k)) => k,
+                        _ => StrTok::Text,
+                    };
+                    Some((kind, s, e, lex.slice()))
+                }
+                _ => None,
+            };
+            if let Some((kind, s, e, slice)) = piece {
+                text_start.get_or_insert(s);
+                text_end = e;
+                match kind {
+                    StrTok::Escape => self.decode_escape(slice, s, e, &mut value),
+                    StrTok::UnicodeEscape => {
+                        let hex = &slice[3..slice.len() - 1];
+                        match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                            Some(c) => value.push(c),
+                            None => self.errors.push(SyntaxError::InvalidEscape {
+                                span: self.span(s, e),
+                                text: slice.to_string(),
+                            }),
+                        }
+                    }
+                    _ => value.push_str(slice),
+                }
+                continue;
+            }
+            if let Some(start) = text_start {
+                self.prev_end = text_end;
+                return Some((start, Tok::StrText(value, &self.src[start..text_end]), text_end));
+            }
+            let open = match self.mode() {
+                Mode::Str { open } => open,
+                _ => 0,
+            };
+            let Some(Inner::Str(lex)) = self.inner.as_mut() else {
+                return None;
+            };
+            let Some(result) = lex.next() else {
+                return self.at_eof(self.src.len());
+            };
+            let (s, e) = (lex.span().start, lex.span().end);
+            self.prev_end = e;
+            match result {
+                Ok(StrTok::InterpOpen) => {
+                    self.modes.push(Mode::Interp { open: s, depth: 0 });
+                    self.switch_to_code();
+                    return Some((s, Tok::InterpOpen, e));
+                }
+                Ok(StrTok::Close) => {
+                    self.modes.pop();
+                    self.switch_to_code();
+                    return Some((s, Tok::StrClose, e));
+                }
+                Ok(StrTok::Newline) => {
+                    self.errors.push(SyntaxError::UnterminatedString {
+                        open: self.span(open, open + 1),
+                    });
+                    self.abandon_string(s);
+                    return self.pending.pop_front();
+                }
+                // A lone backslash at the end of a line or of the file.
+                _ => {
+                    self.errors.push(SyntaxError::InvalidEscape {
+                        span: self.span(s, e),
+                        text: self.src[s..e].to_string(),
+                    });
+                    continue;
+                }
+            }
+        }
+    }
+
+    fn decode_escape(&mut self, slice: &str, s: usize, e: usize, out: &mut String) {
+        let c = slice[1..].chars().next().unwrap_or('\\');
+        match c {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            '0' => out.push('\0'),
+            '\\' | '"' | '$' | '/' => out.push(c),
+            _ => self.errors.push(SyntaxError::InvalidEscape {
+                span: self.span(s, e),
+                text: slice.to_string(),
+            }),
+        }
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Spanned<'a>;
+
+    fn next(&mut self) -> Option<Spanned<'a>> {
+        if let Some(t) = self.pending.pop_front() {
+            return Some(t);
+        }
+        match self.inner {
+            Some(Inner::Code(_)) => self.next_code(),
+            Some(Inner::Str(_)) => self.next_string(),
+            None => None,
+        }
+    }
+}
+
+/// Lexes a whole source into tokens, comments and errors (for tests and tools).
+pub fn tokenize(src: &str, file: FileId) -> (Vec<Spanned<'_>>, Vec<Comment>, Vec<SyntaxError>) {
+    let mut lexer = Lexer::new(src, file);
+    let tokens: Vec<_> = lexer.by_ref().collect();
+    (tokens, lexer.comments, lexer.errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(src: &str) -> Vec<Tok<'_>> {
+        tokenize(src, FileId(0)).0.into_iter().map(|t| t.1).collect()
+    }
+
+    #[test]
+    fn interpolation_nests_strings_and_braces() {
+        let t = toks(r#""a ${f("b ${ {x = 1}.x }")} c""#);
+        assert_eq!(t.first(), Some(&Tok::StrOpen));
+        assert_eq!(t.last(), Some(&Tok::StrClose));
+        assert_eq!(t.iter().filter(|t| **t == Tok::InterpOpen).count(), 2);
+        assert_eq!(t.iter().filter(|t| **t == Tok::InterpClose).count(), 2);
+        assert!(t.contains(&Tok::LBrace) && t.contains(&Tok::RBrace));
+    }
+
+    #[test]
+    fn regex_only_after_matches() {
+        let t = toks(r"a / b matches /^[a-z\/]+$/");
+        assert_eq!(t[1], Tok::Slash);
+        assert_eq!(t[4], Tok::Regex(r"^[a-z\/]+$"));
+    }
+
+    #[test]
+    fn versions_and_resource_types() {
+        let t = toks("^3.0 ~2.4 >=1.2, <2 3.x ^1 || ^2 AWS::EC2::VPC aws_vpc 1..10");
+        assert!(t.contains(&Tok::Float("3.0")));
+        assert!(t.contains(&Tok::VersionWildcard("3.x")));
+        assert!(t.contains(&Tok::ResourceType("AWS::EC2::VPC")));
+        assert!(t.contains(&Tok::Ident("aws_vpc")));
+        assert!(t.ends_with(&[Tok::Int("1"), Tok::DotDot, Tok::Int("10")]));
+    }
+
+    #[test]
+    fn comments_are_trivia() {
+        let (t, c, e) = tokenize("/// doc\n// line\n/* a /* nested */ b */ x //// four", FileId(0));
+        assert_eq!(t.len(), 1);
+        assert!(e.is_empty());
+        let kinds: Vec<_> = c.iter().map(|c| c.kind).collect();
+        assert_eq!(
+            kinds,
+            [CommentKind::Doc, CommentKind::Line, CommentKind::Block, CommentKind::Line]
+        );
+    }
+
+    #[test]
+    fn unterminated_string_is_closed_at_end_of_line() {
+        let (t, _, e) = tokenize("x = \"abc\ny = 1", FileId(0));
+        assert!(matches!(e[..], [SyntaxError::UnterminatedString { .. }]));
+        assert!(t.iter().any(|t| t.1 == Tok::StrClose));
+        assert!(t.iter().any(|t| t.1 == Tok::Ident("y")));
+    }
+
+    #[test]
+    fn unterminated_interpolation_points_at_its_opening() {
+        let (t, _, e) = tokenize("x = \"a ${b\ny = 1", FileId(0));
+        assert_eq!(
+            e,
+            [SyntaxError::UnterminatedInterpolation {
+                open: Span::new(FileId(0), 7, 9)
+            }]
+        );
+        assert!(t.iter().any(|t| t.1 == Tok::Ident("y")));
+    }
+
+    #[test]
+    fn runs_of_bad_characters_are_one_error() {
+        let src = "\0".repeat(10_000);
+        let (t, _, e) = tokenize(&src, FileId(0));
+        assert_eq!(t.len(), 1);
+        assert_eq!(e.len(), 1);
+    }
+
+    #[test]
+    fn escapes_decode() {
+        let t = toks(r#""a\n\"\$\u{41}""#);
+        assert_eq!(t[1], Tok::StrText("a\n\"$A".into(), r#"a\n\"\$\u{41}"#));
+    }
+}

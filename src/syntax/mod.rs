@@ -1,0 +1,20 @@
+//! The front end: source text to a tree. Depends on nothing else in the crate.
+//!
+//! `span` (positions and the source map) · `token` and `lexer` (logos, modal) ·
+//! `grammar_util` (what the lalrpop grammar's actions call) · `ast` · `docs` (doc
+//! comments to declarations) · `parse` (the only entry point) · `shape` (a span-free
+//! printing of the tree, for tests) · `error` (what can be wrong).
+
+pub mod ast;
+pub mod docs;
+pub mod error;
+pub mod grammar_util;
+pub mod lexer;
+pub mod parse;
+pub mod shape;
+pub mod span;
+pub mod token;
+
+pub use error::SyntaxError;
+pub use parse::{Parsed, decode_source, parse};
+pub use span::{FileId, SourceFile, SourceMap, Span};

@@ -1,0 +1,125 @@
+//! The one entry point of the parser: text in, a tree and its syntax errors out.
+//!
+//! Parsing never fails. Whatever the input, [`parse`] returns a [`SourceFile`]; broken
+//! parts become `Error` nodes and [`SyntaxError`]s, so the checker and the editor
+//! always have a tree to work on. Nothing outside `syntax/` sees lalrpop's types.
+
+use crate::syntax::ast::*;
+use crate::syntax::error::SyntaxError;
+use crate::syntax::grammar_util::{self, ParseState};
+use crate::syntax::lexer::Lexer;
+use crate::syntax::span::{FileId, MAX_SOURCE_BYTES, Span};
+
+lalrpop_util::lalrpop_mod!(
+    #[allow(clippy::all, clippy::pedantic, unused_qualifications, dead_code)]
+    grammar,
+    "/formwork.rs"
+);
+
+/// At most this many syntax errors are reported per file; the rest are summarised.
+pub const MAX_ERRORS_PER_FILE: usize = 100;
+
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub file: SourceFile,
+    /// Errors and warnings (`DanglingDocComment`), in source order.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parses one file's text. `src` must be the text the [`crate::syntax::span::SourceMap`]
+/// holds for `file`, so that spans point into it.
+pub fn parse(src: &str, file: FileId) -> Parsed {
+    let whole = Span::new(file, 0, src.len());
+    if src.len() > MAX_SOURCE_BYTES {
+        return Parsed {
+            file: SourceFile {
+                items: Vec::new(),
+                trivia: Trivia::default(),
+                span: whole,
+            },
+            errors: vec![SyntaxError::FileTooLarge {
+                span: Span::new(file, 0, 0),
+                size: src.len() as u64,
+                limit: MAX_SOURCE_BYTES as u64,
+            }],
+        };
+    }
+    let mut lexer = Lexer::new(src, file);
+    let mut state = ParseState::new(file, src);
+    let result = grammar::FileParser::new().parse(&mut state, &mut lexer);
+    let items = match result {
+        Ok(items) => items,
+        Err(e) => {
+            state.errors.extend(grammar_util::parse_error(file, e));
+            Vec::new()
+        }
+    };
+    let mut errors = lexer.errors;
+    errors.append(&mut state.errors);
+    let mut file_ast = SourceFile {
+        items,
+        trivia: Trivia {
+            comments: lexer.comments,
+        },
+        span: whole,
+    };
+    errors.extend(crate::syntax::docs::attach_docs(&mut file_ast, src));
+    Parsed {
+        file: file_ast,
+        errors: tidy_errors(errors),
+    }
+}
+
+/// Sorts errors by position, drops repeats at one place, and caps their number.
+fn tidy_errors(mut errors: Vec<SyntaxError>) -> Vec<SyntaxError> {
+    errors.sort_by_key(|e| (e.span().start, e.span().end));
+    errors.dedup_by(|b, a| a.span().start == b.span().start && same_kind(a, b));
+    if errors.len() > MAX_ERRORS_PER_FILE {
+        let span = errors[MAX_ERRORS_PER_FILE].span();
+        errors.truncate(MAX_ERRORS_PER_FILE);
+        errors.push(SyntaxError::TooManyErrors {
+            span,
+            limit: MAX_ERRORS_PER_FILE,
+        });
+    }
+    errors
+}
+
+fn same_kind(a: &SyntaxError, b: &SyntaxError) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+        || matches!(
+            (a, b),
+            (
+                SyntaxError::UnexpectedToken { .. } | SyntaxError::UnexpectedEof { .. },
+                SyntaxError::UnexpectedToken { .. } | SyntaxError::UnexpectedEof { .. }
+            )
+        )
+}
+
+/// Decodes a file's bytes. Invalid UTF-8 is reported at its first bad byte, and the
+/// text is kept (lossily) only so the report can show the line.
+pub fn decode_source(bytes: &[u8], file: FileId) -> (String, Option<SyntaxError>) {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        let err = SyntaxError::FileTooLarge {
+            span: Span::new(file, 0, 0),
+            size: bytes.len() as u64,
+            limit: MAX_SOURCE_BYTES as u64,
+        };
+        return (String::new(), Some(err));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), None),
+        Err(e) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let offset = e.valid_up_to();
+            // The lossy text agrees with the bytes up to `offset`, where U+FFFD now stands.
+            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+            let at = offset.saturating_sub(bom);
+            let err = SyntaxError::InvalidUtf8 {
+                span: Span::new(file, at, at + '\u{fffd}'.len_utf8()),
+                offset,
+            };
+            (text, Some(err))
+        }
+    }
+}
