@@ -1,1 +1,85 @@
-fn main() {}
+//! The front end's throughput: lexing, and lexing plus parsing, of a generated
+//! 10,000-line formwork file (see `gen/mod.rs`).
+//!
+//! Before divan runs, `main` prints one plain line, `parse throughput: X MB/s (N bytes,
+//! median of K runs)`, timed with `Instant`, so a CI log shows the figure without
+//! reading divan's table. Target: at least 20 MB/s in a release build.
+
+// A benchmark reports to the terminal; that is its whole job.
+#![allow(clippy::print_stdout)]
+
+use std::hint::black_box;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use divan::Bencher;
+use divan::counter::BytesCount;
+use formwork::syntax::lexer::tokenize;
+use formwork::syntax::{FileId, parse};
+
+#[path = "gen/mod.rs"]
+mod generator;
+
+const LINES: usize = 10_000;
+const RUNS: usize = 15;
+
+static SOURCE: LazyLock<String> = LazyLock::new(|| generator::source(LINES));
+
+fn main() {
+    let src = SOURCE.as_str();
+    let parsed = parse(src, FileId(0));
+    assert!(
+        parsed.errors.is_empty(),
+        "the generated source must parse cleanly: {:?}",
+        &parsed.errors[..parsed.errors.len().min(5)]
+    );
+    let lex = median_time(|| {
+        black_box(tokenize(black_box(src), FileId(0)));
+    });
+    let full = median_time(|| {
+        black_box(parse(black_box(src), FileId(0)));
+    });
+    println!(
+        "lex throughput: {:.1} MB/s (N = {} bytes, median of {RUNS} runs)",
+        mb_per_s(src.len(), lex),
+        src.len()
+    );
+    println!(
+        "parse throughput: {:.1} MB/s ({} bytes, median of {RUNS} runs)",
+        mb_per_s(src.len(), full),
+        src.len()
+    );
+    divan::main();
+}
+
+fn median_time(mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+fn mb_per_s(bytes: usize, t: Duration) -> f64 {
+    bytes as f64 / 1e6 / t.as_secs_f64()
+}
+
+#[divan::bench]
+fn lex(bencher: Bencher) {
+    let src = SOURCE.as_str();
+    bencher
+        .counter(BytesCount::of_str(src))
+        .bench(|| tokenize(black_box(src), FileId(0)));
+}
+
+#[divan::bench]
+fn lex_and_parse(bencher: Bencher) {
+    let src = SOURCE.as_str();
+    bencher
+        .counter(BytesCount::of_str(src))
+        .bench(|| parse(black_box(src), FileId(0)));
+}

@@ -2,4 +2,7 @@
 //!
 //! The pipeline, and where each stage lives, is drawn in ARCHITECTURE.md.
 
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
 pub mod syntax;

@@ -24,7 +24,10 @@ pub enum SyntaxError {
     /// A token the grammar does not allow here.
     UnexpectedToken {
         span: Span,
+        /// How the token is named to people: "keyword `let`", "`}`".
         found: String,
+        /// The token's text when it is a name, for did-you-mean help.
+        name: Option<String>,
         expected: Expected,
     },
     /// The file ended where the grammar needs more.
@@ -49,6 +52,8 @@ pub const MAX_NESTING: u32 = 200;
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Expected {
     pub phrases: Vec<String>,
+    /// The keywords the grammar would have accepted, for did-you-mean help.
+    pub keywords: Vec<String>,
 }
 
 impl SyntaxError {

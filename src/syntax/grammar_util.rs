@@ -231,6 +231,13 @@ pub fn version(st: &mut ParseState<'_>, text: &str, l: usize, r: usize) -> Versi
     let span = st.span(l, r);
     let (major, minor) = text.split_once('.').unwrap_or((text, ""));
     let wildcard = matches!(minor, "x" | "X" | "*");
+    // Like semver, no leading zeros: `3.01` is more likely a typo than `3.1`.
+    let leading_zero = |p: &str| p.len() > 1 && p.starts_with('0');
+    let (major, minor) = if leading_zero(major) || leading_zero(minor) {
+        ("", "")
+    } else {
+        (major, minor)
+    };
     let major_n = major.parse::<u64>().ok();
     let minor_n = if minor.is_empty() || wildcard {
         Some(None)
@@ -266,11 +273,13 @@ pub fn name_pattern(st: &mut ParseState<'_>, name: &str, l: usize, r: usize) -> 
         st.errors.push(SyntaxError::UnexpectedToken {
             span,
             found: format!("name `{name}`"),
+            name: None,
             expected: Expected {
                 phrases: vec![
                     "a literal pattern, like `\"small\"` or `80`".into(),
                     "`_`".into(),
                 ],
+                keywords: Vec::new(),
             },
         });
     }
@@ -303,9 +312,14 @@ pub fn parse_error(file: FileId, e: ParseError<usize, Tok<'_>, ()>) -> Option<Sy
             if tok == Tok::Error {
                 return None;
             }
+            let name = match tok {
+                Tok::Ident(s) => Some(s.to_string()),
+                _ => None,
+            };
             Some(SyntaxError::UnexpectedToken {
                 span: Span::new(file, l, r),
                 found: tok.to_string(),
+                name,
                 expected: phrase_expected(&expected),
             })
         }
@@ -316,6 +330,7 @@ pub fn parse_error(file: FileId, e: ParseError<usize, Tok<'_>, ()>) -> Option<Sy
         ParseError::ExtraToken { token: (l, tok, r) } => Some(SyntaxError::UnexpectedToken {
             span: Span::new(file, l, r),
             found: tok.to_string(),
+            name: None,
             expected: Expected::default(),
         }),
         ParseError::InvalidToken { .. } | ParseError::User { .. } => None,
@@ -340,14 +355,15 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
     let mut phrases = Vec::new();
     let mut covered: Vec<&str> = Vec::new();
 
-    if EXPR_STARTS.iter().all(|t| has(t)) {
+    // An operand position (after `+`, say) admits no `if`, but still `[`, `!`, `match`.
+    if EXPR_STARTS.iter().all(|t| has(t)) || (has("[") && has("!") && has("match")) {
         phrases.push("an expression".to_string());
         covered.extend(EXPR_STARTS);
         covered.extend([
             "name", "integer", "float", "string", "true", "false", "null", "{", "(", "-",
             "input", "environment", "pipeline", "service",
         ]);
-    } else if TYPE_STARTS.iter().all(|t| has(t)) && !has("if") {
+    } else if TYPE_STARTS.iter().all(|t| has(t)) && !has("[") {
         phrases.push("a type, like `String` or `Int in 1..10`".to_string());
         covered.extend(TYPE_STARTS);
         covered.extend(["integer", "float", "true", "false", "-"]);
@@ -399,5 +415,10 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
     if phrases.is_empty() && names.iter().any(|n| OPERATORS.contains(n)) {
         phrases.push("an operator".to_string());
     }
-    Expected { phrases }
+    let keywords = names
+        .iter()
+        .filter(|n| n.chars().all(|c| c.is_ascii_lowercase()) && !matches!(**n, "name" | "integer" | "float" | "string" | "regex"))
+        .map(|n| n.to_string())
+        .collect();
+    Expected { phrases, keywords }
 }

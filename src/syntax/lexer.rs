@@ -205,6 +205,9 @@ pub struct Lexer<'a> {
     prev_end: usize,
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
+    /// Where each token handed to the parser starts, in order: lets the parser's error
+    /// reporting tell how far apart two errors are in tokens.
+    pub token_starts: Vec<u32>,
 }
 
 impl<'a> Lexer<'a> {
@@ -219,6 +222,7 @@ impl<'a> Lexer<'a> {
             prev_end: 0,
             comments: Vec::new(),
             errors: Vec::new(),
+            token_starts: Vec::new(),
         }
     }
 
@@ -339,25 +343,47 @@ impl<'a> Lexer<'a> {
                 self.pending.pop_front()
             }
             Mode::Str { open } => {
-                self.errors.push(SyntaxError::UnterminatedString {
-                    open: self.span(open, open + 1),
-                });
-                self.abandon_string(end);
+                self.unterminated_string(open, end);
                 self.pending.pop_front()
             }
+        }
+    }
+
+    /// Reports a string left open at `at` (a line end or the end of the file). When
+    /// the string sits inside an interpolation, the interpolation is the real culprit
+    /// (`"${a/"` forgot its `}`), so that is what is reported, and both are closed.
+    fn unterminated_string(&mut self, open: usize, at: usize) {
+        let below = self.modes.len().checked_sub(2).map(|i| self.modes[i]);
+        if let Some(Mode::Interp { open: interp, .. }) = below {
+            self.errors.push(SyntaxError::UnterminatedInterpolation {
+                open: self.span(interp, interp + 2),
+            });
+            self.abandon_string(at);
+            self.abandon_string(at);
+        } else {
+            self.errors.push(SyntaxError::UnterminatedString {
+                open: self.span(open, open + 1),
+            });
+            self.abandon_string(at);
         }
     }
 
     /// A run of characters no token starts with, reported once.
     fn unexpected_chars(&mut self, start: usize, mut end: usize) -> Spanned<'a> {
         // Swallow the whole run, so a file of NUL bytes is one error and not millions.
+        // A `#` is taken for another language's comment, so its whole line goes.
+        let hash_comment = self.src[start..end].starts_with('#');
         if let Some(Inner::Code(lex)) = self.inner.as_mut() {
             let rest = &self.src[end..];
-            let extra: usize = rest
+            let extra: usize = if hash_comment {
+                rest.find(['\n', '\r']).unwrap_or(rest.len())
+            } else {
+                rest
                 .char_indices()
                 .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric() || TOKEN_STARTS.contains(c))
                 .map(|(i, _)| i)
-                .unwrap_or(rest.len());
+                .unwrap_or(rest.len())
+            };
             lex.bump(extra);
             end += extra;
             self.prev_end = end;
@@ -644,10 +670,7 @@ impl<'a> Lexer<'a> {
                     return Some((s, Tok::StrClose, e));
                 }
                 Ok(StrTok::Newline) => {
-                    self.errors.push(SyntaxError::UnterminatedString {
-                        open: self.span(open, open + 1),
-                    });
-                    self.abandon_string(s);
+                    self.unterminated_string(open, s);
                     return self.pending.pop_front();
                 }
                 // A lone backslash at the end of a line or of the file.
@@ -682,14 +705,18 @@ impl<'a> Iterator for Lexer<'a> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
-        if let Some(t) = self.pending.pop_front() {
-            return Some(t);
+        let tok = match self.pending.pop_front() {
+            Some(t) => Some(t),
+            None => match self.inner {
+                Some(Inner::Code(_)) => self.next_code(),
+                Some(Inner::Str(_)) => self.next_string(),
+                None => None,
+            },
+        };
+        if let Some((start, _, _)) = &tok {
+            self.token_starts.push(*start as u32);
         }
-        match self.inner {
-            Some(Inner::Code(_)) => self.next_code(),
-            Some(Inner::Str(_)) => self.next_string(),
-            None => None,
-        }
+        tok
     }
 }
 

@@ -55,7 +55,7 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
         }
     };
     let mut errors = lexer.errors;
-    errors.append(&mut state.errors);
+    errors.extend(drop_cascades(state.errors, &lexer.token_starts));
     let mut file_ast = SourceFile {
         items,
         trivia: Trivia {
@@ -68,6 +68,29 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
         file: file_ast,
         errors: tidy_errors(errors),
     }
+}
+
+/// How many tokens the parser must read past one error before another counts.
+const TOKENS_BETWEEN_ERRORS: usize = 3;
+
+/// Drops parser errors that follow another within a few tokens: after recovery the
+/// parser often trips again on the rest of the same mistake, and one mistake should
+/// give one error.
+fn drop_cascades(mut errors: Vec<SyntaxError>, token_starts: &[u32]) -> Vec<SyntaxError> {
+    errors.sort_by_key(|e| (e.span().start, e.span().end));
+    let mut last_token: Option<usize> = None;
+    errors.retain(|e| {
+        if !matches!(e, SyntaxError::UnexpectedToken { .. } | SyntaxError::UnexpectedEof { .. }) {
+            return true;
+        }
+        let index = token_starts.partition_point(|&s| s < e.span().start);
+        let keep = last_token.is_none_or(|last| index >= last + TOKENS_BETWEEN_ERRORS);
+        if keep {
+            last_token = Some(index);
+        }
+        keep
+    });
+    errors
 }
 
 /// Sorts errors by position, drops repeats at one place, and caps their number.

@@ -1,0 +1,75 @@
+//! The command line (clap derive): one file per subcommand. This is the IO edge:
+//! the only place, with `lsp/` and the workspace writer, that touches files, the
+//! terminal and the environment.
+//!
+//! Exit codes: 0 clean, 1 errors in the user's input, 2 usage errors (clap's own
+//! errors exit 2 too). A panic would be 101; none is reachable from input.
+
+mod check;
+mod explain;
+// mod fmt; (enabled once src/format lands)
+mod output;
+mod sources;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// formwork: typed platform templates, compiled to CloudFormation, Terraform and CI pipelines.
+#[derive(Parser, Debug)]
+#[command(name = "formwork", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check templates for errors: a file, a folder, or a workspace.
+    Check(check::Args),
+    /// Format `.fw` files in the canonical layout.
+    // Fmt(fmt::Args),
+    /// Explain a diagnostic code, like `formwork explain E0006`.
+    Explain(explain::Args),
+}
+
+/// How diagnostics are printed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    /// For people, with source excerpts (to stderr).
+    #[default]
+    Human,
+    /// One JSON document (to stdout).
+    Json,
+    /// GitHub Actions workflow commands, shown as annotations (to stdout).
+    Github,
+    /// SARIF 2.1.0, for code-scanning tools (to stdout).
+    Sarif,
+}
+
+/// When to colour human output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(args),
+        // Command::Fmt(args) => fmt::run(args),
+        Command::Explain(args) => explain::run(args),
+    };
+    ExitCode::from(code)
+}
+
+/// Exit statuses.
+pub mod status {
+    pub const OK: u8 = 0;
+    pub const INPUT_ERRORS: u8 = 1;
+    pub const USAGE: u8 = 2;
+}

@@ -1,0 +1,74 @@
+//! Writing to the terminal without ever panicking (a closed pipe is not an error
+//! worth a crash), and printing diagnostics in the chosen format.
+
+use std::io::{IsTerminal, Write};
+
+use crate::check::Report;
+use crate::cli::{ColorChoice, OutputFormat};
+use crate::diagnostics::render::{Format, render};
+use crate::syntax::span::SourceMap;
+
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+pub fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}
+
+/// Whether human output to stderr should be coloured.
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// Prints a report's diagnostics: human ones to stderr with a summary line, machine
+/// formats as one document to stdout.
+pub fn print_report(report: &Report, sources: &SourceMap, format: OutputFormat, color: ColorChoice, files: usize) {
+    let f = match format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Sarif => Format::Sarif,
+    };
+    let text = render(&report.diagnostics, sources, f, use_color(color));
+    if format != OutputFormat::Human {
+        out(&text);
+        return;
+    }
+    err(&text);
+    err(&summary(report, files));
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn summary(report: &Report, files: usize) -> String {
+    let (e, w) = (report.error_count(), report.warning_count());
+    let checked = plural(files, "file");
+    match (e, w) {
+        (0, 0) => format!("checked {checked}: no problems\n"),
+        (0, w) => format!("checked {checked}: {}\n", plural(w, "warning")),
+        (e, 0) => format!("checked {checked}: {}\n", plural(e, "error")),
+        (e, w) => format!(
+            "checked {checked}: {}, {}\n",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}

@@ -1,0 +1,80 @@
+//! Finding and reading the `.fw` files a command names: files as given, folders
+//! searched recursively (skipping hidden folders, `target/`, `out/` and
+//! `node_modules/`), in a stable order.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::add_source;
+use crate::diagnostics::Diagnostic;
+use crate::syntax::span::SourceMap;
+
+const SKIPPED_DIRS: &[&str] = &["target", "out", "node_modules"];
+
+/// A problem with the command line itself (exit status 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+/// Every `.fw` file under `paths`, sorted and without repeats.
+pub fn find_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let mut found = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
+        if meta.is_dir() {
+            walk(p, &mut found)?;
+        } else {
+            found.push(p.clone());
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), UsageError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| UsageError(format!("cannot read folder `{}`: {}", dir.display(), io_reason(&e))))?;
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_ref()) {
+                walk(&path, found)?;
+            }
+        } else if path.extension().is_some_and(|e| e == "fw") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// How a path is shown in diagnostics: as given, with forward slashes.
+pub fn display_name(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Reads `files` into a source map; unreadable sources come back as diagnostics.
+pub fn load(files: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic>), UsageError> {
+    let mut map = SourceMap::new();
+    let mut problems = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(f)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {}", f.display(), io_reason(&e))))?;
+        let (_, problem) = add_source(&mut map, display_name(f), &bytes);
+        problems.extend(problem);
+    }
+    Ok((map, problems))
+}
