@@ -1,0 +1,79 @@
+//! Keeps the diagnostic registry honest: every code has a page, a fixture that
+//! emits it, and a page whose erroneous example emits that very code while its
+//! fixed example is clean.
+
+mod common;
+
+use common::*;
+use formwork::diagnostics::codes::{self, ALL};
+use formwork::syntax::span::MAX_SOURCE_BYTES;
+
+/// Codes whose input is made by a test rather than stored as a fixture file.
+const GENERATED: &[&str] = &["E0010"];
+
+fn fenced_blocks<'a>(page: &'a str, lang: &str) -> Vec<&'a str> {
+    let fence = format!("```{lang}\n");
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(start) = rest.find(&fence) {
+        let body = &rest[start + fence.len()..];
+        let Some(end) = body.find("```") else { break };
+        out.push(&body[..end]);
+        rest = &body[end + 3..];
+    }
+    out
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let fixtures: Vec<String> = files_under(&root().join("tests/fixtures"), "fw")
+        .iter()
+        .map(|p| String::from_utf8_lossy(&std::fs::read(p).expect("readable")).into_owned())
+        .collect();
+    for code in ALL {
+        if GENERATED.contains(&code.id) {
+            continue;
+        }
+        let covered = fixtures.iter().any(|text| match expectation(text) {
+            Some(Expectation::Codes(c)) => c.iter().any(|c| c == code.id),
+            _ => false,
+        });
+        assert!(covered, "{} ({}) has no fixture in tests/fixtures/", code.id, code.name);
+    }
+}
+
+#[test]
+fn every_page_belongs_to_a_code_and_is_titled() {
+    for page in files_under(&root().join("docs/errors"), "md") {
+        let id = page.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let code = codes::lookup(id).unwrap_or_else(|| panic!("{} documents no registered code", page.display()));
+        let title = format!("# {}: {}", code.id, code.name);
+        assert!(code.page.starts_with(&title), "{}: page must start with `{title}`", code.id);
+        assert!(code.page.contains("## Example") && code.page.contains("## Fix"), "{}: page needs Example and Fix sections", code.id);
+    }
+}
+
+#[test]
+fn page_examples_emit_their_code_and_fixes_are_clean() {
+    for code in ALL {
+        let blocks = fenced_blocks(code.page, "fw");
+        let Some(example) = blocks.first() else {
+            // Inputs that cannot be written in a page (bytes, sizes) say so in a text block.
+            assert!(!fenced_blocks(code.page, "text").is_empty(), "{}: page has no example", code.id);
+            continue;
+        };
+        let (_, diags) = check_bytes("example.fw", example.as_bytes());
+        assert!(codes(&diags).contains(&code.id), "{}: the page's example emits {:?}", code.id, codes(&diags));
+        if let Some(fix) = code.page.split("## Fix").nth(1).and_then(|s| fenced_blocks(s, "fw").first().copied()) {
+            let (_, diags) = check_bytes("fixed.fw", fix.as_bytes());
+            assert!(codes(&diags).is_empty(), "{}: the page's fix still emits {:?}", code.id, codes(&diags));
+        }
+    }
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused() {
+    let big = vec![b' '; MAX_SOURCE_BYTES + 1];
+    let (_, diags) = check_bytes("big.fw", &big);
+    assert_eq!(codes(&diags), ["E0010"]);
+}
