@@ -5,4 +5,5 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostics;
+pub mod format;
 pub mod syntax;

@@ -107,13 +107,13 @@ environment "env-{i}" {{
 /// The API of block {i}.
 service "api-{i}" {{
   requires environment "env-{i}" ^2.{v} || ~3.0, >=1.2, <4 || 5.x
-  /// Replicas, scaled by tier.
   input {{
+    /// Replicas, scaled by tier.
     replicas: Int in 1..20 = {rep}
     image: String = "registry.example.com/api:{i}.0"
   }}
   let endpoints = [for r in [1, 2, 3] : "https://api-{i}-${{r}}.example.com"]
-  resource service: AWS::ECS::Service {{
+  resource api: AWS::ECS::Service {{
     desired_count = input.replicas * environment.weight
     image = input.image
     env = {{ PORT = "{port}", MODE = environment.tier }}

@@ -198,20 +198,33 @@ impl<'a> Printer<'a> {
     /// Prints, each on its own line, the comments that start before `pos`.
     pub(super) fn flush_own_line(&mut self, pos: u32) {
         while self.has_comments_before(pos) {
-            let start = self.comments[self.next_comment].span.start;
-            self.separate(start);
-            let (text, c) = self.take_comment();
-            self.write(&text);
-            self.newline();
-            self.last_end = self.last_end.max(c.span.end);
+            self.flush_one_own_line();
         }
     }
 
-    /// Prepares the line of an element that starts at `start` in the source: its
-    /// leading comments, then a blank line if the source had one.
-    pub(super) fn boundary(&mut self, start: u32) {
-        self.flush_own_line(start);
+    fn flush_one_own_line(&mut self) {
+        let start = self.comments[self.next_comment].span.start;
         self.separate(start);
+        let (text, c) = self.take_comment();
+        self.write(&text);
+        self.newline();
+        self.last_end = self.last_end.max(c.span.end);
+    }
+
+    /// Prepares the line of an element that starts at `start` in the source: its
+    /// leading comments on their own lines, then a blank line if the source had one,
+    /// then the block comments that stood on the element's own line, before it.
+    pub(super) fn boundary(&mut self, start: u32) {
+        while let Some(c) = self.peek()
+            && c.span.start < start
+        {
+            if c.kind == CommentKind::Block && self.newlines_between(c.span.start, start) == 0 {
+                break;
+            }
+            self.flush_one_own_line();
+        }
+        self.separate(start);
+        self.inline_comments(start);
     }
 
     /// Ends the current output line, whose last token ended at `code_end` in the

@@ -259,6 +259,8 @@ pub struct Resource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceType {
     pub name: String,
+    /// Written `untyped TYPE`: no schema check, a warning instead.
+    pub untyped: bool,
     pub span: Span,
 }
 

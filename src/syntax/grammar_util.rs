@@ -5,6 +5,7 @@ use lalrpop_util::{ErrorRecovery, ParseError};
 
 use crate::syntax::ast::*;
 use crate::syntax::error::{Expected, MAX_NESTING, SyntaxError};
+use crate::syntax::lexer::without_underscores;
 use crate::syntax::span::{FileId, Span};
 use crate::syntax::token::Tok;
 
@@ -212,15 +213,23 @@ pub fn step(
 
 /// A number literal; `sign` is `"-"` for a negated literal in a type or pattern.
 pub fn number(st: &ParseState<'_>, sign: &str, text: &str, l: usize, r: usize) -> NumberLit {
-    let digits = format!("{sign}{}", text.replace('_', ""));
-    // The lexer has already reported numbers that do not fit; they read as 0 here.
-    let value = if text.contains(['.', 'e', 'E']) {
-        NumberValue::Float(digits.parse().unwrap_or(0.0))
+    // Literals are frequent: one allocation each (the text), and a second only for `_`.
+    let text = if sign.is_empty() {
+        text.to_string()
     } else {
-        NumberValue::Int(digits.parse().unwrap_or(0))
+        format!("{sign}{text}")
+    };
+    let value = {
+        let digits = without_underscores(&text);
+        // The lexer has already reported numbers that do not fit; they read as 0 here.
+        if text.contains(['.', 'e', 'E']) {
+            NumberValue::Float(digits.parse().unwrap_or(0.0))
+        } else {
+            NumberValue::Int(digits.parse().unwrap_or(0))
+        }
     };
     NumberLit {
-        text: format!("{sign}{text}"),
+        text,
         value,
         span: st.span(l, r),
     }
@@ -263,6 +272,26 @@ pub fn version(st: &mut ParseState<'_>, text: &str, l: usize, r: usize) -> Versi
                 span,
             }
         }
+    }
+}
+
+/// `untyped TYPE`; any other word before the type is a mistake.
+pub fn untyped(st: &mut ParseState<'_>, marker: &str, ty: &str, l: usize, tl: usize, r: usize) -> ResourceType {
+    if marker != "untyped" {
+        st.errors.push(SyntaxError::UnexpectedToken {
+            span: st.span(tl, r),
+            found: format!("`{ty}` after `{marker}`"),
+            name: None,
+            expected: Expected {
+                phrases: vec!["`{`, `when` or `for` after the resource type".into()],
+                keywords: Vec::new(),
+            },
+        });
+    }
+    ResourceType {
+        name: ty.to_string(),
+        untyped: marker == "untyped",
+        span: st.span(if marker == "untyped" { tl } else { l }, r),
     }
 }
 

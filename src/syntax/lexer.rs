@@ -427,7 +427,7 @@ impl<'a> Lexer<'a> {
             }
             CodeTok::Ident => Tok::Ident(slice),
             CodeTok::Int => {
-                if slice.replace('_', "").parse::<i64>().is_err() {
+                if without_underscores(slice).parse::<i64>().is_err() {
                     self.errors.push(SyntaxError::NumberTooLarge {
                         span: self.span(start, end),
                         text: slice.to_string(),
@@ -436,8 +436,7 @@ impl<'a> Lexer<'a> {
                 Tok::Int(slice)
             }
             CodeTok::Float => {
-                let ok = slice
-                    .replace('_', "")
+                let ok = without_underscores(slice)
                     .parse::<f64>()
                     .is_ok_and(|v| v.is_finite());
                 if !ok {
@@ -717,6 +716,15 @@ impl<'a> Iterator for Lexer<'a> {
             self.token_starts.push(*start as u32);
         }
         tok
+    }
+}
+
+/// A number's digits without the `_` separators, copied only when it has some.
+pub fn without_underscores(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
     }
 }
 

@@ -109,7 +109,8 @@ impl Printer {
             }
             BodyItem::Resource(r) => {
                 self.doc(&r.doc);
-                self.nested(format!("resource {}: {}", r.name.name, r.ty.name), |p| {
+                let untyped = if r.ty.untyped { "untyped " } else { "" };
+                self.nested(format!("resource {}: {untyped}{}", r.name.name, r.ty.name), |p| {
                     if let Some(c) = &r.condition {
                         p.nested("when", |p| p.expr(c));
                     }

@@ -122,6 +122,7 @@ struct Region {
 }
 
 pub(super) fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    // Rules in id order; every diagnostic's code is among them, so indexing cannot fail.
     let used: BTreeMap<&str, Code> = diags.iter().map(|d| (d.code.id, d.code)).collect();
     let rule_index: BTreeMap<&str, usize> =
         used.keys().enumerate().map(|(i, id)| (*id, i)).collect();
