@@ -1,11 +1,13 @@
-//! What `formwork check` runs over a set of sources: today, parsing each file and
-//! collecting its diagnostics; the name resolver and type checker join here.
+//! What `formwork check` runs over a set of sources: parse every file, build the
+//! program (with the embedded standard library), resolve and type-check it.
 //!
 //! No IO: the command line reads the files and hands their bytes to [`add_source`].
 
 use crate::diagnostics::Diagnostic;
+use crate::resolve::{self, stdlib};
 use crate::syntax::span::{FileId, SourceMap};
 use crate::syntax::{decode_source, parse};
+use crate::types;
 
 /// Adds a file's bytes to `map`. A file that cannot be read as source (not UTF-8,
 /// too large) is added anyway, so its diagnostic can show it, and reported.
@@ -15,18 +17,6 @@ pub fn add_source(map: &mut SourceMap, name: impl Into<String>, bytes: &[u8]) ->
     let id = map.add(name, text);
     debug_assert_eq!(id, next);
     (id, problem.map(Diagnostic::from))
-}
-
-/// Checks one file already in `map`.
-pub fn check_file(map: &SourceMap, id: FileId) -> Vec<Diagnostic> {
-    let Some(file) = map.get(id) else {
-        return Vec::new();
-    };
-    parse(&file.text, id)
-        .errors
-        .into_iter()
-        .map(Diagnostic::from)
-        .collect()
 }
 
 /// The result of checking a set of files: every diagnostic, in file then source order.
@@ -45,19 +35,35 @@ impl Report {
     }
 }
 
-/// Checks every file in `map`; `unreadable` are the files [`add_source`] already
-/// reported, which are not parsed.
-pub fn check_all(map: &SourceMap, unreadable: Vec<Diagnostic>) -> Report {
-    let skip: Vec<FileId> = unreadable
-        .iter()
-        .filter_map(|d| d.primary_span().map(|s| s.file))
-        .collect();
-    let mut diagnostics = unreadable;
-    for (id, _) in map.files() {
-        if !skip.contains(&id) {
-            diagnostics.extend(check_file(map, id));
-        }
+/// Checks every file in `map` as one program; `unreadable` are the files
+/// [`add_source`] already reported, which are not parsed. The standard library is
+/// added to `map`, so diagnostics can point into it.
+pub fn check_all(map: &mut SourceMap, unreadable: Vec<Diagnostic>) -> Report {
+    let skip: Vec<FileId> = unreadable.iter().filter_map(|d| d.primary_span().map(|s| s.file)).collect();
+    let user: Vec<FileId> = map.files().map(|(id, _)| id).filter(|id| !skip.contains(id)).collect();
+    let mut std_ids = Vec::new();
+    for f in stdlib::FILES {
+        let id = map.add(f.name, f.source);
+        std_ids.push((id, f.path.iter().map(|s| s.to_string()).collect::<Vec<_>>()));
     }
+    let mut diagnostics = unreadable;
+    let mut parsed = Vec::new();
+    for id in user {
+        let Some(file) = map.get(id) else { continue };
+        let p = parse(&file.text, id);
+        diagnostics.extend(p.errors.into_iter().map(Diagnostic::from));
+        parsed.push((id, p.file, None));
+    }
+    for (id, path) in std_ids {
+        let Some(file) = map.get(id) else { continue };
+        let p = parse(&file.text, id);
+        diagnostics.extend(p.errors.into_iter().map(Diagnostic::from));
+        parsed.push((id, p.file, Some(path)));
+    }
+    let program = resolve::build(map, parsed);
+    diagnostics.extend(program.diagnostics.iter().cloned());
+    diagnostics.extend(types::check_program(&program));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+    diagnostics.dedup();
     Report { diagnostics }
 }

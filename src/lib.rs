@@ -6,4 +6,6 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod format;
+pub mod resolve;
 pub mod syntax;
+pub mod types;

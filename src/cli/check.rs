@@ -25,14 +25,14 @@ pub fn run(args: Args) -> u8 {
         let (map, problems) = load(&files)?;
         Ok((files.len(), map, problems))
     });
-    let (count, map, problems) = match loaded {
+    let (count, mut map, problems) = match loaded {
         Ok(v) => v,
         Err(e) => {
             err(&format!("error: {}\n", e.0));
             return status::USAGE;
         }
     };
-    let report = check_all(&map, problems);
+    let report = check_all(&mut map, problems);
     print_report(&report, &map, args.format, args.color, count);
     if report.error_count() > 0 {
         status::INPUT_ERRORS

@@ -23,7 +23,8 @@ impl Printer<'_> {
             let span = item_span(item);
             self.boundary(span.start);
             self.item(item);
-            self.end_line(span.end);
+            let next = file.items.get(i + 1).map_or(u32::MAX, |n| item_span(n).start);
+            self.end_line(span.end, next);
         }
     }
 

@@ -228,10 +228,13 @@ impl<'a> Printer<'a> {
     }
 
     /// Ends the current output line, whose last token ended at `code_end` in the
-    /// source, with the comments that belong at its end.
-    pub(super) fn end_line(&mut self, code_end: u32) {
+    /// source, with the comments that belong at its end; `next` is where the code
+    /// printed next starts, and no comment after it can come first.
+    pub(super) fn end_line(&mut self, code_end: u32, next: u32) {
         let mut prev = code_end;
-        while let Some(c) = self.peek() {
+        while let Some(c) = self.peek()
+            && c.span.start < next
+        {
             let inside = c.span.start < code_end;
             if !inside && self.newlines_between(prev, c.span.start) > 0 {
                 break;
@@ -248,27 +251,33 @@ impl<'a> Printer<'a> {
         self.newline();
     }
 
-    /// Writes the block comments met before `pos`, each followed by a space, unless
-    /// a line comment comes first (it must end a line, so they all wait for one).
+    /// The next comment, if it starts before `pos` and can be written in the middle
+    /// of a line: a block comment on one line. A comment over several lines would
+    /// make the bracketed sequence around it multi-line when read again, and a line
+    /// comment must end its line, so they (and the comments after them) wait for the
+    /// end of the line or the next boundary.
+    fn next_inline(&self, pos: u32) -> Option<&'a Comment> {
+        self.peek().filter(|c| {
+            c.kind == CommentKind::Block
+                && c.span.start < pos
+                && self.newlines_between(c.span.start, c.span.end) == 0
+        })
+    }
+
+    /// Writes the one-line block comments met before `pos`, each followed by a space.
     pub(super) fn inline_comments(&mut self, pos: u32) {
-        while let Some(c) = self.peek()
-            && c.kind == CommentKind::Block
-            && c.span.start < pos
-        {
+        while self.next_inline(pos).is_some() {
             let (text, _) = self.take_comment();
             self.write(&text);
             self.write(" ");
         }
     }
 
-    /// Writes the block comments met before a closing bracket at `pos`, each after a
-    /// space (except, when `space_first` is false, the first). Says whether it wrote.
+    /// Writes the one-line block comments met before a closing bracket at `pos`, each
+    /// after a space (except, when `space_first` is false, the first). Says whether it wrote.
     pub(super) fn inline_comments_before_close(&mut self, pos: u32, space_first: bool) -> bool {
         let mut wrote = false;
-        while let Some(c) = self.peek()
-            && c.kind == CommentKind::Block
-            && c.span.start < pos
-        {
+        while self.next_inline(pos).is_some() {
             let (text, _) = self.take_comment();
             if wrote || space_first {
                 self.write(" ");
@@ -324,15 +333,16 @@ impl<'a> Printer<'a> {
     ) {
         self.write(brackets.open);
         if multiline && (!items.is_empty() || self.has_comments_before(close)) {
-            self.end_line(open + 1);
+            let next_start = |i: usize| items.get(i).map_or(close, |x| span(x).start);
+            self.end_line(open + 1, next_start(0));
             self.indent += 1;
             self.block_start = true;
-            for item in items {
+            for (i, item) in items.iter().enumerate() {
                 let sp = span(item);
                 self.boundary(sp.start);
                 print(self, item);
                 self.write(brackets.separator);
-                self.end_line(sp.end);
+                self.end_line(sp.end, next_start(i + 1));
             }
             self.close_block(close);
         } else {

@@ -57,8 +57,9 @@ impl Printer<'_> {
                         self.range(b);
                     }
                     Refinement::Matches(re) => {
+                        // No comment goes between `matches` and the pattern: the lexer
+                        // reads a regular expression only right after the keyword.
                         self.write(" matches ");
-                        self.inline_comments(re.span.start);
                         self.write("/");
                         self.write(&re.pattern);
                         self.write("/");

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 /// Every cycle in `graph`, each as its members in dependency order starting from its
 /// smallest node, the cycles themselves ordered by that node. A node that depends on
 /// itself is a cycle of one.
-pub fn cycles<N: Ord + Copy>(graph: &BTreeMap<N, Vec<N>>) -> Vec<Vec<N>> {
-    let nodes: Vec<N> = graph.keys().copied().collect();
-    let index_of: BTreeMap<N, usize> = nodes.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+pub fn cycles<N: Ord + Clone>(graph: &BTreeMap<N, Vec<N>>) -> Vec<Vec<N>> {
+    let nodes: Vec<N> = graph.keys().cloned().collect();
+    let index_of: BTreeMap<&N, usize> = nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
     let edges: Vec<Vec<usize>> = nodes
         .iter()
-        .map(|n| graph[n].iter().filter_map(|m| index_of.get(m).copied()).collect())
+        .map(|n| graph.get(n).map(|ms| ms.iter().filter_map(|m| index_of.get(m).copied()).collect()).unwrap_or_default())
         .collect();
     let mut sccs = tarjan(&edges);
     let mut out = Vec::new();
@@ -38,7 +38,7 @@ pub fn cycles<N: Ord + Copy>(graph: &BTreeMap<N, Vec<N>>) -> Vec<Vec<N>> {
                 None => break,
             }
         }
-        out.push(path.into_iter().map(|i| nodes[i]).collect::<Vec<N>>());
+        out.push(path.into_iter().map(|i| nodes[i].clone()).collect::<Vec<N>>());
     }
     out.sort();
     out
@@ -95,28 +95,30 @@ fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
 }
 
 /// A topological order of `graph` (dependencies first), ignoring edges inside cycles.
-pub fn order<N: Ord + Copy>(graph: &BTreeMap<N, Vec<N>>) -> Vec<N> {
-    let mut visited: BTreeMap<N, bool> = BTreeMap::new();
+pub fn order<N: Ord + Clone>(graph: &BTreeMap<N, Vec<N>>) -> Vec<N> {
+    let mut visited: BTreeMap<&N, ()> = BTreeMap::new();
     let mut out = Vec::new();
-    for &root in graph.keys() {
-        if visited.contains_key(&root) {
+    for root in graph.keys() {
+        if visited.contains_key(root) {
             continue;
         }
-        let mut work: Vec<(N, usize)> = vec![(root, 0)];
-        visited.insert(root, false);
-        while let Some(&mut (v, ref mut child)) = work.last_mut() {
-            let deps = graph.get(&v).map(Vec::as_slice).unwrap_or(&[]);
-            if let Some(&w) = deps.get(*child) {
+        let mut work: Vec<(&N, usize)> = vec![(root, 0)];
+        visited.insert(root, ());
+        while let Some((v, child)) = work.last_mut() {
+            let v: &N = v;
+            let deps = graph.get(v).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(w) = deps.get(*child) {
                 *child += 1;
-                if graph.contains_key(&w) && !visited.contains_key(&w) {
-                    visited.insert(w, false);
+                if let Some((w, _)) = graph.get_key_value(w)
+                    && !visited.contains_key(w)
+                {
+                    visited.insert(w, ());
                     work.push((w, 0));
                 }
                 continue;
             }
             work.pop();
-            visited.insert(v, true);
-            out.push(v);
+            out.push(v.clone());
         }
     }
     out

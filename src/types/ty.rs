@@ -66,6 +66,11 @@ pub enum Ty {
     Union(Vec<Ty>),
     Optional(Box<Ty>),
     Refined(Box<Ty>, Vec<Refinement>),
+    /// A resource of the named type (`AWS::EC2::VPC`, `aws_vpc`); its members are the
+    /// type's attributes. `untyped` resources have any member.
+    Resource { type_name: String, untyped: bool },
+    /// An instance of a module (a `use`); its members are the module's outputs.
+    Module(crate::resolve::DeclId),
 }
 
 impl Ty {
@@ -231,6 +236,8 @@ impl fmt::Display for Ty {
                 }
                 Ok(())
             }
+            Ty::Resource { type_name, .. } => write!(f, "resource {type_name}"),
+            Ty::Module(_) => write!(f, "module instance"),
         }
     }
 }

@@ -14,7 +14,7 @@ use formwork::syntax::span::SourceMap;
 pub fn check_bytes(name: &str, bytes: &[u8]) -> (SourceMap, Vec<Diagnostic>) {
     let mut map = SourceMap::new();
     let (_, problem) = add_source(&mut map, name, bytes);
-    let report = check_all(&map, problem.into_iter().collect());
+    let report = check_all(&mut map, problem.into_iter().collect());
     (map, report.diagnostics)
 }
 

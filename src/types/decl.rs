@@ -1,0 +1,1050 @@
+//! Checking one declaration: its settings, inputs, requirements, the dependency order
+//! of its `let`s, resources and module uses, their bodies, its outputs and pipeline,
+//! and the targets it can be compiled to.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::suggest::did_you_mean;
+use crate::diagnostics::{Diagnostic, codes};
+use crate::resolve::{DeclId, Program, Version, deps};
+use crate::syntax::ast::{self, BodyItem, Decl, DeclKind, Expr, ExprKind, Ident, Item};
+use crate::syntax::span::{FileId, Span};
+use crate::types::conform::{Misfit, conform, describe};
+use crate::types::targets::{Forbidden, Target, Targets, present_for};
+use crate::types::ty::{FieldTy, Ty};
+use crate::types::value::{Stage, Value};
+use crate::types::{Checker, Signature, resources, versions};
+
+/// Names a definition may not take: they are the built-in scopes.
+pub const RESERVED: &[&str] = &["input", "environment", "pipeline", "target", "service"];
+
+/// Settings a declaration may have.
+const SETTINGS: &[&str] = &["version", "description", "targets"];
+
+#[derive(Clone, Copy)]
+pub enum ItemRef<'a> {
+    Let(&'a ast::Let),
+    Resource(&'a ast::Resource),
+    Use(&'a ast::Use),
+}
+
+impl ItemRef<'_> {
+    fn name(&self) -> &Ident {
+        match self {
+            ItemRef::Let(l) => &l.name,
+            ItemRef::Resource(r) => &r.name,
+            ItemRef::Use(u) => &u.name,
+        }
+    }
+}
+
+/// An environment template a service can be deployed into, and its admitted versions.
+pub struct Requirement {
+    pub name: String,
+    pub span: Span,
+    pub admitted: Vec<(Version, DeclId)>,
+}
+
+/// Everything visible while checking one declaration.
+pub struct Scope<'a> {
+    pub id: DeclId,
+    pub file: FileId,
+    pub kind: DeclKind,
+    pub inputs: BTreeMap<String, (FieldTy, Span)>,
+    pub pipeline_inputs: BTreeMap<String, (FieldTy, Span)>,
+    pub items: BTreeMap<String, ItemRef<'a>>,
+    pub values: BTreeMap<String, Value>,
+    /// Loop variables, innermost last.
+    pub locals: Vec<(String, Value)>,
+    pub requirements: Vec<Requirement>,
+    pub targets: Targets,
+    /// Environment outputs already reported, so each is reported once.
+    pub reported: BTreeSet<String>,
+    /// True inside `pipeline { … }`, where secrets would end up in logs.
+    pub in_pipeline: bool,
+}
+
+impl<'a> Scope<'a> {
+    pub fn empty(id: DeclId, kind: DeclKind) -> Scope<'a> {
+        Scope {
+            id,
+            file: id.file,
+            kind,
+            inputs: BTreeMap::new(),
+            pipeline_inputs: BTreeMap::new(),
+            items: BTreeMap::new(),
+            values: BTreeMap::new(),
+            locals: Vec::new(),
+            requirements: Vec::new(),
+            targets: Targets::default(),
+            reported: BTreeSet::new(),
+            in_pipeline: false,
+        }
+    }
+
+    pub fn supports_cloudformation(&self) -> bool {
+        self.targets.supports(Target::CloudFormation)
+    }
+}
+
+/// Where a value is going, for messages and for the rules on secrets.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Sink<'s> {
+    /// A resource property (secrets allowed, as dynamic references or NoEcho
+    /// parameters), except tags.
+    Property(&'s str),
+    /// A module argument (secrets allowed where the input is a `Secret`).
+    Argument(&'s str),
+    Output(&'s str),
+    Default(&'s str),
+    Let(&'s str),
+}
+
+impl Sink<'_> {
+    fn describe(&self) -> String {
+        match self {
+            Sink::Property(p) => format!("property `{p}`"),
+            Sink::Argument(a) => format!("argument `{a}`"),
+            Sink::Output(o) => format!("output `{o}`"),
+            Sink::Default(i) => format!("the default of `{i}`"),
+            Sink::Let(l) => format!("`let {l}`"),
+        }
+    }
+}
+
+impl<'p> Checker<'p> {
+    pub(crate) fn check_decl(&mut self, id: DeclId) -> Signature {
+        let program: &'p Program = self.program;
+        let Some(decl) = program.decl(id) else {
+            return Signature::default();
+        };
+        let mut sc = Scope::empty(id, decl.kind);
+        self.check_settings(decl);
+        self.collect_inputs(&mut sc, decl);
+        self.collect_requirements(&mut sc, decl);
+        self.collect_items(&mut sc, decl);
+        sc.targets = self.infer_targets(&sc, decl);
+        let order = self.dependency_order(&sc);
+        for name in order {
+            let Some(item) = sc.items.get(&name).copied() else { continue };
+            let value = match item {
+                ItemRef::Let(l) => self.check_let(&mut sc, l),
+                ItemRef::Resource(r) => self.check_resource(&mut sc, r),
+                ItemRef::Use(u) => self.check_use(&mut sc, u),
+            };
+            sc.values.insert(name, value);
+        }
+        let outputs = self.check_outputs(&mut sc, decl);
+        for item in &decl.body {
+            if let BodyItem::Pipeline(p) = item {
+                self.check_pipeline(&mut sc, p);
+            }
+        }
+        self.check_declared_targets(&sc, decl);
+        Signature {
+            inputs: sc.inputs,
+            pipeline_inputs: sc.pipeline_inputs,
+            outputs,
+            targets: sc.targets,
+        }
+    }
+
+    fn check_settings(&mut self, decl: &Decl) {
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut version_seen = false;
+        for item in &decl.body {
+            let BodyItem::Attribute(a) = item else { continue };
+            let name = a.name.name.as_str();
+            if let Some(first) = seen.insert(name, a.name.span) {
+                self.diags.push(
+                    Diagnostic::new(codes::DUPLICATE_KEY, format!("`{name}` is set twice"))
+                        .with_primary(a.name.span, "set again here")
+                        .with_secondary(first, "first set here"),
+                );
+                continue;
+            }
+            if !SETTINGS.contains(&name) {
+                let d = Diagnostic::new(codes::UNKNOWN_SETTING, format!("unknown setting `{name}`"))
+                    .with_primary(a.name.span, format!("a {} has no such setting", decl.kind.keyword()));
+                let d = match did_you_mean(name, SETTINGS.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("settings are `version`, `description` and `targets`; a value to compute is a `let`"),
+                };
+                self.diags.push(d);
+                continue;
+            }
+            let plain = match &a.value.kind {
+                ExprKind::String(s) => s.as_plain(),
+                _ => None,
+            };
+            match name {
+                "version" => {
+                    version_seen = true;
+                    if decl.kind == DeclKind::Module {
+                        continue;
+                    }
+                    if plain.as_deref().and_then(Version::parse).is_none() {
+                        self.diags.push(
+                            Diagnostic::new(codes::INVALID_VERSION_SETTING, "a template version is `MAJOR.MINOR`")
+                                .with_primary(a.value.span, "not a `MAJOR.MINOR` version string")
+                                .with_help("write it like `version = \"2.1\"`"),
+                        );
+                    }
+                }
+                "description" if plain.is_none() => {
+                    self.diags.push(
+                        Diagnostic::new(codes::TYPE_MISMATCH, "a description is a plain string")
+                            .with_primary(a.value.span, "expected a string without interpolation"),
+                    );
+                }
+                _ => {}
+            }
+        }
+        if !version_seen && decl.kind != DeclKind::Module {
+            self.diags.push(
+                Diagnostic::new(codes::MISSING_VERSION, format!("{} `{}` has no version", decl.kind.keyword(), decl.name.as_plain().unwrap_or_default()))
+                    .with_primary(decl.name.span, "add `version = \"MAJOR.MINOR\"` to this template")
+                    .with_help("templates are versioned so that specs and services can pin what they use; start at `version = \"1.0\"`"),
+            );
+        }
+    }
+
+    fn collect_inputs(&mut self, sc: &mut Scope<'_>, decl: &Decl) {
+        for item in &decl.body {
+            let BodyItem::Input(block) = item else { continue };
+            for f in &block.fields {
+                let ty = self.lower_type(sc.file, &f.ty);
+                let target = if block.pipeline { &mut sc.pipeline_inputs } else { &mut sc.inputs };
+                if let Some((_, first)) = target.get(&f.name.name) {
+                    let first = *first;
+                    self.diags.push(
+                        Diagnostic::new(codes::DUPLICATE_KEY, format!("input `{}` is declared twice", f.name.name))
+                            .with_primary(f.name.span, "declared again here")
+                            .with_secondary(first, "first declared here"),
+                    );
+                    continue;
+                }
+                if let Some(d) = &f.default {
+                    self.check_default(sc.file, d, &ty, &f.name.name, f.ty.span);
+                }
+                let optional = f.default.is_some() || matches!(ty, Ty::Optional(_));
+                let target = if block.pipeline { &mut sc.pipeline_inputs } else { &mut sc.inputs };
+                target.insert(f.name.name.clone(), (FieldTy { ty, optional }, f.name.span));
+            }
+        }
+    }
+
+    /// Checks a default against its field's type: its type, and, as it is a constant,
+    /// every refinement.
+    pub(crate) fn check_default(&mut self, file: FileId, d: &Expr, ty: &Ty, name: &str, ty_span: Span) {
+        let mut scope = Scope::empty(DeclId { file, item: usize::MAX }, DeclKind::Module);
+        let v = self.expr(&mut scope, d);
+        if v.is_poison() || ty.is_poison() {
+            return;
+        }
+        if !v.stage.is_compile_time() || v.constant.is_none() && !matches!(v.ty, Ty::Error) && !matches!(d.kind, ExprKind::List { .. } | ExprKind::Map { .. }) {
+            self.diags.push(
+                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not a constant"))
+                    .with_primary(d.span, "a default must be written out, not computed")
+                    .with_help("compute derived values with `let`"),
+            );
+            return;
+        }
+        if !v.ty.is_subtype_of(ty) {
+            self.diags.push(
+                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not a `{ty}`"))
+                    .with_primary(d.span, format!("this is a `{}`", v.ty))
+                    .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
+            );
+            return;
+        }
+        if let Some(c) = &v.constant
+            && let Err(m) = conform(c, ty)
+        {
+            self.diags.push(
+                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` {}", describe(&m, ty)))
+                    .with_primary(d.span, "this default is not allowed by the type")
+                    .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
+            );
+        }
+    }
+
+    fn collect_requirements(&mut self, sc: &mut Scope<'_>, decl: &Decl) {
+        for item in &decl.body {
+            let BodyItem::Requires(r) = item else { continue };
+            if decl.kind != DeclKind::Service {
+                self.diags.push(
+                    Diagnostic::new(codes::REQUIRES_OUTSIDE_SERVICE, format!("an {} cannot require an environment", decl.kind.keyword()))
+                        .with_primary(r.span, "only services are deployed into environments")
+                        .with_help("remove this line; a module receives what it needs as inputs"),
+                );
+                continue;
+            }
+            let Some(name) = r.name.as_plain() else { continue };
+            let versions = self.program.versions_of(DeclKind::Environment, &name);
+            if versions.is_empty() {
+                let known: Vec<&str> = self
+                    .program
+                    .templates
+                    .keys()
+                    .filter(|(k, _)| *k == DeclKind::Environment)
+                    .map(|(_, n)| n.as_str())
+                    .collect();
+                let d = Diagnostic::new(codes::UNKNOWN_ENVIRONMENT_TEMPLATE, format!("no environment template named `{name}`"))
+                    .with_primary(r.name.span, "the workspace has no such environment template");
+                let d = match did_you_mean(&name, known.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d,
+                };
+                self.diags.push(d);
+                sc.requirements.push(Requirement { name, span: r.name.span, admitted: Vec::new() });
+                continue;
+            }
+            let admitted: Vec<(Version, DeclId)> = versions
+                .iter()
+                .filter_map(|(v, id)| v.map(|v| (v, *id)))
+                .filter(|(v, _)| versions::admits(&r.constraint, *v))
+                .collect();
+            if admitted.is_empty() {
+                let known: Vec<String> = versions.iter().filter_map(|(v, _)| v.map(|v| v.to_string())).collect();
+                self.diags.push(
+                    Diagnostic::new(codes::NO_MATCHING_VERSION, format!("no version of `{name}` satisfies this constraint"))
+                        .with_primary(r.constraint.span, "admits no known version")
+                        .with_note(format!("known versions of `{name}`: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") }))
+                        .with_help("widen the constraint, or publish a version it admits"),
+                );
+            }
+            sc.requirements.push(Requirement { name, span: r.name.span, admitted });
+        }
+    }
+
+    fn collect_items<'a>(&mut self, sc: &mut Scope<'a>, decl: &'a Decl) {
+        for item in &decl.body {
+            let r = match item {
+                BodyItem::Let(l) => ItemRef::Let(l),
+                BodyItem::Resource(r) => ItemRef::Resource(r),
+                BodyItem::Use(u) => ItemRef::Use(u),
+                _ => continue,
+            };
+            let name = r.name();
+            if RESERVED.contains(&name.name.as_str()) {
+                self.diags.push(
+                    Diagnostic::new(codes::RESERVED_NAME, format!("`{}` is a built-in name", name.name))
+                        .with_primary(name.span, "cannot be defined here")
+                        .with_help("pick another name"),
+                );
+                continue;
+            }
+            if let Some(first) = sc.items.get(&name.name) {
+                let first = first.name().span;
+                self.diags.push(
+                    Diagnostic::new(codes::DUPLICATE_DEFINITION, format!("`{}` is defined twice", name.name))
+                        .with_primary(name.span, "defined again here")
+                        .with_secondary(first, "first defined here")
+                        .with_help("`let`s, resources and module uses share one namespace; rename one"),
+                );
+                continue;
+            }
+            sc.items.insert(name.name.clone(), r);
+        }
+    }
+
+    fn infer_targets(&mut self, sc: &Scope<'_>, decl: &Decl) -> Targets {
+        let mut t = Targets::default();
+        for item in &decl.body {
+            match item {
+                BodyItem::Resource(r) => {
+                    let own = Target::of_resource_type(&r.ty.name);
+                    for present in present_for(r.condition.as_ref()) {
+                        if present != own {
+                            t.forbid(
+                                present,
+                                Forbidden {
+                                    by: format!("the resource `{}` (`{}`, a {} type)", r.name.name, r.ty.name, own.display()),
+                                    span: r.ty.span,
+                                },
+                            );
+                        }
+                    }
+                }
+                BodyItem::Use(u) => {
+                    let Some(module) = self.find_module(sc.file, &u.module) else { continue };
+                    let Some(sig) = self.signature(module) else { continue };
+                    for target in Target::ALL {
+                        if let Some(f) = sig.targets.forbidden(target) {
+                            t.forbid(
+                                target,
+                                Forbidden {
+                                    by: format!("the module `{}` (because of {})", u.name.name, f.by),
+                                    span: u.span,
+                                },
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        t
+    }
+
+    fn check_declared_targets(&mut self, sc: &Scope<'_>, decl: &Decl) {
+        for item in &decl.body {
+            let BodyItem::Attribute(a) = item else { continue };
+            if a.name.name != "targets" {
+                continue;
+            }
+            let ExprKind::List { items, .. } = &a.value.kind else {
+                self.diags.push(
+                    Diagnostic::new(codes::TYPE_MISMATCH, "`targets` is a list of target names")
+                        .with_primary(a.value.span, "expected a list like `[\"cloudformation\", \"terraform\"]`"),
+                );
+                continue;
+            };
+            for e in items {
+                let name = match &e.kind {
+                    ExprKind::String(s) => s.as_plain(),
+                    _ => None,
+                };
+                let Some(target) = name.as_deref().and_then(Target::parse) else {
+                    self.diags.push(
+                        Diagnostic::new(codes::TYPE_MISMATCH, "unknown target")
+                            .with_primary(e.span, "expected \"cloudformation\" or \"terraform\""),
+                    );
+                    continue;
+                };
+                if let Some(f) = sc.targets.forbidden(target) {
+                    self.diags.push(
+                        Diagnostic::new(codes::TARGET_NOT_SUPPORTED, format!("this {} cannot be compiled to {}", decl.kind.keyword(), target.display()))
+                            .with_primary(e.span, format!("{} is asked for here", target.display()))
+                            .with_secondary(f.span, format!("{} forbids it", f.by))
+                            .with_help(format!("use {} resource types, or a portable stdlib module", target.display())),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The order to check `let`s, resources and uses in (dependencies first), after
+    /// reporting each dependency cycle once, with its whole path.
+    fn dependency_order(&mut self, sc: &Scope<'_>) -> Vec<String> {
+        let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut first_ref: BTreeMap<(String, String), Span> = BTreeMap::new();
+        for (name, item) in &sc.items {
+            let mut refs = Vec::new();
+            match item {
+                ItemRef::Let(l) => free_names(&l.value, &mut refs),
+                ItemRef::Resource(r) => {
+                    if let Some(c) = &r.condition {
+                        free_names(c, &mut refs);
+                    }
+                    if let Some(f) = &r.for_each {
+                        free_names(&f.collection, &mut refs);
+                    }
+                    for a in &r.body {
+                        free_names(&a.value, &mut refs);
+                    }
+                }
+                ItemRef::Use(u) => {
+                    for a in &u.args {
+                        free_names(&a.value, &mut refs);
+                    }
+                }
+            }
+            let mut deps_of = Vec::new();
+            for (dep, span) in refs {
+                if sc.items.contains_key(&dep) {
+                    first_ref.entry((name.clone(), dep.clone())).or_insert(span);
+                    if !deps_of.contains(&dep) {
+                        deps_of.push(dep);
+                    }
+                }
+            }
+            graph.insert(name.clone(), deps_of);
+        }
+        for cycle in deps::cycles(&graph) {
+            let Some(first) = cycle.first() else { continue };
+            let next = cycle.get(1).unwrap_or(first);
+            let span = first_ref.get(&(first.clone(), next.clone())).copied().unwrap_or_default();
+            let path: Vec<String> = cycle.iter().chain(std::iter::once(first)).map(|n| format!("`{n}`")).collect();
+            let kinds: BTreeSet<&str> = cycle
+                .iter()
+                .filter_map(|n| sc.items.get(n))
+                .map(|i| match i {
+                    ItemRef::Let(_) => "let",
+                    ItemRef::Resource(_) => "resource",
+                    ItemRef::Use(_) => "use",
+                })
+                .collect();
+            let what = if kinds.len() == 1 && kinds.contains("resource") {
+                "resources depend on each other in a cycle"
+            } else if kinds.len() == 1 && kinds.contains("let") {
+                "`let`s depend on each other in a cycle"
+            } else {
+                "definitions depend on each other in a cycle"
+            };
+            let d = Diagnostic::new(codes::DEPENDENCY_CYCLE, what)
+                .with_primary(span, format!("`{first}` depends on `{next}` here"))
+                .with_note(format!("the cycle: {}", path.join(" → ")));
+            let d = if kinds.contains("resource") {
+                d.with_help("no deploy order exists: break the cycle, for example by moving the dependency to a separate resource (a security-group rule instead of an inline rule)")
+            } else {
+                d.with_help("a value cannot be computed from itself; break the cycle")
+            };
+            self.diags.push(d);
+        }
+        deps::order(&graph)
+    }
+
+    fn check_let(&mut self, sc: &mut Scope<'_>, l: &ast::Let) -> Value {
+        if let Some(t) = &l.ty {
+            let ty = self.lower_type(sc.file, t);
+            let v = self.expect_expr(sc, &l.value, &ty, Sink::Let(&l.name.name));
+            return Value { ty, ..v };
+        }
+        let v = self.expr(sc, &l.value);
+        match v.secret {
+            Some(ref trail) => Value {
+                secret: Some(trail.through(format!("`let {}`", l.name.name))),
+                ..v
+            },
+            None => v,
+        }
+    }
+
+    fn check_outputs(&mut self, sc: &mut Scope<'_>, decl: &Decl) -> BTreeMap<String, (Ty, Stage, Span)> {
+        let mut outputs: BTreeMap<String, (Ty, Stage, Span)> = BTreeMap::new();
+        for item in &decl.body {
+            let BodyItem::Output(o) = item else { continue };
+            if let Some((_, _, first)) = outputs.get(&o.name.name) {
+                let first = *first;
+                self.diags.push(
+                    Diagnostic::new(codes::DUPLICATE_KEY, format!("output `{}` is declared twice", o.name.name))
+                        .with_primary(o.name.span, "declared again here")
+                        .with_secondary(first, "first declared here"),
+                );
+                continue;
+            }
+            let declared = o.ty.as_ref().map(|t| self.lower_type(sc.file, t));
+            let before = self.diags.len();
+            let v = match &declared {
+                Some(ty) => self.expect_expr(sc, &o.value, ty, Sink::Output(&o.name.name)),
+                None => self.expr(sc, &o.value),
+            };
+            let reported = self.diags[before..].iter().any(|d| d.code == codes::SECRET_LEAK);
+            if !reported && (declared.as_ref() == Some(&Ty::Secret) || v.ty == Ty::Secret || v.secret.is_some()) {
+                let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+                self.diags.push(
+                    Diagnostic::new(codes::SECRET_LEAK, format!("output `{}` would publish a secret", o.name.name))
+                        .with_primary(o.value.span, format!("this value is secret: {trail}"))
+                        .with_note("outputs are stored and shown in plain text by CloudFormation and Terraform")
+                        .with_help("output the secret's ARN or name, and let consumers read it from the secret store"),
+                );
+            }
+            let ty = declared.unwrap_or_else(|| v.ty.clone());
+            outputs.insert(o.name.name.clone(), (ty, v.stage.clone(), o.name.span));
+        }
+        outputs
+    }
+
+    fn check_pipeline(&mut self, sc: &mut Scope<'_>, p: &ast::PipelineBlock) {
+        sc.in_pipeline = true;
+        let mut work: Vec<&ast::PipelineItem> = p.items.iter().collect();
+        while let Some(item) = work.pop() {
+            match item {
+                ast::PipelineItem::Attribute(a) => {
+                    self.expr(sc, &a.value);
+                }
+                ast::PipelineItem::Step(s) => {
+                    match &s.arg {
+                        ast::StepArg::String(st) => {
+                            let e = Expr {
+                                kind: ExprKind::String(st.clone()),
+                                span: st.span,
+                                depth: 1,
+                            };
+                            self.expr(sc, &e);
+                        }
+                        ast::StepArg::List(e) => {
+                            self.expr(sc, e);
+                        }
+                        ast::StepArg::Path(_) => {}
+                    }
+                    work.extend(s.body.iter().flatten());
+                }
+                ast::PipelineItem::Error(_) => {}
+            }
+        }
+        sc.in_pipeline = false;
+    }
+
+    /// Finds the module a `use` names: in the same file, through an import alias, or
+    /// in the standard library (`std.aws.fargate_service`).
+    pub(crate) fn find_module(&self, file: FileId, path: &[Ident]) -> Option<DeclId> {
+        let in_file = |f: FileId, name: &str| -> Option<DeclId> {
+            let src = self.program.file(f)?;
+            src.ast.items.iter().enumerate().find_map(|(i, item)| match item {
+                Item::Decl(d) if d.kind == DeclKind::Module && d.name.as_plain().as_deref() == Some(name) => Some(DeclId { file: f, item: i }),
+                _ => None,
+            })
+        };
+        match path {
+            [name] => in_file(file, &name.name),
+            [alias, name] => {
+                let target = self.program.file(file)?.imports.get(&alias.name).copied().or_else(|| self.std_import(file, &alias.name))?;
+                in_file(target, &name.name)
+            }
+            [std, pkg, name] if std.name == "std" => {
+                let f = self.program.std_file(&["std", &pkg.name])?.id;
+                in_file(f, &name.name)
+            }
+            _ => None,
+        }
+    }
+
+    fn module_names(&self, file: FileId) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in self.program.files.values() {
+            let prefix = match &f.std_path {
+                Some(p) => format!("{}.", p.join(".")),
+                None if f.id == file => String::new(),
+                None => match self.program.file(file).and_then(|me| me.imports.iter().find(|(_, id)| **id == f.id)) {
+                    Some((alias, _)) => format!("{alias}."),
+                    None => continue,
+                },
+            };
+            for item in &f.ast.items {
+                if let Item::Decl(d) = item
+                    && d.kind == DeclKind::Module
+                    && let Some(n) = d.name.as_plain()
+                {
+                    out.push(format!("{prefix}{n}"));
+                }
+            }
+        }
+        out
+    }
+
+    fn check_use(&mut self, sc: &mut Scope<'_>, u: &ast::Use) -> Value {
+        let written = u.module.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+        let module_span = u.module.first().map(|f| f.span.to(u.module.last().map_or(f.span, |l| l.span))).unwrap_or(u.span);
+        let Some(module) = self.find_module(sc.file, &u.module) else {
+            let names = self.module_names(sc.file);
+            let d = Diagnostic::new(codes::UNKNOWN_MODULE, format!("unknown module `{written}`"))
+                .with_primary(module_span, "no module has this name");
+            let d = match did_you_mean(&written, names.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("modules are declared with `module \"name\" { … }` in this file, an imported file (`alias.name`), or the standard library (`std.aws.name`)"),
+            };
+            self.diags.push(d);
+            for a in &u.args {
+                self.expr(sc, &a.value);
+            }
+            return Value::poison();
+        };
+        let Some(sig) = self.signature(module) else {
+            self.diags.push(
+                Diagnostic::new(codes::DEPENDENCY_CYCLE, format!("module `{written}` uses itself"))
+                    .with_primary(module_span, "this use leads back to the module being checked")
+                    .with_help("a module cannot contain itself"),
+            );
+            return Value::poison();
+        };
+        let mut given: BTreeMap<&str, Span> = BTreeMap::new();
+        for a in &u.args {
+            if let Some(first) = given.insert(&a.name.name, a.name.span) {
+                self.diags.push(
+                    Diagnostic::new(codes::DUPLICATE_KEY, format!("argument `{}` is given twice", a.name.name))
+                        .with_primary(a.name.span, "given again here")
+                        .with_secondary(first, "first given here"),
+                );
+                continue;
+            }
+            match sig.inputs.get(&a.name.name) {
+                Some((field, declared)) => {
+                    let ty = field.ty.clone();
+                    let declared = *declared;
+                    let v = self.expect_expr(sc, &a.value, &ty, Sink::Argument(&a.name.name));
+                    let _ = (v, declared);
+                }
+                None => {
+                    let d = Diagnostic::new(codes::UNKNOWN_MODULE_ARGUMENT, format!("module `{written}` has no input `{}`", a.name.name))
+                        .with_primary(a.name.span, "unknown argument");
+                    let d = match did_you_mean(&a.name.name, sig.inputs.keys().map(String::as_str)) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_note(format!("its inputs are: {}", sig.inputs.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+                    };
+                    self.diags.push(d);
+                    self.expr(sc, &a.value);
+                }
+            }
+        }
+        let missing: Vec<(&String, Span)> = sig
+            .inputs
+            .iter()
+            .filter(|(k, (f, _))| !f.optional && !given.contains_key(k.as_str()))
+            .map(|(k, (_, s))| (k, *s))
+            .collect();
+        if let Some((_, first_decl)) = missing.first() {
+            let names: Vec<String> = missing.iter().map(|(k, _)| format!("`{k}`")).collect();
+            self.diags.push(
+                Diagnostic::new(codes::MISSING_MODULE_ARGUMENT, format!("module `{written}` needs {}", names.join(", ")))
+                    .with_primary(u.name.span, "required inputs are not given")
+                    .with_secondary(*first_decl, "declared here without a default")
+                    .with_help(format!("add {} = …", names.join(", "))),
+            );
+        }
+        Value::new(Ty::Module(module), Stage::Deploy(crate::types::value::DeployOrigin { what: format!("the module `{}`", u.name.name), span: u.name.span }))
+    }
+
+    fn check_resource(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) -> Value {
+        if let Some(c) = &r.condition {
+            let v = self.expr(sc, c);
+            self.require_condition(&v, c, "a resource's `when` condition");
+        }
+        let mut bound = 0;
+        let mut collection_ty = None;
+        if let Some(f) = &r.for_each {
+            let v = self.expr(sc, &f.collection);
+            if let Some(o) = v.stage.deploy_origin() {
+                self.diags.push(
+                    Diagnostic::new(codes::DEPLOY_TIME_CONDITION, format!("resource `{}` is repeated over a value known only at deploy time", r.name.name))
+                        .with_primary(f.collection.span, "the number of copies must be known when compiling")
+                        .with_secondary(o.span, format!("{} is known only when the stack deploys", o.what))
+                        .with_help("repeat over an input or a literal list"),
+                );
+            }
+            bound = self.bind_loop(sc, f, &v);
+            collection_ty = Some(v.ty.unrefined().clone());
+        }
+        self.check_resource_body(sc, r);
+        sc.locals.truncate(sc.locals.len() - bound);
+        let one = Ty::Resource { type_name: r.ty.name.clone(), untyped: r.ty.untyped };
+        let origin = crate::types::value::DeployOrigin { what: format!("the resource `{}`", r.name.name), span: r.name.span };
+        match collection_ty {
+            None => Value::new(one, Stage::Deploy(origin)),
+            Some(Ty::Map(_) | Ty::Record(_)) => Value::new(Ty::map(one), Stage::Const),
+            Some(_) => Value::new(Ty::list(one), Stage::Const),
+        }
+    }
+
+    fn check_resource_body(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) {
+        let meta = |n: &str| matches!(n, "depends_on" | "lifecycle");
+        if r.ty.untyped {
+            self.diags.push(
+                Diagnostic::new(codes::UNTYPED_RESOURCE, format!("resource `{}` is untyped: its properties are not checked", r.name.name))
+                    .with_primary(r.ty.span, "`untyped` turns off checking")
+                    .with_help("remove `untyped` once formwork knows this type"),
+            );
+            for a in &r.body {
+                self.expr(sc, &a.value);
+            }
+            return;
+        }
+        let Some(schema) = resources::lookup(&r.ty.name) else {
+            let target = Target::of_resource_type(&r.ty.name);
+            let catalog = match target {
+                Target::CloudFormation => resources::Catalog::cloudformation(),
+                Target::Terraform => resources::Catalog::terraform(),
+            };
+            let d = Diagnostic::new(codes::UNKNOWN_RESOURCE_TYPE, format!("unknown {} resource type `{}`", target.display(), r.ty.name))
+                .with_primary(r.ty.span, "no such resource type");
+            let d = match did_you_mean(&r.ty.name, catalog.type_names()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("write `untyped {}` to use a type formwork has no schema for; its properties are then not checked", r.ty.name)),
+            };
+            self.diags.push(d.with_note(format!("types come from {}", catalog.source())));
+            for a in &r.body {
+                self.expr(sc, &a.value);
+            }
+            return;
+        };
+        let mut given: BTreeMap<&str, Span> = BTreeMap::new();
+        for a in &r.body {
+            let name = a.name.name.as_str();
+            if let Some(first) = given.insert(name, a.name.span) {
+                self.diags.push(
+                    Diagnostic::new(codes::DUPLICATE_KEY, format!("property `{name}` is set twice"))
+                        .with_primary(a.name.span, "set again here")
+                        .with_secondary(first, "first set here"),
+                );
+                continue;
+            }
+            if meta(name) {
+                self.expr(sc, &a.value);
+                continue;
+            }
+            let Some(prop) = schema.properties.get(name) else {
+                let d = Diagnostic::new(codes::UNKNOWN_PROPERTY, format!("`{}` has no property `{name}`", r.ty.name))
+                    .with_primary(a.name.span, "unknown property");
+                let d = match did_you_mean(name, schema.properties.keys().map(String::as_str)) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d,
+                };
+                self.diags.push(d);
+                self.expr(sc, &a.value);
+                continue;
+            };
+            if prop.read_only {
+                self.diags.push(
+                    Diagnostic::new(codes::READ_ONLY_PROPERTY, format!("`{name}` of `{}` is read-only", r.ty.name))
+                        .with_primary(a.name.span, "set by the provider, not by templates")
+                        .with_help(format!("read it instead, as `{}.{name}`", r.name.name)),
+                );
+                self.expr(sc, &a.value);
+                continue;
+            }
+            let ty = prop.ty.clone();
+            self.expect_expr(sc, &a.value, &ty, Sink::Property(name));
+        }
+        let missing: Vec<&str> = schema
+            .properties
+            .iter()
+            .filter(|(k, p)| p.required && !given.contains_key(k.as_str()))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
+            self.diags.push(
+                Diagnostic::new(codes::MISSING_PROPERTY, format!("resource `{}` lacks required {} {}", r.name.name, if missing.len() == 1 { "property" } else { "properties" }, names.join(", ")))
+                    .with_primary(r.name.span, format!("`{}` requires {}", r.ty.name, names.join(", ")))
+                    .with_help(format!("add {} = …", names.join(", "))),
+            );
+        }
+    }
+
+    /// Checks `e` where a `ty` is expected, going into list and map literals so each
+    /// mistake is reported where it is.
+    pub(crate) fn expect_expr(&mut self, sc: &mut Scope<'_>, e: &Expr, ty: &Ty, sink: Sink<'_>) -> Value {
+        let target = match ty {
+            Ty::Optional(inner) if !matches!(e.kind, ExprKind::Literal(ast::Literal::Null)) => inner.as_ref(),
+            t => t,
+        };
+        match (&e.kind, target.unrefined()) {
+            (ExprKind::Map { entries, .. }, Ty::Record(fields)) => {
+                let mut given: BTreeMap<String, Span> = BTreeMap::new();
+                for en in entries {
+                    let key = match &en.key {
+                        ast::MapKey::Ident(i) => Some(i.name.clone()),
+                        ast::MapKey::String(s) => s.as_plain(),
+                    };
+                    let key_span = match &en.key {
+                        ast::MapKey::Ident(i) => i.span,
+                        ast::MapKey::String(s) => s.span,
+                    };
+                    let Some(key) = key else {
+                        self.expr(sc, &en.value);
+                        continue;
+                    };
+                    if let Some(first) = given.insert(key.clone(), key_span) {
+                        self.diags.push(
+                            Diagnostic::new(codes::DUPLICATE_KEY, format!("`{key}` is given twice"))
+                                .with_primary(key_span, "given again here")
+                                .with_secondary(first, "first given here"),
+                        );
+                        continue;
+                    }
+                    match fields.get(&key) {
+                        Some(f) => {
+                            let fty = f.ty.clone();
+                            self.expect_expr(sc, &en.value, &fty, sink);
+                        }
+                        None => {
+                            let d = Diagnostic::new(codes::UNKNOWN_PROPERTY, format!("unknown field `{key}`"))
+                                .with_primary(key_span, format!("not a field of {}", sink.describe()));
+                            let d = match did_you_mean(&key, fields.keys().map(String::as_str)) {
+                                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                                None => d.with_note(format!("its fields are: {}", fields.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+                            };
+                            self.diags.push(d);
+                            self.expr(sc, &en.value);
+                        }
+                    }
+                }
+                let missing: Vec<String> = fields
+                    .iter()
+                    .filter(|(k, f)| !f.optional && !given.contains_key(*k))
+                    .map(|(k, _)| format!("`{k}`"))
+                    .collect();
+                if !missing.is_empty() {
+                    self.diags.push(
+                        Diagnostic::new(codes::MISSING_PROPERTY, format!("{} lacks required {} {}", sink.describe(), if missing.len() == 1 { "field" } else { "fields" }, missing.join(", ")))
+                            .with_primary(e.span, "incomplete")
+                            .with_help(format!("add {} = …", missing.join(", "))),
+                    );
+                }
+                let v = self.expr_quiet(sc, e);
+                Value { ty: ty.clone(), ..v }
+            }
+            (ExprKind::List { items, .. }, Ty::List(elem)) => {
+                let elem = (**elem).clone();
+                for item in items {
+                    self.expect_expr(sc, item, &elem, sink);
+                }
+                let v = self.expr_quiet(sc, e);
+                Value { ty: ty.clone(), ..v }
+            }
+            _ => {
+                let v = self.expr(sc, e);
+                self.expect_value(&v, e.span, ty, sink);
+                v
+            }
+        }
+    }
+
+    /// Checks an already computed value against `ty`.
+    pub(crate) fn expect_value(&mut self, v: &Value, span: Span, ty: &Ty, sink: Sink<'_>) {
+        if v.is_poison() || ty.is_poison() {
+            return;
+        }
+        let secret_ok = match sink {
+            Sink::Property(p) => !p.eq_ignore_ascii_case("tags"),
+            Sink::Let(_) => true,
+            _ => false,
+        };
+        if v.ty == Ty::Secret || v.secret.is_some() {
+            if matches!(sink, Sink::Output(_)) {
+                let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+                self.diags.push(
+                    Diagnostic::new(codes::SECRET_LEAK, format!("{} would publish a secret", sink.describe()))
+                        .with_primary(span, format!("this value is secret: {trail}"))
+                        .with_note("outputs are stored and shown in plain text by CloudFormation and Terraform")
+                        .with_help("output the secret's ARN or name, and let consumers read it from the secret store"),
+                );
+                return;
+            }
+            if *ty.unrefined() == Ty::Secret || matches!(ty, Ty::Optional(t) if **t == Ty::Secret) || matches!(ty, Ty::Any) {
+                return;
+            }
+            if secret_ok && ty.is_subtype_of(&Ty::String) || secret_ok && Ty::String.is_subtype_of(ty) {
+                return;
+            }
+            let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+            self.diags.push(
+                Diagnostic::new(codes::SECRET_LEAK, format!("a secret would be written into {} in plain text", sink.describe()))
+                    .with_primary(span, format!("this value is secret: {trail}"))
+                    .with_help("pass secrets only to properties that take them, or to a `Secret` input"),
+            );
+            return;
+        }
+        let coercible = matches!(sink, Sink::Property(_))
+            && *ty.unrefined() == Ty::String
+            && matches!(v.ty.base(), Ty::Int | Ty::Number | Ty::Bool);
+        if !v.ty.is_subtype_of(ty) && !coercible {
+            let expected = match ty {
+                Ty::Union(ms) if ms.iter().all(|m| matches!(m, Ty::Lit(_))) => format!("one of {ty}"),
+                _ => format!("`{ty}`"),
+            };
+            self.diags.push(
+                Diagnostic::new(codes::TYPE_MISMATCH, format!("{} expects {expected}, found `{}`", sink.describe(), v.ty))
+                    .with_primary(span, format!("this is a `{}`", v.ty)),
+            );
+            return;
+        }
+        if let Some(c) = &v.constant
+            && let Err(m) = conform(c, ty)
+        {
+            let code = match innermost(&m) {
+                Misfit::OutOfRange { .. } => codes::VALUE_OUT_OF_RANGE,
+                Misfit::Pattern(_) => codes::PATTERN_MISMATCH,
+                Misfit::Length { .. } => codes::LENGTH_OUT_OF_RANGE,
+                _ => codes::TYPE_MISMATCH,
+            };
+            if coercible && matches!(m, Misfit::Type) {
+                return;
+            }
+            self.diags.push(
+                Diagnostic::new(code, format!("the value for {} {}", sink.describe(), describe(&m, ty)))
+                    .with_primary(span, format!("not allowed by `{ty}`")),
+            );
+        }
+    }
+}
+
+fn innermost(m: &Misfit) -> &Misfit {
+    match m {
+        Misfit::At(_, inner) => innermost(inner),
+        m => m,
+    }
+}
+
+/// The names an expression reads (not bound inside it), with where each is read.
+pub fn free_names(e: &Expr, out: &mut Vec<(String, Span)>) {
+    let mut bound: Vec<String> = Vec::new();
+    walk_names(e, &mut bound, out);
+}
+
+fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) {
+    match &e.kind {
+        ExprKind::Name(n) => {
+            if !bound.contains(&n.name) {
+                out.push((n.name.clone(), n.span));
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Error => {}
+        ExprKind::String(s) => {
+            for p in &s.parts {
+                if let ast::StringPart::Interpolation(i) = p {
+                    walk_names(i, bound, out);
+                }
+            }
+        }
+        ExprKind::List { items, .. } => items.iter().for_each(|i| walk_names(i, bound, out)),
+        ExprKind::Map { entries, .. } => entries.iter().for_each(|en| walk_names(&en.value, bound, out)),
+        ExprKind::ListComprehension { clause, body, filter } => {
+            walk_names(&clause.collection, bound, out);
+            let n = push_clause(clause, bound);
+            walk_names(body, bound, out);
+            if let Some(f) = filter {
+                walk_names(f, bound, out);
+            }
+            bound.truncate(bound.len() - n);
+        }
+        ExprKind::MapComprehension { clause, key, value, filter } => {
+            walk_names(&clause.collection, bound, out);
+            let n = push_clause(clause, bound);
+            walk_names(key, bound, out);
+            walk_names(value, bound, out);
+            if let Some(f) = filter {
+                walk_names(f, bound, out);
+            }
+            bound.truncate(bound.len() - n);
+        }
+        ExprKind::Member { object, .. } => walk_names(object, bound, out),
+        ExprKind::Index { object, index } => {
+            walk_names(object, bound, out);
+            walk_names(index, bound, out);
+        }
+        ExprKind::Call { callee, args } => {
+            if !matches!(callee.kind, ExprKind::Name(_)) {
+                walk_names(callee, bound, out);
+            }
+            args.iter().for_each(|a| walk_names(a, bound, out));
+        }
+        ExprKind::Unary { operand, .. } => walk_names(operand, bound, out),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            walk_names(lhs, bound, out);
+            walk_names(rhs, bound, out);
+        }
+        ExprKind::If { cond, then_branch, else_branch } => {
+            walk_names(cond, bound, out);
+            walk_names(then_branch, bound, out);
+            walk_names(else_branch, bound, out);
+        }
+        ExprKind::Match { scrutinee, arms, .. } => {
+            walk_names(scrutinee, bound, out);
+            arms.iter().for_each(|a| walk_names(&a.value, bound, out));
+        }
+        ExprKind::Paren(inner) => walk_names(inner, bound, out),
+    }
+}
+
+fn push_clause(c: &ast::ForClause, bound: &mut Vec<String>) -> usize {
+    let mut n = 1;
+    bound.push(c.value.name.clone());
+    if let Some(k) = &c.key {
+        bound.push(k.name.clone());
+        n += 1;
+    }
+    n
+}

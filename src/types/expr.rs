@@ -1,0 +1,995 @@
+//! Checking expressions: names, members, calls, operators, conditionals, matches and
+//! comprehensions. Each gives a [`Value`]: its type, its stage, its secrecy, and its
+//! constant when it has one. A mistake is reported once, and the expression's value
+//! becomes poison so nothing downstream reports it again.
+
+use crate::diagnostics::suggest::did_you_mean;
+use crate::diagnostics::{Diagnostic, codes};
+use crate::resolve::DeclId;
+use crate::syntax::ast::{self, BinaryOp, DeclKind, Expr, ExprKind, Literal, NumberValue, StringPart, UnaryOp};
+use crate::syntax::span::Span;
+use crate::types::decl::{RESERVED, Scope};
+use crate::types::functions::{self, CloudFormation, Param, element_of};
+use crate::types::targets::Target;
+use crate::types::ty::{FieldTy, Lit, Ty};
+use crate::types::value::{Const, DeployOrigin, SecretTrail, Stage, Value};
+use crate::types::{Checker, resources};
+
+fn join_types(a: &Ty, b: &Ty) -> Ty {
+    if a.is_poison() || b.is_poison() {
+        return Ty::Error;
+    }
+    if a.is_subtype_of(b) {
+        return b.clone();
+    }
+    if b.is_subtype_of(a) {
+        return a.clone();
+    }
+    match (a.base(), b.base()) {
+        (x, y) if x == y && !matches!(x, Ty::Union(_)) => {
+            let mut members = Vec::new();
+            for t in [a, b] {
+                match t {
+                    Ty::Union(ms) => members.extend(ms.iter().cloned()),
+                    t => members.push(t.clone()),
+                }
+            }
+            members.dedup();
+            Ty::Union(members)
+        }
+        (Ty::Int, Ty::Number) | (Ty::Number, Ty::Int) => Ty::Number,
+        _ => Ty::Union(vec![a.clone(), b.clone()]),
+    }
+}
+
+fn lit_of(c: &Const) -> Option<&Lit> {
+    match c {
+        Const::Lit(l) => Some(l),
+        _ => None,
+    }
+}
+
+impl Checker<'_> {
+    /// Checks `e` but drops what it reports: for values already checked piecewise.
+    pub(crate) fn expr_quiet(&mut self, sc: &mut Scope<'_>, e: &Expr) -> Value {
+        let n = self.diags.len();
+        let v = self.expr(sc, e);
+        self.diags.truncate(n);
+        v
+    }
+
+    pub(crate) fn expr(&mut self, sc: &mut Scope<'_>, e: &Expr) -> Value {
+        match &e.kind {
+            ExprKind::Error => Value::poison(),
+            ExprKind::Literal(Literal::Null) => Value::constant(Ty::Null, Const::Null),
+            ExprKind::Literal(Literal::Bool(b)) => Value::constant(Ty::Lit(Lit::Bool(*b)), Const::Lit(Lit::Bool(*b))),
+            ExprKind::Literal(Literal::Number(n)) => {
+                let lit = match n.value {
+                    NumberValue::Int(i) => Lit::Int(i),
+                    NumberValue::Float(f) => Lit::Number(f),
+                };
+                Value::constant(Ty::Lit(lit.clone()), Const::Lit(lit))
+            }
+            ExprKind::String(s) => self.string(sc, s),
+            ExprKind::Paren(inner) => self.expr(sc, inner),
+            ExprKind::Name(n) => self.name(sc, n),
+            ExprKind::List { items, .. } => {
+                let values: Vec<Value> = items.iter().map(|i| self.expr(sc, i)).collect();
+                let mut ty: Option<Ty> = None;
+                let mut stage = Stage::Const;
+                let mut secret = None;
+                for v in &values {
+                    ty = Some(match ty {
+                        None => v.ty.clone(),
+                        Some(t) => join_types(&t, &v.ty),
+                    });
+                    stage = stage.join(&v.stage);
+                    secret = secret.or(v.secret.clone());
+                }
+                let constant = values.iter().map(|v| v.constant.clone()).collect::<Option<Vec<_>>>().map(Const::List);
+                Value { ty: Ty::list(ty.unwrap_or(Ty::Any)), stage, secret, constant }
+            }
+            ExprKind::Map { entries, .. } => {
+                let mut fields = std::collections::BTreeMap::new();
+                let mut stage = Stage::Const;
+                let mut secret = None;
+                let mut consts = Some(Vec::new());
+                let mut seen: std::collections::BTreeMap<String, Span> = std::collections::BTreeMap::new();
+                for en in entries {
+                    let (key, key_span) = match &en.key {
+                        ast::MapKey::Ident(i) => (Some(i.name.clone()), i.span),
+                        ast::MapKey::String(s) => (s.as_plain(), s.span),
+                    };
+                    let v = self.expr(sc, &en.value);
+                    let Some(key) = key else {
+                        self.diags.push(
+                            Diagnostic::new(codes::TYPE_MISMATCH, "a map key cannot be interpolated")
+                                .with_primary(key_span, "write a plain key, or build the map with a `for`"),
+                        );
+                        continue;
+                    };
+                    if let Some(first) = seen.insert(key.clone(), key_span) {
+                        self.diags.push(
+                            Diagnostic::new(codes::DUPLICATE_KEY, format!("key `{key}` is given twice"))
+                                .with_primary(key_span, "given again here")
+                                .with_secondary(first, "first given here"),
+                        );
+                        continue;
+                    }
+                    stage = stage.join(&v.stage);
+                    secret = secret.or(v.secret.clone());
+                    if let (Some(cs), Some(c)) = (consts.as_mut(), v.constant.clone()) {
+                        cs.push((key.clone(), c));
+                    } else {
+                        consts = None;
+                    }
+                    fields.insert(key, FieldTy { ty: v.ty, optional: false });
+                }
+                Value { ty: Ty::Record(fields), stage, secret, constant: consts.map(Const::Map) }
+            }
+            ExprKind::ListComprehension { clause, body, filter } => {
+                let coll = self.expr(sc, &clause.collection);
+                self.deploy_collection(sc, &coll, &clause.collection);
+                let n = self.bind_loop(sc, clause, &coll);
+                let b = self.expr(sc, body);
+                if let Some(f) = filter {
+                    let fv = self.expr(sc, f);
+                    self.require_bool(&fv, f, "a filter");
+                }
+                sc.locals.truncate(sc.locals.len() - n);
+                Value { ty: Ty::list(b.ty), stage: coll.stage.join(&b.stage), secret: b.secret, constant: None }
+            }
+            ExprKind::MapComprehension { clause, key, value, filter } => {
+                let coll = self.expr(sc, &clause.collection);
+                self.deploy_collection(sc, &coll, &clause.collection);
+                let n = self.bind_loop(sc, clause, &coll);
+                let k = self.expr(sc, key);
+                if !k.ty.is_subtype_of(&Ty::String) {
+                    self.diags.push(
+                        Diagnostic::new(codes::TYPE_MISMATCH, format!("map keys are strings, found `{}`", k.ty))
+                            .with_primary(key.span, "not a string"),
+                    );
+                }
+                let v = self.expr(sc, value);
+                if let Some(f) = filter {
+                    let fv = self.expr(sc, f);
+                    self.require_bool(&fv, f, "a filter");
+                }
+                sc.locals.truncate(sc.locals.len() - n);
+                Value { ty: Ty::map(v.ty), stage: coll.stage.join(&k.stage).join(&v.stage), secret: v.secret, constant: None }
+            }
+            ExprKind::Member { object, field } => self.member(sc, e, object, field),
+            ExprKind::Index { object, index } => self.index(sc, object, index),
+            ExprKind::Call { callee, args } => self.call(sc, e, callee, args),
+            ExprKind::Unary { op, operand } => self.unary(sc, *op, operand, e.span),
+            ExprKind::Binary { op, lhs, rhs } => self.binary(sc, *op, lhs, rhs, e.span),
+            ExprKind::If { cond, then_branch, else_branch } => {
+                let c = self.expr(sc, cond);
+                self.require_condition(&c, cond, "an `if` condition");
+                let a = self.expr(sc, then_branch);
+                let b = self.expr(sc, else_branch);
+                let constant = match c.constant.as_ref().and_then(lit_of) {
+                    Some(Lit::Bool(true)) => a.constant.clone(),
+                    Some(Lit::Bool(false)) => b.constant.clone(),
+                    _ => None,
+                };
+                Value {
+                    ty: join_types(&a.ty, &b.ty),
+                    stage: c.stage.join(&a.stage).join(&b.stage),
+                    secret: a.secret.or(b.secret),
+                    constant,
+                }
+            }
+            ExprKind::Match { scrutinee, arms, .. } => self.match_expr(sc, e, scrutinee, arms),
+        }
+    }
+
+    fn string(&mut self, sc: &mut Scope<'_>, s: &ast::StringLit) -> Value {
+        if let Some(v) = s.as_plain() {
+            return Value::constant(Ty::Lit(Lit::String(v.clone())), Const::Lit(Lit::String(v)));
+        }
+        let mut stage = Stage::Const;
+        let mut text = Some(String::new());
+        for part in &s.parts {
+            match part {
+                StringPart::Text { value, .. } => {
+                    if let Some(t) = text.as_mut() {
+                        t.push_str(value);
+                    }
+                }
+                StringPart::Interpolation(e) => {
+                    let v = self.expr(sc, e);
+                    stage = stage.join(&v.stage);
+                    if v.ty == Ty::Secret || v.secret.is_some() {
+                        let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+                        let d = Diagnostic::new(codes::SECRET_LEAK, "a secret would be interpolated into plain text")
+                            .with_primary(e.span, format!("this value is secret: {trail}"));
+                        let d = if sc.in_pipeline {
+                            d.with_note("pipeline commands are printed in build logs").with_help("pass the secret to the step as an environment variable from the pipeline's secret store")
+                        } else {
+                            d.with_help("pass the secret whole to a property that takes it; it is then written as a dynamic reference, never in plain text")
+                        };
+                        self.diags.push(d);
+                        text = None;
+                        continue;
+                    }
+                    let printable = matches!(v.ty.base(), Ty::String | Ty::Int | Ty::Number | Ty::Bool | Ty::Error | Ty::Any)
+                        || matches!(v.ty.base(), Ty::Union(ref ms) if ms.iter().all(|m| matches!(m, Ty::String | Ty::Int | Ty::Number | Ty::Bool)));
+                    if !printable {
+                        let help = match v.ty {
+                            Ty::Resource { .. } => "interpolate one of its attributes, like `${bucket.Arn}`",
+                            Ty::List(_) => "join it first: `${join(\",\", list)}`",
+                            _ => "interpolate a string, number or Bool",
+                        };
+                        self.diags.push(
+                            Diagnostic::new(codes::TYPE_MISMATCH, format!("a `{}` cannot be interpolated into a string", v.ty))
+                                .with_primary(e.span, "not a string, number or Bool")
+                                .with_help(help),
+                        );
+                    }
+                    match (text.as_mut(), v.constant.as_ref().and_then(lit_of)) {
+                        (Some(t), Some(Lit::String(x))) => t.push_str(x),
+                        (Some(t), Some(l)) => t.push_str(&l.to_string()),
+                        _ => text = None,
+                    }
+                }
+            }
+        }
+        Value { ty: Ty::String, stage, secret: None, constant: text.map(|t| Const::Lit(Lit::String(t))) }
+    }
+
+    fn name(&mut self, sc: &mut Scope<'_>, n: &ast::Ident) -> Value {
+        if let Some((_, v)) = sc.locals.iter().rev().find(|(name, _)| *name == n.name) {
+            return v.clone();
+        }
+        if let Some(v) = sc.values.get(&n.name) {
+            return v.clone();
+        }
+        if sc.items.contains_key(&n.name) {
+            // Defined, but not computed: it is in a dependency cycle, already reported.
+            return Value::poison();
+        }
+        match n.name.as_str() {
+            "input" => {
+                let fields = sc.inputs.iter().map(|(k, (f, _))| (k.clone(), f.clone())).collect();
+                return Value::new(Ty::Record(fields), Stage::Input);
+            }
+            "target" => {
+                return Value::new(
+                    Ty::Union(Target::ALL.iter().map(|t| Ty::Lit(Lit::String(t.name().into()))).collect()),
+                    Stage::Const,
+                );
+            }
+            "environment" | "pipeline" => {
+                self.diags.push(
+                    Diagnostic::new(codes::UNKNOWN_NAME, format!("`{}` is read through its fields", n.name))
+                        .with_primary(n.span, "not a value by itself")
+                        .with_help(if n.name == "environment" { "read an output: `environment.outputs.NAME`" } else { "read a pipeline input: `pipeline.input.NAME`" }),
+                );
+                return Value::poison();
+            }
+            _ => {}
+        }
+        let mut known: Vec<String> = sc.locals.iter().map(|(k, _)| k.clone()).collect();
+        known.extend(sc.items.keys().cloned());
+        known.extend(RESERVED.iter().map(|s| s.to_string()));
+        let d = Diagnostic::new(codes::UNKNOWN_NAME, format!("unknown name `{}`", n.name)).with_primary(n.span, "not defined");
+        let d = if let Some(s) = did_you_mean(&n.name, known.iter().map(String::as_str)) {
+            d.with_help(format!("did you mean `{s}`?"))
+        } else if sc.inputs.contains_key(&n.name) {
+            d.with_help(format!("inputs are read as `input.{}`", n.name))
+        } else if functions::lookup(&n.name).is_some() {
+            d.with_help(format!("`{}` is a function: call it, `{}(…)`", n.name, n.name))
+        } else {
+            d
+        };
+        self.diags.push(d);
+        Value::poison()
+    }
+
+    fn member(&mut self, sc: &mut Scope<'_>, whole: &Expr, object: &Expr, field: &ast::Ident) -> Value {
+        // `environment.outputs.NAME` and `pipeline.input.NAME` are paths, not values.
+        if let ExprKind::Member { object: root, field: mid } = &object.kind
+            && let ExprKind::Name(r) = &root.kind
+            && r.name == "environment"
+            && mid.name == "outputs"
+            && !sc.locals.iter().any(|(k, _)| k == "environment")
+        {
+            return self.environment_output(sc, field, whole.span);
+        }
+        if let ExprKind::Name(r) = &object.kind
+            && !sc.locals.iter().any(|(k, _)| *k == r.name)
+            && !sc.items.contains_key(&r.name)
+        {
+            match (r.name.as_str(), field.name.as_str()) {
+                ("environment", "outputs") => {
+                    return Value::poison();
+                }
+                ("environment", _) => {
+                    self.diags.push(
+                        Diagnostic::new(codes::UNKNOWN_FIELD, format!("`environment` has no `{}`", field.name))
+                            .with_primary(field.span, "unknown")
+                            .with_help("read the environment's outputs as `environment.outputs.NAME`"),
+                    );
+                    return Value::poison();
+                }
+                ("pipeline", "input") => {
+                    let fields = sc.pipeline_inputs.iter().map(|(k, (f, _))| (k.clone(), f.clone())).collect();
+                    return Value::new(Ty::Record(fields), Stage::Input);
+                }
+                ("pipeline", _) => {
+                    self.diags.push(
+                        Diagnostic::new(codes::UNKNOWN_FIELD, format!("`pipeline` has no `{}`", field.name))
+                            .with_primary(field.span, "unknown")
+                            .with_help("read pipeline inputs as `pipeline.input.NAME`"),
+                    );
+                    return Value::poison();
+                }
+                ("input", name) => {
+                    return match sc.inputs.get(name) {
+                        Some((f, _)) => {
+                            let secret = (*f.ty.unrefined() == Ty::Secret
+                                || matches!(&f.ty, Ty::Optional(t) if **t == Ty::Secret))
+                            .then(|| SecretTrail { steps: vec![format!("input `{name}`")], origin: field.span });
+                            Value { ty: f.ty.clone(), stage: Stage::Input, secret, constant: None }
+                        }
+                        None => {
+                            let d = Diagnostic::new(codes::UNKNOWN_INPUT, format!("unknown input `{name}`"))
+                                .with_primary(field.span, "not declared in this template's `input` block");
+                            let d = match did_you_mean(name, sc.inputs.keys().map(String::as_str)) {
+                                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                                None => d.with_help(format!("declare it: `input {{ {name}: String }}`")),
+                            };
+                            self.diags.push(d);
+                            Value::poison()
+                        }
+                    };
+                }
+                _ => {}
+            }
+        }
+        let obj = self.expr(sc, object);
+        if obj.is_poison() || obj.ty == Ty::Any {
+            return Value { ty: obj.ty.clone(), ..obj };
+        }
+        let secret = obj.secret.clone();
+        let carry = |ty: Ty, stage: Stage| Value { ty, stage, secret: secret.clone(), constant: None };
+        match obj.ty.unrefined() {
+            Ty::Optional(inner) if matches!(**inner, Ty::Record(_)) => {
+                let inner = (**inner).clone();
+                self.record_member(&inner, field, obj.stage.clone(), secret.clone(), &obj)
+            }
+            Ty::Record(_) => {
+                let ty = obj.ty.unrefined().clone();
+                self.record_member(&ty, field, obj.stage.clone(), secret.clone(), &obj)
+            }
+            Ty::Map(t) => carry((**t).clone(), obj.stage.clone()),
+            Ty::Resource { type_name, untyped } => {
+                let origin = Stage::Deploy(DeployOrigin {
+                    what: format!("the attribute `{}.{}`", object_name(object), field.name),
+                    span: whole.span,
+                });
+                if *untyped {
+                    return carry(Ty::Any, origin);
+                }
+                let Some(schema) = resources::lookup(type_name) else {
+                    return Value::poison();
+                };
+                match schema.attributes.get(&field.name) {
+                    Some(ty) => carry(ty.clone(), origin),
+                    None => {
+                        let d = Diagnostic::new(codes::UNKNOWN_ATTRIBUTE, format!("`{type_name}` has no attribute `{}`", field.name))
+                            .with_primary(field.span, "unknown attribute");
+                        let d = match did_you_mean(&field.name, schema.attributes.keys().map(String::as_str)) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                            None if schema.properties.contains_key(&field.name) => d.with_note(format!(
+                                "`{}` is a property you set, not an attribute the provider returns; use the value you set",
+                                field.name
+                            )),
+                            None => d.with_note(format!(
+                                "its attributes are: {}",
+                                schema.attributes.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                            )),
+                        };
+                        self.diags.push(d);
+                        Value::poison()
+                    }
+                }
+            }
+            Ty::Module(id) => {
+                let id: DeclId = *id;
+                let Some(sig) = self.signature(id) else { return Value::poison() };
+                match sig.outputs.get(&field.name) {
+                    Some((ty, _, _)) => carry(
+                        ty.clone(),
+                        Stage::Deploy(DeployOrigin {
+                            what: format!("the module output `{}.{}`", object_name(object), field.name),
+                            span: whole.span,
+                        }),
+                    ),
+                    None => {
+                        let d = Diagnostic::new(codes::UNKNOWN_FIELD, format!("module `{}` has no output `{}`", object_name(object), field.name))
+                            .with_primary(field.span, "unknown output");
+                        let d = match did_you_mean(&field.name, sig.outputs.keys().map(String::as_str)) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                            None => d,
+                        };
+                        self.diags.push(d);
+                        Value::poison()
+                    }
+                }
+            }
+            Ty::List(inner) if matches!(**inner, Ty::Resource { .. }) => {
+                self.diags.push(
+                    Diagnostic::new(codes::UNKNOWN_FIELD, format!("`{}` is a list of resources", object_name(object)))
+                        .with_primary(field.span, "a list has no attributes")
+                        .with_help(format!("read each with a `for`: `[for r in {} : r.{}]`, or one with an index", object_name(object), field.name)),
+                );
+                Value::poison()
+            }
+            other => {
+                self.diags.push(
+                    Diagnostic::new(codes::UNKNOWN_FIELD, format!("a `{other}` has no field `{}`", field.name))
+                        .with_primary(field.span, "no such field"),
+                );
+                Value::poison()
+            }
+        }
+    }
+
+    fn record_member(&mut self, ty: &Ty, field: &ast::Ident, stage: Stage, secret: Option<SecretTrail>, obj: &Value) -> Value {
+        let Ty::Record(fields) = ty else { return Value::poison() };
+        match fields.get(&field.name) {
+            Some(f) => {
+                let constant = match &obj.constant {
+                    Some(Const::Map(entries)) => entries.iter().find(|(k, _)| *k == field.name).map(|(_, c)| c.clone()),
+                    _ => None,
+                };
+                let secret = secret.or_else(|| (f.ty == Ty::Secret).then(|| SecretTrail { steps: vec![format!("field `{}`", field.name)], origin: field.span }));
+                Value { ty: f.ty.clone(), stage, secret, constant }
+            }
+            None => {
+                let d = Diagnostic::new(codes::UNKNOWN_FIELD, format!("no field `{}`", field.name))
+                    .with_primary(field.span, format!("`{ty}` has no such field"));
+                let d = match did_you_mean(&field.name, fields.keys().map(String::as_str)) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d,
+                };
+                self.diags.push(d);
+                Value::poison()
+            }
+        }
+    }
+
+    fn environment_output(&mut self, sc: &mut Scope<'_>, field: &ast::Ident, span: Span) -> Value {
+        let name = &field.name;
+        let deploy = |ty: Ty| {
+            Value::new(
+                ty,
+                Stage::Deploy(DeployOrigin { what: format!("the environment output `{name}`"), span }),
+            )
+        };
+        if sc.kind != DeclKind::Service || sc.requirements.is_empty() {
+            if sc.reported.insert(format!("env:{name}")) {
+                let d = Diagnostic::new(codes::ENVIRONMENT_OUTSIDE_SERVICE, "`environment.outputs` is read where there is no environment")
+                    .with_primary(span, "nothing provides this");
+                let d = if sc.kind == DeclKind::Service {
+                    d.with_help("declare the environments this service runs in: `requires environment \"NAME\" ^1.0`")
+                } else {
+                    d.with_help(format!("only services run in an environment; an {} takes such values as inputs", sc.kind.keyword()))
+                };
+                self.diags.push(d);
+            }
+            return Value::poison();
+        }
+        let mut result: Option<Ty> = None;
+        let requirements: Vec<(String, Span, Vec<(crate::resolve::Version, DeclId)>)> =
+            sc.requirements.iter().map(|r| (r.name.clone(), r.span, r.admitted.clone())).collect();
+        for (env, req_span, admitted) in requirements {
+            if admitted.is_empty() {
+                return Value::poison();
+            }
+            // Newest first: the type a service sees is the newest version's.
+            let mut newest: Option<(crate::resolve::Version, Ty, Span)> = None;
+            let mut versions: Vec<(crate::resolve::Version, Option<(Ty, Span)>)> = Vec::new();
+            for (v, id) in admitted.iter().rev() {
+                let Some(sig) = self.signature(*id) else { continue };
+                let out = sig.outputs.get(name).map(|(t, _, s)| (t.clone(), *s));
+                if newest.is_none()
+                    && let Some((t, s)) = &out
+                {
+                    newest = Some((*v, t.clone(), *s));
+                }
+                versions.push((*v, out));
+            }
+            versions.reverse();
+            let Some((newest_v, newest_ty, newest_span)) = newest else {
+                if sc.reported.insert(format!("env:{name}")) {
+                    let mut known: Vec<String> = Vec::new();
+                    if let Some((_, id)) = admitted.last()
+                        && let Some(sig) = self.signature(*id)
+                    {
+                        known = sig.outputs.keys().cloned().collect();
+                    }
+                    let d = Diagnostic::new(codes::UNKNOWN_ENVIRONMENT_OUTPUT, format!("environment `{env}` has no output `{name}`"))
+                        .with_primary(field.span, "no admitted version declares this output")
+                        .with_secondary(req_span, "the environments this service requires");
+                    let d = match did_you_mean(name, known.iter().map(String::as_str)) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d,
+                    };
+                    self.diags.push(d);
+                }
+                return Value::poison();
+            };
+            for (v, out) in &versions {
+                match out {
+                    None => {
+                        if sc.reported.insert(format!("env:{name}")) {
+                            self.diags.push(
+                                Diagnostic::new(codes::OUTPUT_MISSING_IN_VERSION, format!("`{env}` {v} has no output `{name}`"))
+                                    .with_primary(field.span, format!("read here, but {env} {v} does not provide it"))
+                                    .with_secondary(req_span, format!("this requirement admits {env} {v}"))
+                                    .with_secondary(newest_span, format!("declared in {env} {newest_v}"))
+                                    .with_help(format!("narrow the constraint to exclude {v}, or stop reading `{name}`")),
+                            );
+                        }
+                        return Value::poison();
+                    }
+                    Some((t, s)) if !(t.is_subtype_of(&newest_ty) && newest_ty.is_subtype_of(t)) => {
+                        if sc.reported.insert(format!("env:{name}")) {
+                            self.diags.push(
+                                Diagnostic::new(codes::OUTPUT_TYPE_CHANGED, format!("output `{name}` is a `{t}` in `{env}` {v} but a `{newest_ty}` in {newest_v}"))
+                                    .with_primary(field.span, "its type depends on the environment's version")
+                                    .with_secondary(*s, format!("a `{t}` in {v}"))
+                                    .with_secondary(req_span, format!("this requirement admits both {v} and {newest_v}"))
+                                    .with_help("narrow the constraint to versions that agree"),
+                            );
+                        }
+                        return Value::poison();
+                    }
+                    Some(_) => {}
+                }
+            }
+            result = Some(match result {
+                None => newest_ty,
+                Some(prev) => join_types(&prev, &newest_ty),
+            });
+        }
+        deploy(result.unwrap_or(Ty::Error))
+    }
+
+    fn index(&mut self, sc: &mut Scope<'_>, object: &Expr, index: &Expr) -> Value {
+        let obj = self.expr(sc, object);
+        let idx = self.expr(sc, index);
+        if obj.is_poison() || idx.is_poison() {
+            return Value::poison();
+        }
+        let stage = obj.stage.clone().join(&idx.stage);
+        let (elem, key_ty) = match obj.ty.unrefined() {
+            Ty::List(t) => ((**t).clone(), Ty::Int),
+            Ty::Map(t) => ((**t).clone(), Ty::String),
+            Ty::Record(_) => {
+                if let Some(Const::Lit(Lit::String(k))) = &idx.constant {
+                    let fake = ast::Ident { name: k.clone(), span: index.span };
+                    return self.record_member(obj.ty.unrefined(), &fake, stage, obj.secret.clone(), &obj);
+                }
+                (element_of(&obj.ty), Ty::String)
+            }
+            Ty::Any => (Ty::Any, Ty::Any),
+            other => {
+                self.diags.push(
+                    Diagnostic::new(codes::NOT_INDEXABLE, format!("a `{other}` cannot be indexed"))
+                        .with_primary(object.span, "not a list or map"),
+                );
+                return Value::poison();
+            }
+        };
+        if !idx.ty.is_subtype_of(&key_ty) {
+            self.diags.push(
+                Diagnostic::new(codes::TYPE_MISMATCH, format!("the index must be `{key_ty}`, found `{}`", idx.ty))
+                    .with_primary(index.span, "wrong index type"),
+            );
+            return Value::poison();
+        }
+        if let Some(o) = idx.stage.deploy_origin()
+            && sc.supports_cloudformation()
+        {
+            self.not_at_deploy_time(index.span, "an index", o, "CloudFormation's `Fn::Select` needs an index known when compiling");
+        }
+        let constant = match (&obj.constant, &idx.constant) {
+            (Some(Const::List(items)), Some(Const::Lit(Lit::Int(i)))) => usize::try_from(*i).ok().and_then(|i| items.get(i).cloned()),
+            _ => None,
+        };
+        Value { ty: elem, stage, secret: obj.secret, constant }
+    }
+
+    fn call(&mut self, sc: &mut Scope<'_>, whole: &Expr, callee: &Expr, args: &[Expr]) -> Value {
+        let values: Vec<Value> = args.iter().map(|a| self.expr(sc, a)).collect();
+        let ExprKind::Name(name) = &callee.kind else {
+            self.diags.push(
+                Diagnostic::new(codes::UNKNOWN_FUNCTION, "only functions can be called")
+                    .with_primary(callee.span, "not a function name"),
+            );
+            return Value::poison();
+        };
+        let Some(f) = functions::lookup(&name.name) else {
+            let d = Diagnostic::new(codes::UNKNOWN_FUNCTION, format!("unknown function `{}`", name.name))
+                .with_primary(name.span, "no function has this name");
+            let d = match did_you_mean(&name.name, functions::FUNCTIONS.iter().map(|f| f.name)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_note("the functions are listed in the language reference"),
+            };
+            self.diags.push(d);
+            return Value::poison();
+        };
+        let variadic = matches!(f.params.last(), Some(Param::Rest));
+        let fixed = if variadic { f.params.len() - 1 } else { f.params.len() };
+        let ok_count = if variadic { values.len() >= fixed } else { values.len() == fixed };
+        if !ok_count {
+            let want = if variadic { format!("at least {fixed}") } else { fixed.to_string() };
+            let sig: Vec<&str> = f.params.iter().map(|p| p.describe()).collect();
+            self.diags.push(
+                Diagnostic::new(codes::WRONG_ARGUMENT_COUNT, format!("`{}` takes {want} argument{}, but {} {} given", f.name, if fixed == 1 && !variadic { "" } else { "s" }, values.len(), if values.len() == 1 { "was" } else { "were" }))
+                    .with_primary(whole.span, format!("`{}({})`: {}", f.name, sig.join(", "), f.summary)),
+            );
+            return Value::poison();
+        }
+        let mut stage = Stage::Const;
+        let mut bad = false;
+        for (i, (v, a)) in values.iter().zip(args).enumerate() {
+            let p = if i < fixed { f.params[i] } else { f.params[fixed.saturating_sub(1)] };
+            if v.is_poison() {
+                bad = true;
+                continue;
+            }
+            if v.ty == Ty::Secret || v.secret.is_some() {
+                let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+                self.diags.push(
+                    Diagnostic::new(codes::SECRET_LEAK, format!("a secret would be passed to `{}`", f.name))
+                        .with_primary(a.span, format!("this value is secret: {trail}"))
+                        .with_help("functions compute plain values; pass the secret whole to a property that takes it"),
+                );
+                bad = true;
+                continue;
+            }
+            if !p.accepts(&v.ty) {
+                self.diags.push(
+                    Diagnostic::new(codes::TYPE_MISMATCH, format!("argument {} of `{}` must be {}, found `{}`", i + 1, f.name, p.describe(), v.ty))
+                        .with_primary(a.span, format!("this is a `{}`", v.ty)),
+                );
+                bad = true;
+            }
+            stage = stage.join(&v.stage);
+        }
+        if bad {
+            return Value::poison();
+        }
+        if let Some(o) = stage.deploy_origin()
+            && f.cloudformation == CloudFormation::Never
+            && sc.supports_cloudformation()
+        {
+            let o = o.clone();
+            self.not_at_deploy_time(whole.span, &format!("`{}`", f.name), &o, "CloudFormation has no function that computes it");
+            return Value::poison();
+        }
+        let tys: Vec<Ty> = values.iter().map(|v| v.ty.clone()).collect();
+        Value::new(f.returns.compute(&tys), stage)
+    }
+
+    fn not_at_deploy_time(&mut self, span: Span, what: &str, origin: &DeployOrigin, why: &str) {
+        self.diags.push(
+            Diagnostic::new(codes::NOT_EXPRESSIBLE_AT_DEPLOY_TIME, format!("{what} cannot be computed on a deploy-time value in CloudFormation"))
+                .with_primary(span, why.to_string())
+                .with_secondary(origin.span, format!("{} is known only when the stack deploys", origin.what))
+                .with_help("compute it from inputs instead, or target Terraform, which evaluates it at apply time"),
+        );
+    }
+
+    fn unary(&mut self, sc: &mut Scope<'_>, op: UnaryOp, operand: &Expr, span: Span) -> Value {
+        let v = self.expr(sc, operand);
+        if v.is_poison() {
+            return v;
+        }
+        let (want, name) = match op {
+            UnaryOp::Not => (Ty::Bool, "`!`"),
+            UnaryOp::Neg => (Ty::Number, "`-`"),
+        };
+        if !v.ty.is_subtype_of(&want) {
+            self.diags.push(
+                Diagnostic::new(codes::INVALID_OPERANDS, format!("{name} cannot be applied to a `{}`", v.ty))
+                    .with_primary(operand.span, format!("expected a `{want}`")),
+            );
+            return Value::poison();
+        }
+        if let Some(o) = v.stage.deploy_origin()
+            && sc.supports_cloudformation()
+        {
+            let o = o.clone();
+            self.not_at_deploy_time(span, name, &o, "CloudFormation has no operators outside conditions");
+            return Value::poison();
+        }
+        let constant = match (op, v.constant.as_ref().and_then(lit_of)) {
+            (UnaryOp::Not, Some(Lit::Bool(b))) => Some(Const::Lit(Lit::Bool(!b))),
+            (UnaryOp::Neg, Some(Lit::Int(i))) => i.checked_neg().map(|n| Const::Lit(Lit::Int(n))),
+            (UnaryOp::Neg, Some(Lit::Number(n))) => Some(Const::Lit(Lit::Number(-n))),
+            _ => None,
+        };
+        let ty = if op == UnaryOp::Neg { v.ty.base() } else { Ty::Bool };
+        Value { ty, stage: v.stage, secret: None, constant }
+    }
+
+    fn binary(&mut self, sc: &mut Scope<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Value {
+        let a = self.expr(sc, lhs);
+        let b = self.expr(sc, rhs);
+        if a.is_poison() || b.is_poison() {
+            return Value::poison();
+        }
+        let sym = op.symbol();
+        for (v, e) in [(&a, lhs), (&b, rhs)] {
+            if v.ty == Ty::Secret || v.secret.is_some() {
+                self.diags.push(
+                    Diagnostic::new(codes::SECRET_LEAK, format!("a secret cannot be an operand of `{sym}`"))
+                        .with_primary(e.span, "this value is secret")
+                        .with_help("secrets are passed whole to the properties that take them"),
+                );
+                return Value::poison();
+            }
+        }
+        let numeric = |v: &Value| v.ty.is_subtype_of(&Ty::Number);
+        let boolean = |v: &Value| v.ty.is_subtype_of(&Ty::Bool);
+        let (ok, ty, hint) = match op {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Rem => {
+                let both_int = a.ty.is_subtype_of(&Ty::Int) && b.ty.is_subtype_of(&Ty::Int);
+                let hint = if op == BinaryOp::Add && (a.ty.is_stringy() || b.ty.is_stringy()) {
+                    Some("join strings with interpolation: \"${a}${b}\"")
+                } else {
+                    None
+                };
+                (numeric(&a) && numeric(&b), if both_int { Ty::Int } else { Ty::Number }, hint)
+            }
+            BinaryOp::Div => (numeric(&a) && numeric(&b), Ty::Number, None),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => (numeric(&a) && numeric(&b), Ty::Bool, None),
+            BinaryOp::And | BinaryOp::Or => (boolean(&a) && boolean(&b), Ty::Bool, None),
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let comparable = a.ty.is_subtype_of(&b.ty) || b.ty.is_subtype_of(&a.ty) || a.ty.base() == b.ty.base() || (numeric(&a) && numeric(&b));
+                (comparable, Ty::Bool, Some("values of different types are never equal"))
+            }
+        };
+        if !ok {
+            let d = Diagnostic::new(codes::INVALID_OPERANDS, format!("`{sym}` cannot be applied to `{}` and `{}`", a.ty, b.ty))
+                .with_primary(span, "these operands do not fit the operator")
+                .with_secondary(lhs.span, format!("`{}`", a.ty))
+                .with_secondary(rhs.span, format!("`{}`", b.ty));
+            self.diags.push(match hint {
+                Some(h) => d.with_help(h),
+                None => d,
+            });
+            return Value::poison();
+        }
+        let stage = a.stage.clone().join(&b.stage);
+        if let Some(o) = stage.deploy_origin()
+            && sc.supports_cloudformation()
+        {
+            let o = o.clone();
+            self.not_at_deploy_time(span, &format!("`{sym}`"), &o, "CloudFormation has no arithmetic or comparison outside conditions");
+            return Value::poison();
+        }
+        let constant = fold(op, a.constant.as_ref().and_then(lit_of), b.constant.as_ref().and_then(lit_of));
+        Value { ty, stage, secret: None, constant }
+    }
+
+    fn match_expr(&mut self, sc: &mut Scope<'_>, whole: &Expr, scrutinee: &Expr, arms: &[ast::MatchArm]) -> Value {
+        let s = self.expr(sc, scrutinee);
+        self.require_compile_time(&s, scrutinee, "a `match`");
+        let mut seen: Vec<Lit> = Vec::new();
+        let mut wildcard = false;
+        let mut result: Option<Value> = None;
+        let mut constant = None;
+        for arm in arms {
+            for p in &arm.patterns {
+                let (lit, span) = match p {
+                    ast::Pattern::Wildcard(_) => {
+                        wildcard = true;
+                        continue;
+                    }
+                    ast::Pattern::Literal(Literal::Bool(b), sp) => (Lit::Bool(*b), *sp),
+                    ast::Pattern::Literal(Literal::Number(n), sp) => (
+                        match n.value {
+                            NumberValue::Int(i) => Lit::Int(i),
+                            NumberValue::Float(f) => Lit::Number(f),
+                        },
+                        *sp,
+                    ),
+                    ast::Pattern::Literal(Literal::Null, _) => continue,
+                    ast::Pattern::String(st) => match st.as_plain() {
+                        Some(v) => (Lit::String(v), st.span),
+                        None => continue,
+                    },
+                };
+                if seen.contains(&lit) {
+                    self.diags.push(
+                        Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("pattern {lit} is matched twice"))
+                            .with_primary(span, "an earlier arm already matches this")
+                            .with_help("remove this pattern"),
+                    );
+                    continue;
+                }
+                if !s.is_poison() && !Ty::Lit(lit.clone()).is_subtype_of(&s.ty) {
+                    self.diags.push(
+                        Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("pattern {lit} can never match a `{}`", s.ty))
+                            .with_primary(span, "unreachable")
+                            .with_secondary(scrutinee.span, format!("this is a `{}`", s.ty)),
+                    );
+                }
+                if s.constant.as_ref().and_then(lit_of) == Some(&lit) {
+                    constant = Some(arm.value.span);
+                }
+                seen.push(lit);
+            }
+            let v = self.expr(sc, &arm.value);
+            let c = if constant == Some(arm.value.span) { v.constant.clone() } else { None };
+            result = Some(match result {
+                None => Value { constant: c, ..v },
+                Some(prev) => Value {
+                    ty: join_types(&prev.ty, &v.ty),
+                    stage: prev.stage.join(&v.stage),
+                    secret: prev.secret.or(v.secret),
+                    constant: prev.constant.or(c),
+                },
+            });
+        }
+        if !wildcard && !s.is_poison() {
+            let missing: Option<Vec<String>> = match s.ty.unrefined() {
+                Ty::Union(ms) => Some(
+                    ms.iter()
+                        .filter_map(|m| match m {
+                            Ty::Lit(l) if !seen.contains(l) => Some(l.to_string()),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                Ty::Bool => Some(
+                    [true, false].iter().filter(|b| !seen.contains(&Lit::Bool(**b))).map(|b| b.to_string()).collect(),
+                ),
+                Ty::Lit(l) if !seen.contains(l) => Some(vec![l.to_string()]),
+                Ty::Lit(_) => Some(Vec::new()),
+                _ => None,
+            };
+            match missing {
+                Some(m) if m.is_empty() => {}
+                Some(m) => self.diags.push(
+                    Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` does not cover {}", m.join(", ")))
+                        .with_primary(scrutinee.span, format!("a `{}` can be {}", s.ty, m.join(" or ")))
+                        .with_help(format!("add arms for {}, or a `_ => …` arm", m.join(", "))),
+                ),
+                None => self.diags.push(
+                    Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` on a `{}` needs a `_` arm", s.ty))
+                        .with_primary(whole.span, "values not listed are not covered")
+                        .with_help("add `_ => …` as the last arm"),
+                ),
+            }
+        }
+        let mut v = result.unwrap_or_else(Value::poison);
+        v.stage = v.stage.join(&s.stage);
+        v
+    }
+
+    /// Binds a `for`'s variables for a collection, returning how many were pushed.
+    pub(crate) fn bind_loop(&mut self, sc: &mut Scope<'_>, clause: &ast::ForClause, coll: &Value) -> usize {
+        let elem_stage = match coll.ty.unrefined() {
+            Ty::List(inner) | Ty::Map(inner) if matches!(**inner, Ty::Resource { .. }) => Stage::Deploy(DeployOrigin {
+                what: format!("each resource of `{}`", clause.collection.span.start),
+                span: clause.collection.span,
+            }),
+            _ => coll.stage.clone(),
+        };
+        let elem_stage = match elem_stage {
+            Stage::Deploy(mut o) if o.what.starts_with("each resource of `") => {
+                o.what = "each resource".to_string();
+                Stage::Deploy(o)
+            }
+            s => s,
+        };
+        let (key_ty, elem_ty) = match coll.ty.unrefined() {
+            Ty::List(t) => (Ty::Int, (**t).clone()),
+            Ty::Map(t) => (Ty::String, (**t).clone()),
+            Ty::Record(_) => (Ty::String, element_of(&coll.ty)),
+            Ty::Error | Ty::Any => (Ty::Error, Ty::Error),
+            other => {
+                self.diags.push(
+                    Diagnostic::new(codes::NOT_ITERABLE, format!("a `for` cannot go over a `{other}`"))
+                        .with_primary(clause.collection.span, "not a list or map"),
+                );
+                (Ty::Error, Ty::Error)
+            }
+        };
+        let mut n = 0;
+        if let Some(k) = &clause.key {
+            sc.locals.push((k.name.clone(), Value::new(key_ty, coll.stage.clone())));
+            n += 1;
+        }
+        sc.locals.push((
+            clause.value.name.clone(),
+            Value { ty: elem_ty, stage: elem_stage, secret: coll.secret.clone(), constant: None },
+        ));
+        n + 1
+    }
+
+    fn deploy_collection(&mut self, sc: &mut Scope<'_>, coll: &Value, e: &Expr) {
+        if let Some(o) = coll.stage.deploy_origin()
+            && sc.supports_cloudformation()
+        {
+            let o = o.clone();
+            self.not_at_deploy_time(e.span, "a `for` over this list", &o, "CloudFormation cannot loop over a value it only learns when deploying");
+        }
+    }
+
+    fn require_bool(&mut self, v: &Value, e: &Expr, what: &str) -> bool {
+        if v.is_poison() || v.ty.is_subtype_of(&Ty::Bool) {
+            return true;
+        }
+        self.diags.push(
+            Diagnostic::new(codes::CONDITION_NOT_BOOL, format!("{what} must be a `Bool`, found `{}`", v.ty))
+                .with_primary(e.span, format!("this is a `{}`", v.ty))
+                .with_help("compare it to get a Bool, like `x > 0` or `x == \"on\"`"),
+        );
+        false
+    }
+
+    fn require_compile_time(&mut self, v: &Value, e: &Expr, what: &str) {
+        if let Some(o) = v.stage.deploy_origin() {
+            self.diags.push(
+                Diagnostic::new(codes::DEPLOY_TIME_CONDITION, format!("{what} depends on a value known only at deploy time"))
+                    .with_primary(e.span, "must be known when compiling")
+                    .with_secondary(o.span, format!("{} is known only when the stack deploys", o.what))
+                    .with_note("neither CloudFormation conditions nor Terraform's `count` can depend on a resource's attributes")
+                    .with_help("decide on an input instead"),
+            );
+        }
+    }
+
+    pub(crate) fn require_condition(&mut self, v: &Value, e: &Expr, what: &str) {
+        if self.require_bool(v, e, what) {
+            self.require_compile_time(v, e, what);
+        }
+    }
+}
+
+fn object_name(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Name(n) => n.name.clone(),
+        ExprKind::Member { object, field } => format!("{}.{}", object_name(object), field.name),
+        ExprKind::Index { object, .. } => format!("{}[…]", object_name(object)),
+        _ => "…".to_string(),
+    }
+}
+
+fn fold(op: BinaryOp, a: Option<&Lit>, b: Option<&Lit>) -> Option<Const> {
+    let (a, b) = (a?, b?);
+    let num = |l: &Lit| match l {
+        Lit::Int(i) => Some(*i as f64),
+        Lit::Number(n) => Some(*n),
+        _ => None,
+    };
+    let lit = match (op, a, b) {
+        (BinaryOp::Add, Lit::Int(x), Lit::Int(y)) => Lit::Int(x.checked_add(*y)?),
+        (BinaryOp::Sub, Lit::Int(x), Lit::Int(y)) => Lit::Int(x.checked_sub(*y)?),
+        (BinaryOp::Mul, Lit::Int(x), Lit::Int(y)) => Lit::Int(x.checked_mul(*y)?),
+        (BinaryOp::Rem, Lit::Int(x), Lit::Int(y)) => Lit::Int(x.checked_rem(*y)?),
+        (BinaryOp::Add, _, _) => Lit::Number(num(a)? + num(b)?),
+        (BinaryOp::Sub, _, _) => Lit::Number(num(a)? - num(b)?),
+        (BinaryOp::Mul, _, _) => Lit::Number(num(a)? * num(b)?),
+        (BinaryOp::Div, _, _) if num(b)? != 0.0 => Lit::Number(num(a)? / num(b)?),
+        (BinaryOp::Lt, _, _) => Lit::Bool(num(a)? < num(b)?),
+        (BinaryOp::Le, _, _) => Lit::Bool(num(a)? <= num(b)?),
+        (BinaryOp::Gt, _, _) => Lit::Bool(num(a)? > num(b)?),
+        (BinaryOp::Ge, _, _) => Lit::Bool(num(a)? >= num(b)?),
+        (BinaryOp::Eq, _, _) => Lit::Bool(a == b),
+        (BinaryOp::Ne, _, _) => Lit::Bool(a != b),
+        (BinaryOp::And, Lit::Bool(x), Lit::Bool(y)) => Lit::Bool(*x && *y),
+        (BinaryOp::Or, Lit::Bool(x), Lit::Bool(y)) => Lit::Bool(*x || *y),
+        _ => return None,
+    };
+    Some(Const::Lit(lit))
+}

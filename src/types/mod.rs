@@ -1,0 +1,115 @@
+//! The checker: everything `formwork check` catches beyond syntax.
+//!
+//! `ty` (types and subtyping) · `value` (what is known of an expression: type, stage,
+//! secrecy, constant) · `lower` (written types to `Ty`) · `conform` (constants against
+//! refinements) · `expr` (expressions) · `decl` (declarations: scopes, dependency order,
+//! resources, modules, outputs) · `functions` (the standard functions) · `versions`
+//! (constraints) · `targets` (which backends a template can use) · `resources` (the
+//! CloudFormation and Terraform resource catalogs).
+//!
+//! Declarations are checked once each, on demand: a service needs its environments'
+//! outputs and its modules' signatures, which are checked first and remembered.
+
+pub mod conform;
+pub mod decl;
+pub mod expr;
+pub mod functions;
+pub mod lower;
+#[path = "resources_stub.rs"]
+pub mod resources;
+pub mod targets;
+pub mod ty;
+pub mod value;
+pub mod versions;
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use crate::diagnostics::Diagnostic;
+use crate::resolve::{DeclId, Program};
+use crate::syntax::ast::DeclKind;
+use crate::syntax::span::{FileId, Span};
+use crate::types::targets::Targets;
+use crate::types::ty::{FieldTy, Ty};
+use crate::types::value::Stage;
+
+/// What other declarations need to know of a checked one.
+#[derive(Debug, Clone, Default)]
+pub struct Signature {
+    /// Inputs, with their types, whether they may be left out, and where declared.
+    pub inputs: BTreeMap<String, (FieldTy, Span)>,
+    pub pipeline_inputs: BTreeMap<String, (FieldTy, Span)>,
+    /// Outputs, with their types, stages and where declared.
+    pub outputs: BTreeMap<String, (Ty, Stage, Span)>,
+    pub targets: Targets,
+}
+
+pub struct Checker<'p> {
+    pub program: &'p Program,
+    pub diags: Vec<Diagnostic>,
+    alias_cache: HashMap<(FileId, usize), Ty>,
+    alias_stack: Vec<(FileId, usize)>,
+    alias_cycle_reported: bool,
+    signatures: HashMap<DeclId, Rc<Signature>>,
+    in_progress: Vec<DeclId>,
+}
+
+impl<'p> Checker<'p> {
+    pub fn new(program: &'p Program) -> Checker<'p> {
+        Checker {
+            program,
+            diags: Vec::new(),
+            alias_cache: HashMap::new(),
+            alias_stack: Vec::new(),
+            alias_cycle_reported: false,
+            signatures: HashMap::new(),
+            in_progress: Vec::new(),
+        }
+    }
+
+    /// The signature of a declaration, checking it first if need be. `None` while the
+    /// declaration is itself being checked (a cycle, reported by the caller).
+    pub fn signature(&mut self, id: DeclId) -> Option<Rc<Signature>> {
+        if let Some(s) = self.signatures.get(&id) {
+            return Some(s.clone());
+        }
+        if self.in_progress.contains(&id) {
+            return None;
+        }
+        self.in_progress.push(id);
+        let sig = Rc::new(self.check_decl(id));
+        self.in_progress.pop();
+        self.signatures.insert(id, sig.clone());
+        Some(sig)
+    }
+}
+
+/// Checks every declaration of the program (the standard library's too, so a broken
+/// stdlib is reported, not silently accepted), and every type alias.
+pub fn check_program(program: &Program) -> Vec<Diagnostic> {
+    let mut checker = Checker::new(program);
+    let mut order: Vec<(u8, DeclId)> = Vec::new();
+    for f in program.files.values() {
+        for (i, item) in f.ast.items.iter().enumerate() {
+            match item {
+                crate::syntax::ast::Item::Decl(d) => {
+                    let rank = match d.kind {
+                        DeclKind::Environment => 0,
+                        DeclKind::Module => 1,
+                        DeclKind::Service => 2,
+                    };
+                    order.push((rank, DeclId { file: f.id, item: i }));
+                }
+                crate::syntax::ast::Item::TypeAlias(_) => {
+                    let _ = checker.alias_type(f.id, i);
+                }
+                _ => {}
+            }
+        }
+    }
+    order.sort();
+    for (_, id) in order {
+        checker.signature(id);
+    }
+    checker.diags
+}
