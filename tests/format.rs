@@ -2,8 +2,9 @@
 //!
 //! - `tests/fixtures/format/*.fw` are untidy inputs; each snapshot (kept beside them,
 //!   in `tests/fixtures/format/snapshots/`) shows the input and its canonical form.
-//!   In the input, a carriage return, a tab and a byte-order mark are shown as
-//!   `<CR>`, `<TAB>` and `<BOM>` so that the snapshot says what the bytes were.
+//!   In the input, a carriage return, a tab, a byte-order mark and a space at the end
+//!   of a line are shown as `<CR>`, `<TAB>`, `<BOM>` and `<SP>`, so that the snapshot
+//!   says what the bytes were.
 //! - Every `.fw` file under `tests/fixtures/`, `examples/` and `stdlib/` that parses
 //!   without errors is formatted, and the result must be stable (formatting it again
 //!   changes nothing), mean the same (the same tree shape), keep every comment (the
@@ -29,10 +30,11 @@ fn fixtures() {
             let src = read(path);
             let out = format_source(&src)
                 .unwrap_or_else(|e| panic!("{}: syntax errors: {e:?}", path.display()));
-            insta::assert_snapshot!(format!(
-                "----- SOURCE\n{}\n----- FORMATTED\n{out}",
-                visible(&src)
-            ));
+            let mut shown = visible(&src);
+            if !src.is_empty() && !src.ends_with('\n') {
+                shown.push_str("<no newline at the end>\n");
+            }
+            insta::assert_snapshot!(format!("----- SOURCE\n{shown}----- FORMATTED\n{out}"));
         });
     });
 }
@@ -62,7 +64,10 @@ fn check_formatted(path: &Path, src: &str, out: &str) {
     let before = parse(src, FileId(0));
     let after = parse(out, FileId(0));
     let after_errors: Vec<_> = after.errors.iter().filter(|e| !dangling(e)).collect();
-    assert!(after_errors.is_empty(), "{name}: the output has errors: {after_errors:?}\n{out}");
+    assert!(
+        after_errors.is_empty(),
+        "{name}: the output has errors: {after_errors:?}\n{out}"
+    );
 
     let again = format_source(out).expect("formatted text parses");
     assert_eq!(again, out, "{name}: formatting twice changes the text");
@@ -91,12 +96,18 @@ fn check_formatted(path: &Path, src: &str, out: &str) {
     );
 
     assert!(!out.contains('\r'), "{name}: a carriage return is left");
-    assert!(!out.starts_with('\u{feff}'), "{name}: a byte-order mark is left");
+    assert!(
+        !out.starts_with('\u{feff}'),
+        "{name}: a byte-order mark is left"
+    );
     assert!(
         out.is_empty() || (out.ends_with('\n') && !out.ends_with("\n\n")),
         "{name}: the output does not end with exactly one newline"
     );
-    assert!(!out.starts_with('\n'), "{name}: the output starts with a blank line");
+    assert!(
+        !out.starts_with('\n'),
+        "{name}: the output starts with a blank line"
+    );
     let longest_input = src.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     for (i, line) in out.lines().enumerate() {
         let at = format!("{name}: output line {}: {line:?}", i + 1);
@@ -133,7 +144,10 @@ fn comments(file: &SourceFile, src: &str) -> Vec<(CommentKind, String)> {
 fn broken_files_are_refused_with_their_errors() {
     let errors = format_source("service \"a\" {\n  version = \n}\n").unwrap_err();
     assert_eq!(errors.len(), 1);
-    assert!(matches!(errors[0], SyntaxError::UnexpectedToken { .. }), "{errors:?}");
+    assert!(
+        matches!(errors[0], SyntaxError::UnexpectedToken { .. }),
+        "{errors:?}"
+    );
     // The spans count from after the byte-order mark, as the source map does.
     let errors = format_source("\u{feff}service \"a\" {\n  version = \n}\n").unwrap_err();
     assert_eq!(errors[0].span().start, 27);
@@ -142,7 +156,10 @@ fn broken_files_are_refused_with_their_errors() {
 #[test]
 fn a_dangling_doc_comment_is_only_a_warning() {
     let out = format_source("service \"a\" {\n  /// documents nothing\n}\n");
-    assert_eq!(out.as_deref(), Ok("service \"a\" {\n  /// documents nothing\n}\n"));
+    assert_eq!(
+        out.as_deref(),
+        Ok("service \"a\" {\n  /// documents nothing\n}\n")
+    );
 }
 
 #[test]
@@ -157,7 +174,19 @@ fn read(path: &Path) -> String {
 
 /// The source with the bytes a snapshot would not show made visible.
 fn visible(src: &str) -> String {
-    src.replace('\u{feff}', "<BOM>")
+    let marked = src
+        .replace('\u{feff}', "<BOM>")
         .replace('\r', "<CR>")
-        .replace('\t', "<TAB>")
+        .replace('\t', "<TAB>");
+    let mut out = String::new();
+    for line in marked.split_inclusive('\n') {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let code = body.trim_end_matches(' ');
+        out.push_str(code);
+        out.push_str(&"<SP>".repeat(body.len() - code.len()));
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
 }

@@ -116,16 +116,13 @@ fn run(args: &Args) -> Result<String, String> {
                 .map(|w| format!("{type_name}: {w}")),
         );
     }
-    let meta = json!({
-        "source": "cfn-lint",
-        "version": version,
-        "schema_date": schema_date,
-        "region": args.region,
-        "types": lines.len(),
-    });
-    let mut out = String::new();
-    out.push_str(&meta.to_string());
-    out.push('\n');
+    let mut out = format!(
+        "{{\"source\":\"cfn-lint\",\"version\":{},\"schema_date\":{},\"region\":{},\"types\":{}}}\n",
+        Value::from(version),
+        Value::from(schema_date),
+        Value::from(args.region.as_str()),
+        lines.len()
+    );
     for line in &lines {
         out.push_str(line);
         out.push('\n');

@@ -7,7 +7,7 @@
 
 mod check;
 mod explain;
-// mod fmt; (enabled once src/format lands)
+mod fmt;
 mod output;
 mod sources;
 
@@ -28,7 +28,7 @@ enum Command {
     /// Check templates for errors: a file, a folder, or a workspace.
     Check(check::Args),
     /// Format `.fw` files in the canonical layout.
-    // Fmt(fmt::Args),
+    Fmt(fmt::Args),
     /// Explain a diagnostic code, like `formwork explain E0006`.
     Explain(explain::Args),
 }
@@ -61,7 +61,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check::run(args),
-        // Command::Fmt(args) => fmt::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Explain(args) => explain::run(args),
     };
     ExitCode::from(code)

@@ -18,11 +18,27 @@ impl Printer<'_> {
             ExprKind::Name(n) => self.ident(n),
             ExprKind::List { items, multiline } => {
                 let (open, close) = (e.span.start, e.span.end - 1);
-                self.seq(open, close, items, *multiline, &LIST, |x| x.span, Self::expr);
+                self.seq(
+                    open,
+                    close,
+                    items,
+                    *multiline,
+                    &LIST,
+                    |x| x.span,
+                    Self::expr,
+                );
             }
             ExprKind::Map { entries, multiline } => {
                 let (open, close) = (e.span.start, e.span.end - 1);
-                self.seq(open, close, entries, *multiline, &BLOCK, |x| x.span, Self::map_entry);
+                self.seq(
+                    open,
+                    close,
+                    entries,
+                    *multiline,
+                    &BLOCK,
+                    |x| x.span,
+                    Self::map_entry,
+                );
             }
             ExprKind::ListComprehension {
                 clause,
@@ -93,6 +109,18 @@ impl Printer<'_> {
                     UnaryOp::Not => "!",
                     UnaryOp::Neg => "-",
                 });
+                // `- -x`, not `--x`, which reads as a decrement.
+                if *op == UnaryOp::Neg
+                    && matches!(
+                        operand.kind,
+                        ExprKind::Unary {
+                            op: UnaryOp::Neg,
+                            ..
+                        }
+                    )
+                {
+                    self.write(" ");
+                }
                 self.expr(operand);
             }
             ExprKind::Binary { op, lhs, rhs } => {
@@ -124,7 +152,15 @@ impl Printer<'_> {
                 self.write(" ");
                 let open = self.find_open(scrutinee.span.end, b'{');
                 let close = e.span.end - 1;
-                self.seq(open, close, arms, *multiline, &ARMS, |a| a.span, Self::match_arm);
+                self.seq(
+                    open,
+                    close,
+                    arms,
+                    *multiline,
+                    &ARMS,
+                    |a| a.span,
+                    Self::match_arm,
+                );
             }
             ExprKind::Paren(inner) => {
                 self.write("(");

@@ -23,7 +23,10 @@ impl Printer<'_> {
             let span = item_span(item);
             self.boundary(span.start);
             self.item(item);
-            let next = file.items.get(i + 1).map_or(u32::MAX, |n| item_span(n).start);
+            let next = file
+                .items
+                .get(i + 1)
+                .map_or(u32::MAX, |n| item_span(n).start);
             self.end_line(span.end, next);
         }
     }
@@ -54,7 +57,15 @@ impl Printer<'_> {
                 self.write(" ");
                 let open = self.find_open(d.name.span.end, b'{');
                 let close = d.span.end - 1;
-                self.seq(open, close, &d.body, true, &BLOCK, body_span, Self::body_item);
+                self.seq(
+                    open,
+                    close,
+                    &d.body,
+                    true,
+                    &BLOCK,
+                    body_span,
+                    Self::body_item,
+                );
             }
             Item::Error(span) => self.verbatim(*span),
         }
@@ -70,10 +81,22 @@ impl Printer<'_> {
                 self.constraint(&r.constraint);
             }
             BodyItem::Input(b) => {
-                self.write(if b.pipeline { "pipeline input " } else { "input " });
+                self.write(if b.pipeline {
+                    "pipeline input "
+                } else {
+                    "input "
+                });
                 let open = self.find_open(b.span.start, b'{');
                 let close = b.span.end - 1;
-                self.seq(open, close, &b.fields, b.multiline, &BLOCK, |f| f.span, Self::field);
+                self.seq(
+                    open,
+                    close,
+                    &b.fields,
+                    b.multiline,
+                    &BLOCK,
+                    |f| f.span,
+                    Self::field,
+                );
             }
             BodyItem::Let(l) => {
                 self.write("let ");
@@ -89,13 +112,24 @@ impl Printer<'_> {
                 let after = u.module.last().map_or(u.name.span.end, |m| m.span.end);
                 let open = self.find_open(after, b'{');
                 let close = u.span.end - 1;
-                self.seq(open, close, &u.args, u.multiline, &BLOCK, |a| a.span, Self::attribute);
+                self.seq(
+                    open,
+                    close,
+                    &u.args,
+                    u.multiline,
+                    &BLOCK,
+                    |a| a.span,
+                    Self::attribute,
+                );
             }
             BodyItem::Resource(r) => {
                 self.write("resource ");
                 self.ident(&r.name);
                 self.write(": ");
                 self.inline_comments(r.ty.span.start);
+                if r.ty.untyped {
+                    self.write("untyped ");
+                }
                 self.write(&r.ty.name);
                 let mut after = r.ty.span.end;
                 if let Some(c) = &r.condition {
@@ -111,7 +145,15 @@ impl Printer<'_> {
                 self.write(" ");
                 let open = self.find_open(after, b'{');
                 let close = r.span.end - 1;
-                self.seq(open, close, &r.body, r.multiline, &BLOCK, |a| a.span, Self::attribute);
+                self.seq(
+                    open,
+                    close,
+                    &r.body,
+                    r.multiline,
+                    &BLOCK,
+                    |a| a.span,
+                    Self::attribute,
+                );
             }
             BodyItem::Output(o) => {
                 self.write("output ");
@@ -123,7 +165,15 @@ impl Printer<'_> {
                 let open = self.find_open(p.span.start, b'{');
                 let close = p.span.end - 1;
                 let multiline = self.spans_lines(open, close);
-                self.seq(open, close, &p.items, multiline, &BLOCK, pipeline_span, Self::pipeline_item);
+                self.seq(
+                    open,
+                    close,
+                    &p.items,
+                    multiline,
+                    &BLOCK,
+                    pipeline_span,
+                    Self::pipeline_item,
+                );
             }
             BodyItem::Error(span) => self.verbatim(*span),
         }
@@ -171,7 +221,15 @@ impl Printer<'_> {
                     let open = self.find_open(arg_end, b'{');
                     let close = s.span.end - 1;
                     let multiline = self.spans_lines(open, close);
-                    self.seq(open, close, body, multiline, &BLOCK, pipeline_span, Self::pipeline_item);
+                    self.seq(
+                        open,
+                        close,
+                        body,
+                        multiline,
+                        &BLOCK,
+                        pipeline_span,
+                        Self::pipeline_item,
+                    );
                 }
             }
             PipelineItem::Error(span) => self.verbatim(*span),

@@ -16,8 +16,9 @@
 //!   inside the code just printed, go at the end of the line, after one space. A line
 //!   or doc comment runs to the end of its line, so it is the last one placed there;
 //!   the rest wait for the next boundary;
-//! - **inline** ([`Printer::inline_comments`]): a block comment met before an
-//!   expression, a type or a string on the same line is written where it stood.
+//! - **inline** ([`Printer::inline_comments`]): a block comment on one line, met
+//!   before a name, an expression, a type or a string, or before a closing bracket
+//!   of a sequence written on one line, is written where it stood.
 //!
 //! Blank lines are decided by the source: a blank line is printed before an
 //! own-line comment or an item when the source had one between it and the previous
@@ -293,7 +294,9 @@ impl<'a> Printer<'a> {
     pub(super) fn find_open(&self, from: u32, ch: u8) -> u32 {
         let bytes = self.src.as_bytes();
         let mut i = from as usize;
-        let mut ci = self.comments.partition_point(|c| (c.span.end as usize) <= i);
+        let mut ci = self
+            .comments
+            .partition_point(|c| (c.span.end as usize) <= i);
         while i < bytes.len() {
             if let Some(c) = self.comments.get(ci)
                 && (c.span.start as usize) <= i

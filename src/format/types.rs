@@ -29,7 +29,15 @@ impl Printer<'_> {
             }
             TypeKind::Record { fields, multiline } => {
                 let (open, close) = (t.span.start, t.span.end - 1);
-                self.seq(open, close, fields, *multiline, &BLOCK, |f| f.span, Self::field);
+                self.seq(
+                    open,
+                    close,
+                    fields,
+                    *multiline,
+                    &BLOCK,
+                    |f| f.span,
+                    Self::field,
+                );
             }
             TypeKind::Literal(l) => self.literal(l),
             TypeKind::String(s) => self.string(s),

@@ -39,7 +39,9 @@ pub fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -62,7 +64,9 @@ pub enum Expectation {
 }
 
 pub fn expectation(text: &str) -> Option<Expectation> {
-    let line = text.lines().find_map(|l| l.trim().strip_prefix("// expect:"))?;
+    let line = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("// expect:"))?;
     let words: Vec<String> = line
         .split([' ', ','])
         .filter(|w| !w.is_empty() && *w != "error" && *w != "warning")
