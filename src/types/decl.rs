@@ -532,8 +532,8 @@ impl<'p> Checker<'p> {
                 None => self.expr(sc, &o.value),
             };
             let reported = self.diags[before..].iter().any(|d| d.code == codes::SECRET_LEAK);
-            if !reported && (declared.as_ref() == Some(&Ty::Secret) || v.ty == Ty::Secret || v.secret.is_some()) {
-                let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+            if !reported && (declared.as_ref() == Some(&Ty::Secret) || v.is_secret()) {
+                let trail = v.secret_description();
                 self.diags.push(
                     Diagnostic::new(codes::SECRET_LEAK, format!("output `{}` would publish a secret", o.name.name))
                         .with_primary(o.value.span, format!("this value is secret: {trail}"))
@@ -902,9 +902,9 @@ impl<'p> Checker<'p> {
             Sink::Let(_) => true,
             _ => false,
         };
-        if v.ty == Ty::Secret || v.secret.is_some() {
+        if v.is_secret() {
             if matches!(sink, Sink::Output(_)) {
-                let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+                let trail = v.secret_description();
                 self.diags.push(
                     Diagnostic::new(codes::SECRET_LEAK, format!("{} would publish a secret", sink.describe()))
                         .with_primary(span, format!("this value is secret: {trail}"))
@@ -919,7 +919,7 @@ impl<'p> Checker<'p> {
             if secret_ok && ty.is_subtype_of(&Ty::String) || secret_ok && Ty::String.is_subtype_of(ty) {
                 return;
             }
-            let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+            let trail = v.secret_description();
             self.diags.push(
                 Diagnostic::new(codes::SECRET_LEAK, format!("a secret would be written into {} in plain text", sink.describe()))
                     .with_primary(span, format!("this value is secret: {trail}"))

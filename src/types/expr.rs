@@ -200,8 +200,8 @@ impl Checker<'_> {
                 StringPart::Interpolation(e) => {
                     let v = self.expr(sc, e);
                     stage = stage.join(&v.stage);
-                    if v.ty == Ty::Secret || v.secret.is_some() {
-                        let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+                    if v.is_secret() {
+                        let trail = v.secret_description();
                         let d = Diagnostic::new(codes::SECRET_LEAK, "a secret would be interpolated into plain text")
                             .with_primary(e.span, format!("this value is secret: {trail}"));
                         let d = if sc.in_pipeline {
@@ -643,8 +643,8 @@ impl Checker<'_> {
                 bad = true;
                 continue;
             }
-            if v.ty == Ty::Secret || v.secret.is_some() {
-                let trail = v.secret.as_ref().map(|t| t.describe()).unwrap_or_else(|| "a secret".into());
+            if v.is_secret() {
+                let trail = v.secret_description();
                 self.diags.push(
                     Diagnostic::new(codes::SECRET_LEAK, format!("a secret would be passed to `{}`", f.name))
                         .with_primary(a.span, format!("this value is secret: {trail}"))
@@ -727,7 +727,7 @@ impl Checker<'_> {
         }
         let sym = op.symbol();
         for (v, e) in [(&a, lhs), (&b, rhs)] {
-            if v.ty == Ty::Secret || v.secret.is_some() {
+            if v.is_secret() {
                 self.diags.push(
                     Diagnostic::new(codes::SECRET_LEAK, format!("a secret cannot be an operand of `{sym}`"))
                         .with_primary(e.span, "this value is secret")

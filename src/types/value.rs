@@ -117,4 +117,14 @@ impl Value {
     pub fn is_poison(&self) -> bool {
         self.ty == Ty::Error
     }
+
+    /// Whether the value is, or carries, a secret.
+    pub fn is_secret(&self) -> bool {
+        self.ty == Ty::Secret || self.secret.is_some()
+    }
+
+    /// How the value came to be secret, for messages.
+    pub fn secret_description(&self) -> String {
+        self.secret.as_ref().map_or_else(|| "a secret".to_string(), SecretTrail::describe)
+    }
 }
