@@ -15,7 +15,6 @@ pub mod decl;
 pub mod expr;
 pub mod functions;
 pub mod lower;
-#[path = "resources_stub.rs"]
 pub mod resources;
 pub mod targets;
 pub mod ty;
