@@ -10,6 +10,7 @@
 //!   changes nothing), mean the same (the same tree shape), keep every comment (the
 //!   same comments, in the same order), keep each dangling doc comment dangling, and
 //!   obey the layout rules that can be checked line by line.
+//! - The same holds with a comment inserted between any two tokens of a few fixtures.
 
 mod common;
 
@@ -18,6 +19,8 @@ use std::path::Path;
 use common::{files_under, root};
 use formwork::format::format_source;
 use formwork::syntax::ast::{CommentKind, SourceFile};
+use formwork::syntax::lexer::tokenize;
+use formwork::syntax::token::Tok;
 use formwork::syntax::{FileId, SyntaxError, parse, shape::shape};
 
 #[test]
@@ -120,6 +123,45 @@ fn check_formatted(path: &Path, src: &str, out: &str) {
         );
     }
     assert!(!out.contains("\n\n\n"), "{name}: two blank lines in a row");
+}
+
+/// Comments anywhere: a block comment, then a line comment, between every two tokens
+/// of a few fixtures (where the lexer allows one), each in a copy of its own.
+#[test]
+fn a_comment_between_any_two_tokens_is_kept() {
+    for name in ["expressions.fw", "items.fw", "types.fw", "pipeline.fw"] {
+        let path = root().join("tests/fixtures/format").join(name);
+        let src = read(&path);
+        let (tokens, _, errors) = tokenize(&src, FileId(0));
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        let mut interpolations = 0;
+        for (i, (_, tok, end)) in tokens.iter().enumerate() {
+            match tok {
+                Tok::InterpOpen => interpolations += 1,
+                Tok::InterpClose => interpolations -= 1,
+                _ => {}
+            }
+            // Inside a string, and between `matches` and its pattern, a comment is no
+            // comment; a line comment cannot end inside an interpolation.
+            if matches!(
+                tok,
+                Tok::StrOpen | Tok::StrText(..) | Tok::InterpClose | Tok::KwMatches
+            ) {
+                continue;
+            }
+            let mut insertions = vec![format!(" /* c{i} */ ")];
+            if interpolations == 0 {
+                insertions.push(format!(" // c{i}\n"));
+            }
+            for insertion in insertions {
+                let mutated = format!("{}{insertion}{}", &src[..*end], &src[*end..]);
+                let at = path.with_file_name(format!("{name}@{i}"));
+                let out = format_source(&mutated)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}\n{mutated}", at.display()));
+                check_formatted(&at, &mutated, &out);
+            }
+        }
+    }
 }
 
 fn dangling(e: &SyntaxError) -> bool {

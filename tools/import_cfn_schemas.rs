@@ -218,6 +218,13 @@ impl<'a> Converter<'a> {
         let read_only = sorted_unique(pointer_list(doc, "readOnlyProperties"));
         let create_only = sorted_unique(pointer_list(doc, "createOnlyProperties"));
         let write_only = sorted_unique(pointer_list(doc, "writeOnlyProperties"));
+        // A field the provider sets cannot be required of the template.
+        for path in read_only.iter().filter(|p| p.contains('.')) {
+            let segments: Vec<&str> = path.split('.').collect();
+            if let Some(ty) = encoded_props.get_mut(segments[0]) {
+                unrequire(ty, &segments[1..]);
+            }
+        }
         let top_read_only: BTreeSet<&str> = read_only.iter().map(String::as_str).collect();
         let required: Vec<String> = sorted_unique(
             doc.get("required")
@@ -541,6 +548,36 @@ impl<'a> Converter<'a> {
             return Some(merge_records(&encoded, key == "allOf").unwrap_or_else(any));
         }
         None
+    }
+}
+
+/// Removes the field at `path` (below an encoded type) from its record's required
+/// fields; `*` steps into a list's elements.
+fn unrequire(ty: &mut Value, path: &[&str]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if let Some(list) = ty.as_array_mut() {
+        if list.first().and_then(Value::as_str) == Some("l")
+            && let Some(item) = list.get_mut(1)
+        {
+            let path = if *first == "*" { rest } else { path };
+            unrequire(item, path);
+        }
+        return;
+    }
+    let Some(record) = ty.as_object_mut() else {
+        return;
+    };
+    if rest.is_empty() {
+        if let Some(Value::Array(required)) = record.get_mut("r") {
+            required.retain(|r| r.as_str() != Some(*first));
+            if required.is_empty() {
+                record.remove("r");
+            }
+        }
+    } else if let Some(field) = record.get_mut("p").and_then(|p| p.get_mut(*first)) {
+        unrequire(field, rest);
     }
 }
 

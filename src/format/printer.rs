@@ -323,7 +323,10 @@ impl<'a> Printer<'a> {
     /// source: on one line (`[a, b]`, `{ a, b }`) unless `multiline`, and then one
     /// element per line, each ending with the separator. An empty sequence with no
     /// comment inside is `[]` or `{}` either way.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "where the brackets are, what is between them, and how to print it"
+    )]
     pub(super) fn seq<T>(
         &mut self,
         open: u32,

@@ -420,6 +420,10 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
         covered.extend(BODY_ITEMS);
         covered.extend(["name", "type", "output", "environment", "service", "module", "len", "matches", "as"]);
     }
+    if has("name") {
+        // Keywords that may also be names are not worth listing beside "a name".
+        covered.extend(["type", "input", "output", "environment", "service", "module", "pipeline", "as"]);
+    }
     if has("integer") && has("version wildcard") && !covered.contains(&"integer") {
         phrases.push("a version, like `3.1`, `^3.0` or `3.x`".to_string());
         covered.extend(["integer", "float", "version wildcard", "^", "~", "=", ">", ">=", "<", "<="]);
@@ -432,6 +436,10 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
             continue;
         }
         if OPERATORS.contains(name) && (operators_only_extra || !phrases.is_empty()) {
+            continue;
+        }
+        // Commas are optional between items: never the thing that is missing.
+        if *name == "," && names.len() > 1 {
             continue;
         }
         let phrase = match *name {

@@ -292,6 +292,7 @@ impl<'a> Lexer<'a> {
                 self.errors.push(SyntaxError::UnterminatedInterpolation {
                     open: self.span(open, open + 2),
                 });
+                self.pending.push_back((self.prev_end, Tok::Error, self.prev_end));
                 self.abandon_string(self.prev_end);
                 // The token was read in code mode, which is also the enclosing mode.
                 self.reinject(result, start, end, slice);
@@ -339,6 +340,7 @@ impl<'a> Lexer<'a> {
                 self.errors.push(SyntaxError::UnterminatedInterpolation {
                     open: self.span(open, open + 2),
                 });
+                self.pending.push_back((end, Tok::Error, end));
                 self.abandon_string(end);
                 self.pending.pop_front()
             }
@@ -358,6 +360,9 @@ impl<'a> Lexer<'a> {
             self.errors.push(SyntaxError::UnterminatedInterpolation {
                 open: self.span(interp, interp + 2),
             });
+            // An already-reported error token, so the parser drops the broken
+            // expression instead of reading `"${a/"` as a division by a string.
+            self.pending.push_back((at, Tok::Error, at));
             self.abandon_string(at);
             self.abandon_string(at);
         } else {

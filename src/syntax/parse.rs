@@ -55,7 +55,13 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
         }
     };
     let mut errors = lexer.errors;
-    errors.extend(drop_cascades(state.errors, &lexer.token_starts));
+    let mut parser_errors = drop_cascades(state.errors, &lexer.token_starts);
+    // A file that ends inside an unterminated comment or string ends early: that is
+    // the one mistake, not the end of file that follows from it.
+    if errors.iter().any(|e| matches!(e, SyntaxError::UnterminatedBlockComment { .. } | SyntaxError::UnterminatedString { .. } | SyntaxError::UnterminatedInterpolation { .. })) {
+        parser_errors.retain(|e| !matches!(e, SyntaxError::UnexpectedEof { .. }));
+    }
+    errors.extend(parser_errors);
     let mut file_ast = SourceFile {
         items,
         trivia: Trivia {

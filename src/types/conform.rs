@@ -127,7 +127,7 @@ fn refine(c: &Const, r: &Refinement) -> Result<(), Misfit> {
 /// Says a misfit in words, for a message: "is outside 1..65535".
 pub fn describe(m: &Misfit, ty: &Ty) -> String {
     match m {
-        Misfit::Type => format!("is not a `{ty}`"),
+        Misfit::Type => format!("is not {}", crate::types::an(ty)),
         Misfit::OutOfRange { lo, hi } => format!("is outside {}", range_text(lo, hi)),
         Misfit::Length { lo, hi, actual } => {
             let bounds = match (lo, hi) {

@@ -62,6 +62,8 @@ pub struct Scope<'a> {
     pub reported: BTreeSet<String>,
     /// True inside `pipeline { … }`, where secrets would end up in logs.
     pub in_pipeline: bool,
+    /// Above zero while checking a condition (see `Checker::condition`).
+    pub in_condition: u32,
 }
 
 impl<'a> Scope<'a> {
@@ -79,6 +81,7 @@ impl<'a> Scope<'a> {
             targets: Targets::default(),
             reported: BTreeSet::new(),
             in_pipeline: false,
+            in_condition: 0,
         }
     }
 
@@ -167,7 +170,10 @@ impl<'p> Checker<'p> {
                 let d = Diagnostic::new(codes::UNKNOWN_SETTING, format!("unknown setting `{name}`"))
                     .with_primary(a.name.span, format!("a {} has no such setting", decl.kind.keyword()));
                 let d = match did_you_mean(name, SETTINGS.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => {
+                        version_seen |= s == "version";
+                        d.with_help(format!("did you mean `{s}`?"))
+                    }
                     None => d.with_help("settings are `version`, `description` and `targets`; a value to compute is a `let`"),
                 };
                 self.diags.push(d);
@@ -237,6 +243,16 @@ impl<'p> Checker<'p> {
     /// Checks a default against its field's type: its type, and, as it is a constant,
     /// every refinement.
     pub(crate) fn check_default(&mut self, file: FileId, d: &Expr, ty: &Ty, name: &str, ty_span: Span) {
+        let mut names = Vec::new();
+        free_names(d, &mut names);
+        if let Some((first, span)) = names.first() {
+            self.diags.push(
+                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not a constant"))
+                    .with_primary(*span, format!("reads `{first}`: a default must be written out, not computed"))
+                    .with_help("compute derived values with `let`, from the input"),
+            );
+            return;
+        }
         let mut scope = Scope::empty(DeclId { file, item: usize::MAX }, DeclKind::Module);
         let v = self.expr(&mut scope, d);
         if v.is_poison() || ty.is_poison() {
@@ -252,8 +268,8 @@ impl<'p> Checker<'p> {
         }
         if !v.ty.is_subtype_of(ty) {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not a `{ty}`"))
-                    .with_primary(d.span, format!("this is a `{}`", v.ty))
+                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not {}", crate::types::an(ty)))
+                    .with_primary(d.span, format!("this is {}", crate::types::an(&v.ty.base())))
                     .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
             );
             return;
@@ -274,9 +290,9 @@ impl<'p> Checker<'p> {
             let BodyItem::Requires(r) = item else { continue };
             if decl.kind != DeclKind::Service {
                 self.diags.push(
-                    Diagnostic::new(codes::REQUIRES_OUTSIDE_SERVICE, format!("an {} cannot require an environment", decl.kind.keyword()))
+                    Diagnostic::new(codes::REQUIRES_OUTSIDE_SERVICE, format!("{} cannot require an environment", crate::types::article(decl.kind.keyword())))
                         .with_primary(r.span, "only services are deployed into environments")
-                        .with_help("remove this line; a module receives what it needs as inputs"),
+                        .with_help(if decl.kind == DeclKind::Module { "remove this line; a module receives what it needs as inputs" } else { "remove this line; services require environments, not the other way round" }),
                 );
                 continue;
             }
@@ -651,6 +667,7 @@ impl<'p> Checker<'p> {
             return Value::poison();
         };
         let mut given: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut suggested: Vec<String> = Vec::new();
         for a in &u.args {
             if let Some(first) = given.insert(&a.name.name, a.name.span) {
                 self.diags.push(
@@ -671,7 +688,10 @@ impl<'p> Checker<'p> {
                     let d = Diagnostic::new(codes::UNKNOWN_MODULE_ARGUMENT, format!("module `{written}` has no input `{}`", a.name.name))
                         .with_primary(a.name.span, "unknown argument");
                     let d = match did_you_mean(&a.name.name, sig.inputs.keys().map(String::as_str)) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => {
+                            suggested.push(s.to_string());
+                            d.with_help(format!("did you mean `{s}`?"))
+                        }
                         None => d.with_note(format!("its inputs are: {}", sig.inputs.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
                     };
                     self.diags.push(d);
@@ -682,7 +702,7 @@ impl<'p> Checker<'p> {
         let missing: Vec<(&String, Span)> = sig
             .inputs
             .iter()
-            .filter(|(k, (f, _))| !f.optional && !given.contains_key(k.as_str()))
+            .filter(|(k, (f, _))| !f.optional && !given.contains_key(k.as_str()) && !suggested.contains(k))
             .map(|(k, (_, s))| (k, *s))
             .collect();
         if let Some((_, first_decl)) = missing.first() {
@@ -691,7 +711,7 @@ impl<'p> Checker<'p> {
                 Diagnostic::new(codes::MISSING_MODULE_ARGUMENT, format!("module `{written}` needs {}", names.join(", ")))
                     .with_primary(u.name.span, "required inputs are not given")
                     .with_secondary(*first_decl, "declared here without a default")
-                    .with_help(format!("add {} = …", names.join(", "))),
+                    .with_help(format!("add {}", missing.iter().map(|(k, _)| format!("`{k} = …`")).collect::<Vec<_>>().join(", "))),
             );
         }
         Value::new(Ty::Module(module), Stage::Deploy(crate::types::value::DeployOrigin { what: format!("the module `{}`", u.name.name), span: u.name.span }))
@@ -699,7 +719,7 @@ impl<'p> Checker<'p> {
 
     fn check_resource(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) -> Value {
         if let Some(c) = &r.condition {
-            let v = self.expr(sc, c);
+            let v = self.condition(sc, c);
             self.require_condition(&v, c, "a resource's `when` condition");
         }
         let mut bound = 0;
@@ -753,13 +773,14 @@ impl<'p> Checker<'p> {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!("write `untyped {}` to use a type formwork has no schema for; its properties are then not checked", r.ty.name)),
             };
-            self.diags.push(d.with_note(format!("types come from {}", catalog.source())));
+            self.diags.push(d.with_note(format!("the {} catalog: {}", target.display(), catalog.source())));
             for a in &r.body {
                 self.expr(sc, &a.value);
             }
             return;
         };
         let mut given: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut suggested: Vec<&str> = Vec::new();
         for a in &r.body {
             let name = a.name.name.as_str();
             if let Some(first) = given.insert(name, a.name.span) {
@@ -777,8 +798,11 @@ impl<'p> Checker<'p> {
             let Some(prop) = schema.properties.get(name) else {
                 let d = Diagnostic::new(codes::UNKNOWN_PROPERTY, format!("`{}` has no property `{name}`", r.ty.name))
                     .with_primary(a.name.span, "unknown property");
-                let d = match did_you_mean(name, schema.properties.keys().map(String::as_str)) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                let d = match did_you_mean(name, schema.settable_properties()) {
+                    Some(s) => {
+                        suggested.push(s);
+                        d.with_help(format!("did you mean `{s}`?"))
+                    }
                     None => d,
                 };
                 self.diags.push(d);
@@ -800,7 +824,7 @@ impl<'p> Checker<'p> {
         let missing: Vec<&str> = schema
             .properties
             .iter()
-            .filter(|(k, p)| p.required && !given.contains_key(k.as_str()))
+            .filter(|(k, p)| p.required && !given.contains_key(k.as_str()) && !suggested.contains(&k.as_str()))
             .map(|(k, _)| k.as_str())
             .collect();
         if !missing.is_empty() {
@@ -808,7 +832,7 @@ impl<'p> Checker<'p> {
             self.diags.push(
                 Diagnostic::new(codes::MISSING_PROPERTY, format!("resource `{}` lacks required {} {}", r.name.name, if missing.len() == 1 { "property" } else { "properties" }, names.join(", ")))
                     .with_primary(r.name.span, format!("`{}` requires {}", r.ty.name, names.join(", ")))
-                    .with_help(format!("add {} = …", names.join(", "))),
+                    .with_help(format!("add {}", missing.iter().map(|k| format!("`{k} = …`")).collect::<Vec<_>>().join(", "))),
             );
         }
     }
@@ -850,10 +874,15 @@ impl<'p> Checker<'p> {
                             self.expect_expr(sc, &en.value, &fty, sink);
                         }
                         None => {
-                            let d = Diagnostic::new(codes::UNKNOWN_PROPERTY, format!("unknown field `{key}`"))
+                            let code = if matches!(sink, Sink::Property(_)) { codes::UNKNOWN_PROPERTY } else { codes::UNKNOWN_FIELD };
+                            let d = Diagnostic::new(code, format!("unknown field `{key}`"))
                                 .with_primary(key_span, format!("not a field of {}", sink.describe()));
                             let d = match did_you_mean(&key, fields.keys().map(String::as_str)) {
-                                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                                Some(s) => {
+                                    // The misspelt field is not also reported as missing.
+                                    given.insert(s.to_string(), key_span);
+                                    d.with_help(format!("did you mean `{s}`?"))
+                                }
                                 None => d.with_note(format!("its fields are: {}", fields.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
                             };
                             self.diags.push(d);
@@ -870,7 +899,7 @@ impl<'p> Checker<'p> {
                     self.diags.push(
                         Diagnostic::new(codes::MISSING_PROPERTY, format!("{} lacks required {} {}", sink.describe(), if missing.len() == 1 { "field" } else { "fields" }, missing.join(", ")))
                             .with_primary(e.span, "incomplete")
-                            .with_help(format!("add {} = …", missing.join(", "))),
+                            .with_help(format!("add {}", missing.iter().map(|k| format!("{} = …`", k.trim_end_matches('`'))).collect::<Vec<_>>().join(", "))),
                     );
                 }
                 let v = self.expr_quiet(sc, e);
@@ -935,9 +964,11 @@ impl<'p> Checker<'p> {
                 Ty::Union(ms) if ms.iter().all(|m| matches!(m, Ty::Lit(_))) => format!("one of {ty}"),
                 _ => format!("`{ty}`"),
             };
+            let literal_expected = matches!(ty.unrefined(), Ty::Lit(_) | Ty::Union(_));
+            let found = if literal_expected { v.ty.clone() } else { v.ty.base() };
             self.diags.push(
-                Diagnostic::new(codes::TYPE_MISMATCH, format!("{} expects {expected}, found `{}`", sink.describe(), v.ty))
-                    .with_primary(span, format!("this is a `{}`", v.ty)),
+                Diagnostic::new(codes::TYPE_MISMATCH, format!("{} expects {expected}, found `{found}`", sink.describe()))
+                    .with_primary(span, format!("this is {}", crate::types::an(&v.ty))),
             );
             return;
         }

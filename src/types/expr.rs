@@ -25,6 +25,11 @@ fn join_types(a: &Ty, b: &Ty) -> Ty {
     if b.is_subtype_of(a) {
         return a.clone();
     }
+    match (a, b) {
+        (Ty::List(x), Ty::List(y)) => return Ty::list(join_types(x, y)),
+        (Ty::Map(x), Ty::Map(y)) => return Ty::map(join_types(x, y)),
+        _ => {}
+    }
     match (a.base(), b.base()) {
         (x, y) if x == y && !matches!(x, Ty::Union(_)) => {
             let mut members = Vec::new();
@@ -164,7 +169,7 @@ impl Checker<'_> {
             ExprKind::Unary { op, operand } => self.unary(sc, *op, operand, e.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(sc, *op, lhs, rhs, e.span),
             ExprKind::If { cond, then_branch, else_branch } => {
-                let c = self.expr(sc, cond);
+                let c = self.condition(sc, cond);
                 self.require_condition(&c, cond, "an `if` condition");
                 let a = self.expr(sc, then_branch);
                 let b = self.expr(sc, else_branch);
@@ -180,7 +185,7 @@ impl Checker<'_> {
                     constant,
                 }
             }
-            ExprKind::Match { scrutinee, arms, .. } => self.match_expr(sc, e, scrutinee, arms),
+            ExprKind::Match { scrutinee, arms, .. } => self.match_expr(sc, scrutinee, arms),
         }
     }
 
@@ -222,7 +227,7 @@ impl Checker<'_> {
                             _ => "interpolate a string, number or Bool",
                         };
                         self.diags.push(
-                            Diagnostic::new(codes::TYPE_MISMATCH, format!("a `{}` cannot be interpolated into a string", v.ty))
+                            Diagnostic::new(codes::TYPE_MISMATCH, format!("{} cannot be interpolated into a string", crate::types::an(&v.ty)))
                                 .with_primary(e.span, "not a string, number or Bool")
                                 .with_help(help),
                         );
@@ -357,7 +362,8 @@ impl Checker<'_> {
         match obj.ty.unrefined() {
             Ty::Optional(inner) if matches!(**inner, Ty::Record(_)) => {
                 let inner = (**inner).clone();
-                self.record_member(&inner, field, obj.stage.clone(), secret.clone(), &obj)
+                let v = self.record_member(&inner, field, obj.stage.clone(), secret.clone(), &obj);
+                Value { ty: Ty::optional(v.ty), ..v }
             }
             Ty::Record(_) => {
                 let ty = obj.ty.unrefined().clone();
@@ -375,14 +381,36 @@ impl Checker<'_> {
                 let Some(schema) = resources::lookup(type_name) else {
                     return Value::poison();
                 };
-                match schema.attributes.get(&field.name) {
-                    Some(ty) => carry(ty.clone(), origin),
+                if let Some(ty) = schema.attribute(&field.name) {
+                    return carry(ty.clone(), origin);
+                }
+                // `db.Endpoint.Address`: `Endpoint` groups the attributes `Endpoint.*`.
+                let prefix = format!("{}.", field.name);
+                let mut group = std::collections::BTreeMap::new();
+                let mut wildcard = None;
+                for (k, t) in &schema.attributes {
+                    match k.strip_prefix(&prefix) {
+                        Some("*") => wildcard = Some(t.clone()),
+                        Some(rest) if !rest.contains('.') => {
+                            group.insert(rest.to_string(), FieldTy { ty: t.clone(), optional: false });
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(t) = wildcard {
+                    return carry(Ty::map(t), origin);
+                }
+                if !group.is_empty() {
+                    return carry(Ty::Record(group), origin);
+                }
+                match None::<Ty> {
+                    Some(ty) => carry(ty, origin),
                     None => {
                         let d = Diagnostic::new(codes::UNKNOWN_ATTRIBUTE, format!("`{type_name}` has no attribute `{}`", field.name))
                             .with_primary(field.span, "unknown attribute");
                         let d = match did_you_mean(&field.name, schema.attributes.keys().map(String::as_str)) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None if schema.properties.contains_key(&field.name) => d.with_note(format!(
+                            None if schema.properties.get(&field.name).is_some_and(|p| !p.read_only) => d.with_note(format!(
                                 "`{}` is a property you set, not an attribute the provider returns; use the value you set",
                                 field.name
                             )),
@@ -400,12 +428,17 @@ impl Checker<'_> {
                 let id: DeclId = *id;
                 let Some(sig) = self.signature(id) else { return Value::poison() };
                 match sig.outputs.get(&field.name) {
-                    Some((ty, _, _)) => carry(
+                    // An output computed from the module's inputs is known when its
+                    // arguments are; one from its resources, at deploy time.
+                    Some((ty, stage, _)) => carry(
                         ty.clone(),
-                        Stage::Deploy(DeployOrigin {
-                            what: format!("the module output `{}.{}`", object_name(object), field.name),
-                            span: whole.span,
-                        }),
+                        match stage {
+                            Stage::Deploy(_) => Stage::Deploy(DeployOrigin {
+                                what: format!("the module output `{}.{}`", object_name(object), field.name),
+                                span: whole.span,
+                            }),
+                            _ => Stage::Input,
+                        },
                     ),
                     None => {
                         let d = Diagnostic::new(codes::UNKNOWN_FIELD, format!("module `{}` has no output `{}`", object_name(object), field.name))
@@ -429,7 +462,7 @@ impl Checker<'_> {
             }
             other => {
                 self.diags.push(
-                    Diagnostic::new(codes::UNKNOWN_FIELD, format!("a `{other}` has no field `{}`", field.name))
+                    Diagnostic::new(codes::UNKNOWN_FIELD, format!("{} has no field `{}`", crate::types::an(other), field.name))
                         .with_primary(field.span, "no such field"),
                 );
                 Value::poison()
@@ -476,7 +509,7 @@ impl Checker<'_> {
                 let d = if sc.kind == DeclKind::Service {
                     d.with_help("declare the environments this service runs in: `requires environment \"NAME\" ^1.0`")
                 } else {
-                    d.with_help(format!("only services run in an environment; an {} takes such values as inputs", sc.kind.keyword()))
+                    d.with_help(format!("only services run in an environment; {} takes such values as inputs", crate::types::article(sc.kind.keyword())))
                 };
                 self.diags.push(d);
             }
@@ -522,26 +555,30 @@ impl Checker<'_> {
                 }
                 return Value::poison();
             };
+            let lacking: Vec<String> = versions.iter().filter(|(_, o)| o.is_none()).map(|(v, _)| v.to_string()).collect();
             for (v, out) in &versions {
                 match out {
                     None => {
                         if sc.reported.insert(format!("env:{name}")) {
-                            self.diags.push(
-                                Diagnostic::new(codes::OUTPUT_MISSING_IN_VERSION, format!("`{env}` {v} has no output `{name}`"))
-                                    .with_primary(field.span, format!("read here, but {env} {v} does not provide it"))
-                                    .with_secondary(req_span, format!("this requirement admits {env} {v}"))
-                                    .with_secondary(newest_span, format!("declared in {env} {newest_v}"))
-                                    .with_help(format!("narrow the constraint to exclude {v}, or stop reading `{name}`")),
-                            );
+                            let mut d = Diagnostic::new(codes::OUTPUT_MISSING_IN_VERSION, format!("`{env}` {v} has no output `{name}`"))
+                                .with_primary(field.span, format!("read here, but {env} {v} does not provide it"))
+                                .with_secondary(req_span, format!("this requirement admits {env} {v}"))
+                                .with_secondary(newest_span, format!("declared in {env} {newest_v}"));
+                            if lacking.len() > 1 {
+                                d = d.with_note(format!("admitted versions without `{name}`: {}", lacking.join(", ")));
+                            }
+                            self.diags.push(d.with_help(format!(
+                                "narrow the constraint to versions that declare `{name}` (up to {newest_v}), or stop reading it"
+                            )));
                         }
                         return Value::poison();
                     }
                     Some((t, s)) if !(t.is_subtype_of(&newest_ty) && newest_ty.is_subtype_of(t)) => {
                         if sc.reported.insert(format!("env:{name}")) {
                             self.diags.push(
-                                Diagnostic::new(codes::OUTPUT_TYPE_CHANGED, format!("output `{name}` is a `{t}` in `{env}` {v} but a `{newest_ty}` in {newest_v}"))
+                                Diagnostic::new(codes::OUTPUT_TYPE_CHANGED, format!("output `{name}` is {} in `{env}` {v} but {} in {newest_v}", crate::types::an(t), crate::types::an(&newest_ty)))
                                     .with_primary(field.span, "its type depends on the environment's version")
-                                    .with_secondary(*s, format!("a `{t}` in {v}"))
+                                    .with_secondary(*s, format!("{} in {v}", crate::types::an(t)))
                                     .with_secondary(req_span, format!("this requirement admits both {v} and {newest_v}"))
                                     .with_help("narrow the constraint to versions that agree"),
                             );
@@ -579,7 +616,7 @@ impl Checker<'_> {
             Ty::Any => (Ty::Any, Ty::Any),
             other => {
                 self.diags.push(
-                    Diagnostic::new(codes::NOT_INDEXABLE, format!("a `{other}` cannot be indexed"))
+                    Diagnostic::new(codes::NOT_INDEXABLE, format!("{} cannot be indexed", crate::types::an(other)))
                         .with_primary(object.span, "not a list or map"),
                 );
                 return Value::poison();
@@ -618,7 +655,7 @@ impl Checker<'_> {
                 .with_primary(name.span, "no function has this name");
             let d = match did_you_mean(&name.name, functions::FUNCTIONS.iter().map(|f| f.name)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_note("the functions are listed in the language reference"),
+                None => d.with_note("the functions are listed in the language reference, section 6.8 (grammar/REFERENCE.md)"),
             };
             self.diags.push(d);
             return Value::poison();
@@ -656,7 +693,7 @@ impl Checker<'_> {
             if !p.accepts(&v.ty) {
                 self.diags.push(
                     Diagnostic::new(codes::TYPE_MISMATCH, format!("argument {} of `{}` must be {}, found `{}`", i + 1, f.name, p.describe(), v.ty))
-                        .with_primary(a.span, format!("this is a `{}`", v.ty)),
+                        .with_primary(a.span, format!("this is {}", crate::types::an(&v.ty))),
                 );
                 bad = true;
             }
@@ -697,16 +734,17 @@ impl Checker<'_> {
         };
         if !v.ty.is_subtype_of(&want) {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_OPERANDS, format!("{name} cannot be applied to a `{}`", v.ty))
-                    .with_primary(operand.span, format!("expected a `{want}`")),
+                Diagnostic::new(codes::INVALID_OPERANDS, format!("{name} cannot be applied to {}", crate::types::an(&v.ty)))
+                    .with_primary(operand.span, format!("expected {}", crate::types::an(&want))),
             );
             return Value::poison();
         }
         if let Some(o) = v.stage.deploy_origin()
             && sc.supports_cloudformation()
+            && sc.in_condition == 0
         {
             let o = o.clone();
-            self.not_at_deploy_time(span, name, &o, "CloudFormation has no operators outside conditions");
+            self.not_at_deploy_time(span, name, &o, "CloudFormation cannot compute operators on deploy-time values");
             return Value::poison();
         }
         let constant = match (op, v.constant.as_ref().and_then(lit_of)) {
@@ -770,17 +808,27 @@ impl Checker<'_> {
         let stage = a.stage.clone().join(&b.stage);
         if let Some(o) = stage.deploy_origin()
             && sc.supports_cloudformation()
+            && sc.in_condition == 0
         {
             let o = o.clone();
-            self.not_at_deploy_time(span, &format!("`{sym}`"), &o, "CloudFormation has no arithmetic or comparison outside conditions");
+            self.not_at_deploy_time(span, &format!("`{sym}`"), &o, "CloudFormation cannot compute arithmetic or comparisons on deploy-time values");
+            return Value::poison();
+        }
+        if matches!(op, BinaryOp::Div | BinaryOp::Rem)
+            && matches!(b.constant.as_ref().and_then(lit_of), Some(Lit::Int(0)) | Some(Lit::Number(0.0)))
+        {
+            self.diags.push(
+                Diagnostic::new(codes::INVALID_OPERANDS, format!("`{sym}` by zero"))
+                    .with_primary(rhs.span, "this is zero"),
+            );
             return Value::poison();
         }
         let constant = fold(op, a.constant.as_ref().and_then(lit_of), b.constant.as_ref().and_then(lit_of));
         Value { ty, stage, secret: None, constant }
     }
 
-    fn match_expr(&mut self, sc: &mut Scope<'_>, whole: &Expr, scrutinee: &Expr, arms: &[ast::MatchArm]) -> Value {
-        let s = self.expr(sc, scrutinee);
+    fn match_expr(&mut self, sc: &mut Scope<'_>, scrutinee: &Expr, arms: &[ast::MatchArm]) -> Value {
+        let s = self.condition(sc, scrutinee);
         self.require_compile_time(&s, scrutinee, "a `match`");
         let mut seen: Vec<Lit> = Vec::new();
         let mut wildcard = false;
@@ -817,9 +865,9 @@ impl Checker<'_> {
                 }
                 if !s.is_poison() && !Ty::Lit(lit.clone()).is_subtype_of(&s.ty) {
                     self.diags.push(
-                        Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("pattern {lit} can never match a `{}`", s.ty))
+                        Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("pattern {lit} can never match {}", crate::types::an(&s.ty)))
                             .with_primary(span, "unreachable")
-                            .with_secondary(scrutinee.span, format!("this is a `{}`", s.ty)),
+                            .with_secondary(scrutinee.span, format!("this is {}", crate::types::an(&s.ty))),
                     );
                 }
                 if s.constant.as_ref().and_then(lit_of) == Some(&lit) {
@@ -860,12 +908,12 @@ impl Checker<'_> {
                 Some(m) if m.is_empty() => {}
                 Some(m) => self.diags.push(
                     Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` does not cover {}", m.join(", ")))
-                        .with_primary(scrutinee.span, format!("a `{}` can be {}", s.ty, m.join(" or ")))
+                        .with_primary(scrutinee.span, format!("{} can be {}", crate::types::an(&s.ty), m.join(" or ")))
                         .with_help(format!("add arms for {}, or a `_ => …` arm", m.join(", "))),
                 ),
                 None => self.diags.push(
-                    Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` on a `{}` needs a `_` arm", s.ty))
-                        .with_primary(whole.span, "values not listed are not covered")
+                    Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` on {} needs a `_` arm", crate::types::an(&s.ty)))
+                        .with_primary(scrutinee.span, "values not listed are not covered")
                         .with_help("add `_ => …` as the last arm"),
                 ),
             }
@@ -898,7 +946,7 @@ impl Checker<'_> {
             Ty::Error | Ty::Any => (Ty::Error, Ty::Error),
             other => {
                 self.diags.push(
-                    Diagnostic::new(codes::NOT_ITERABLE, format!("a `for` cannot go over a `{other}`"))
+                    Diagnostic::new(codes::NOT_ITERABLE, format!("a `for` cannot go over {}", crate::types::an(other)))
                         .with_primary(clause.collection.span, "not a list or map"),
                 );
                 (Ty::Error, Ty::Error)
@@ -931,7 +979,7 @@ impl Checker<'_> {
         }
         self.diags.push(
             Diagnostic::new(codes::CONDITION_NOT_BOOL, format!("{what} must be a `Bool`, found `{}`", v.ty))
-                .with_primary(e.span, format!("this is a `{}`", v.ty))
+                .with_primary(e.span, format!("this is {}", crate::types::an(&v.ty)))
                 .with_help("compare it to get a Bool, like `x > 0` or `x == \"on\"`"),
         );
         false
@@ -943,10 +991,19 @@ impl Checker<'_> {
                 Diagnostic::new(codes::DEPLOY_TIME_CONDITION, format!("{what} depends on a value known only at deploy time"))
                     .with_primary(e.span, "must be known when compiling")
                     .with_secondary(o.span, format!("{} is known only when the stack deploys", o.what))
-                    .with_note("neither CloudFormation conditions nor Terraform's `count` can depend on a resource's attributes")
+                    .with_note("neither CloudFormation conditions nor Terraform's `count` and `for_each` can depend on values known only at deploy time")
                     .with_help("decide on an input instead"),
             );
         }
+    }
+
+    /// Checks a condition: operators on deploy-time values inside it are reported
+    /// once, as the condition's own staging error, not operator by operator.
+    pub(crate) fn condition(&mut self, sc: &mut Scope<'_>, e: &Expr) -> Value {
+        sc.in_condition += 1;
+        let v = self.expr(sc, e);
+        sc.in_condition -= 1;
+        v
     }
 
     pub(crate) fn require_condition(&mut self, v: &Value, e: &Expr, what: &str) {

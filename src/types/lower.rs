@@ -317,8 +317,12 @@ impl Checker<'_> {
                 )
             }
             ast::Refinement::Matches(re) => {
-                if let Err(e) = regex::RegexBuilder::new(&re.pattern).size_limit(1 << 20).build() {
-                    let reason = e.to_string();
+                if compiled_regex(&re.pattern).is_none() {
+                    let reason = regex::RegexBuilder::new(&re.pattern)
+                        .size_limit(1 << 20)
+                        .build()
+                        .err()
+                        .map_or_else(|| "invalid pattern".to_string(), |e| e.to_string());
                     let last = reason.lines().last().unwrap_or("invalid pattern").trim().to_string();
                     self.diags.push(
                         Diagnostic::new(codes::INVALID_REGEX, format!("`/{}/` is not a valid regular expression", re.pattern))

@@ -83,6 +83,17 @@ impl<'p> Checker<'p> {
     }
 }
 
+/// "an `Int`", "a `String`", "an environment": the word with its indefinite article.
+pub fn article(word: &str) -> String {
+    let first = word.trim_start_matches('`').chars().next().unwrap_or('x');
+    if "aeiouAEIOU".contains(first) { format!("an {word}") } else { format!("a {word}") }
+}
+
+/// A type in backticks with its article: "an `Int`", "a `List<String>`".
+pub fn an(ty: &impl std::fmt::Display) -> String {
+    article(&format!("`{ty}`"))
+}
+
 /// Checks every declaration of the program (the standard library's too, so a broken
 /// stdlib is reported, not silently accepted), and every type alias.
 pub fn check_program(program: &Program) -> Vec<Diagnostic> {

@@ -212,7 +212,7 @@ impl fmt::Display for Ty {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
-                    write!(f, "{k}{}: {}", if v.optional { "?" } else { "" }, v.ty)?;
+                    write!(f, "{k}: {}{}", v.ty, if v.optional { " = …" } else { "" })?;
                 }
                 write!(f, " }}")
             }

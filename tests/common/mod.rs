@@ -18,6 +18,25 @@ pub fn check_bytes(name: &str, bytes: &[u8]) -> (SourceMap, Vec<Diagnostic>) {
     (map, report.diagnostics)
 }
 
+/// Parses one file's bytes, as the first stage of `formwork check` does: syntax
+/// diagnostics only.
+pub fn parse_bytes(name: &str, bytes: &[u8]) -> (SourceMap, Vec<Diagnostic>) {
+    let mut map = SourceMap::new();
+    let (id, problem) = add_source(&mut map, name, bytes);
+    let mut diags: Vec<Diagnostic> = problem.into_iter().collect();
+    if diags.is_empty()
+        && let Some(file) = map.get(id)
+    {
+        diags.extend(
+            formwork::syntax::parse(&file.text, id)
+                .errors
+                .into_iter()
+                .map(Diagnostic::from),
+        );
+    }
+    (map, diags)
+}
+
 /// The diagnostics as a person sees them, without colour.
 pub fn render_human(map: &SourceMap, diags: &[Diagnostic]) -> String {
     render(diags, map, Format::Human, false)
@@ -64,9 +83,11 @@ pub enum Expectation {
 }
 
 pub fn expectation(text: &str) -> Option<Expectation> {
-    let line = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("// expect:"))?;
+    let line = text.lines().find_map(|l| {
+        l.trim_start_matches('\u{feff}')
+            .trim()
+            .strip_prefix("// expect:")
+    })?;
     let words: Vec<String> = line
         .split([' ', ','])
         .filter(|w| !w.is_empty() && *w != "error" && *w != "warning")

@@ -290,7 +290,7 @@ mod tests {
             Ok(Ty::map(Ty::list(Ty::Bool)))
         );
         let record = ty(&json!({"p": {"A": "s", "B": "i"}, "r": ["A"]})).expect("a record");
-        assert_eq!(record.to_string(), "{ A: String, B?: Int }");
+        assert_eq!(record.to_string(), "{ A: String, B: Int = … }");
         assert_eq!(
             ty(&json!(["l", "s", 1, 5])).map(|t| t.to_string()),
             Ok("List<String> len 1..5".to_string())
