@@ -33,7 +33,12 @@ fn check_once() -> Report {
 
 fn main() {
     let report = check_once();
-    assert_eq!(report.error_count(), 0, "the generated workspace must check cleanly: {:#?}", &report.diagnostics[..report.diagnostics.len().min(3)]);
+    assert_eq!(
+        report.error_count(),
+        0,
+        "the generated workspace must check cleanly: {:#?}",
+        &report.diagnostics[..report.diagnostics.len().min(3)]
+    );
     let lines: usize = FILES.iter().map(|(_, t)| t.lines().count()).sum();
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {

@@ -11,7 +11,11 @@ use crate::types;
 
 /// Adds a file's bytes to `map`. A file that cannot be read as source (not UTF-8,
 /// too large) is added anyway, so its diagnostic can show it, and reported.
-pub fn add_source(map: &mut SourceMap, name: impl Into<String>, bytes: &[u8]) -> (FileId, Option<Diagnostic>) {
+pub fn add_source(
+    map: &mut SourceMap,
+    name: impl Into<String>,
+    bytes: &[u8],
+) -> (FileId, Option<Diagnostic>) {
     let next = FileId(map.files().count() as u32);
     let (text, problem) = decode_source(bytes, next);
     let id = map.add(name, text);
@@ -39,8 +43,15 @@ impl Report {
 /// [`add_source`] already reported, which are not parsed. The standard library is
 /// added to `map`, so diagnostics can point into it.
 pub fn check_all(map: &mut SourceMap, unreadable: Vec<Diagnostic>) -> Report {
-    let skip: Vec<FileId> = unreadable.iter().filter_map(|d| d.primary_span().map(|s| s.file)).collect();
-    let user: Vec<FileId> = map.files().map(|(id, _)| id).filter(|id| !skip.contains(id)).collect();
+    let skip: Vec<FileId> = unreadable
+        .iter()
+        .filter_map(|d| d.primary_span().map(|s| s.file))
+        .collect();
+    let user: Vec<FileId> = map
+        .files()
+        .map(|(id, _)| id)
+        .filter(|id| !skip.contains(id))
+        .collect();
     let mut std_ids = Vec::new();
     for f in stdlib::FILES {
         let id = map.add(f.name, f.source);

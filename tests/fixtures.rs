@@ -11,21 +11,32 @@ use formwork::syntax::{parse, shape::shape};
 #[test]
 fn fixtures() {
     insta::glob!("fixtures", "**/*.fw", |path| {
-        let rel = path.strip_prefix(root().join("tests/fixtures")).unwrap_or(path);
+        let rel = path
+            .strip_prefix(root().join("tests/fixtures"))
+            .unwrap_or(path);
         if rel.starts_with("format") {
             return;
         }
         let bytes = std::fs::read(path).expect("fixture is readable");
         let name = rel.to_string_lossy().replace('\\', "/");
         let syntax_only = rel.starts_with("syntax");
-        let (map, diags) = if syntax_only { parse_bytes(&name, &bytes) } else { check_bytes(&name, &bytes) };
+        let (map, diags) = if syntax_only {
+            parse_bytes(&name, &bytes)
+        } else {
+            check_bytes(&name, &bytes)
+        };
         let text = String::from_utf8_lossy(&bytes);
-        let expected = expectation(&text)
-            .unwrap_or_else(|| panic!("{name}: no `// expect:` header"));
+        let expected =
+            expectation(&text).unwrap_or_else(|| panic!("{name}: no `// expect:` header"));
         let got: Vec<String> = codes(&diags).into_iter().map(str::to_string).collect();
         match &expected {
-            Expectation::Clean => assert!(got.is_empty(), "{name}: expected no diagnostics, got {got:?}"),
-            Expectation::Codes(want) => assert_eq!(&got, want, "{name}: diagnostics differ from the header"),
+            Expectation::Clean => assert!(
+                got.is_empty(),
+                "{name}: expected no diagnostics, got {got:?}"
+            ),
+            Expectation::Codes(want) => {
+                assert_eq!(&got, want, "{name}: diagnostics differ from the header")
+            }
         }
         let mut snap = format!("----- SOURCE\n{text}");
         if !text.ends_with('\n') {
@@ -34,7 +45,11 @@ fn fixtures() {
         snap.push_str("----- DIAGNOSTICS\n");
         snap.push_str(&render_human(&map, &diags));
         if expected == Expectation::Clean && syntax_only {
-            let source = map.files().next().map(|(_, f)| f.text.clone()).unwrap_or_default();
+            let source = map
+                .files()
+                .next()
+                .map(|(_, f)| f.text.clone())
+                .unwrap_or_default();
             snap.push_str("----- AST\n");
             snap.push_str(&shape(&parse(&source, formwork::syntax::FileId(0)).file));
         }

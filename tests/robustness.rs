@@ -61,7 +61,11 @@ fn errors_on_small_stack(src: String) -> Vec<SyntaxError> {
 fn assert_too_deep(what: &str, src: String, follow_on: usize) {
     let errors = errors_on_small_stack(src);
     assert_eq!(count(&errors, is_too_deep), 1, "{what}: {errors:?}");
-    assert!(errors.len() <= 1 + follow_on, "{what}: {} errors: {errors:?}", errors.len());
+    assert!(
+        errors.len() <= 1 + follow_on,
+        "{what}: {} errors: {errors:?}",
+        errors.len()
+    );
 }
 
 fn in_let(expr: &str) -> String {
@@ -115,7 +119,10 @@ fn deep_interpolations() {
 
 #[test]
 fn deep_generic_types() {
-    let src = format!("service \"s\" {{\n  input {{ x: {} }}\n}}\n", nested("List<", "Int", ">"));
+    let src = format!(
+        "service \"s\" {{\n  input {{ x: {} }}\n}}\n",
+        nested("List<", "Int", ">")
+    );
     assert_too_deep("List<List<…>>", src, 0);
 }
 
@@ -142,15 +149,25 @@ fn deep_and_unbalanced() {
         in_let(&format!("1{}", ")".repeat(DEEP))),
         in_let(&"{a=".repeat(DEEP)),
         in_let(&"\"${".repeat(DEEP)),
-        format!("service \"s\" {{ input {{ x: {} }} }}", "List<".repeat(DEEP)),
-        format!("service \"s\" {{ pipeline {{ {} }} }}", "stage \"a\" { ".repeat(DEEP)),
+        format!(
+            "service \"s\" {{ input {{ x: {} }} }}",
+            "List<".repeat(DEEP)
+        ),
+        format!(
+            "service \"s\" {{ pipeline {{ {} }} }}",
+            "stage \"a\" { ".repeat(DEEP)
+        ),
         "}".repeat(DEEP),
     ];
     for src in cases {
         let head: String = src.chars().take(40).collect();
         let errors = errors_on_small_stack(src);
         assert!(count(&errors, is_too_deep) <= 1, "{head}…: {errors:?}");
-        assert!((1..=4).contains(&errors.len()), "{head}…: {} errors: {errors:?}", errors.len());
+        assert!(
+            (1..=4).contains(&errors.len()),
+            "{head}…: {} errors: {errors:?}",
+            errors.len()
+        );
     }
 }
 
@@ -200,12 +217,27 @@ fn invalid_utf8_after_a_bom_points_at_the_byte() {
 fn bom_is_accepted_and_columns_are_right() {
     let src = "\u{feff}service \"a\" {\n  x = 1\n}\n";
     let (_, problem, parsed) = load(src.as_bytes());
-    assert!(problem.is_none() && parsed.errors.is_empty(), "{:?}", parsed.errors);
+    assert!(
+        problem.is_none() && parsed.errors.is_empty(),
+        "{:?}",
+        parsed.errors
+    );
 
     let (file, _, parsed) = load("\u{feff}x@".as_bytes());
-    let bad = parsed.errors.iter().find(|e| matches!(e, SyntaxError::UnexpectedChar { .. }));
-    assert_eq!(bad.map(|e| line_col(&file, e)), Some((1, 2)), "{:?}", parsed.errors);
-    assert_eq!(format_source(src).as_deref(), Ok("service \"a\" {\n  x = 1\n}\n"));
+    let bad = parsed
+        .errors
+        .iter()
+        .find(|e| matches!(e, SyntaxError::UnexpectedChar { .. }));
+    assert_eq!(
+        bad.map(|e| line_col(&file, e)),
+        Some((1, 2)),
+        "{:?}",
+        parsed.errors
+    );
+    assert_eq!(
+        format_source(src).as_deref(),
+        Ok("service \"a\" {\n  x = 1\n}\n")
+    );
 }
 
 #[test]
@@ -222,7 +254,9 @@ fn crlf_line_ends_are_accepted_and_positions_are_right() {
     let parsed = parse_checked("// note\r\nservice \"a\" {\r\n  x = \"abc\r\n}\r\n");
     let comment = parsed.file.trivia.comments[0].span;
     assert_eq!((comment.start, comment.end), (0, 7));
-    assert!(matches!(parsed.errors[..], [SyntaxError::UnterminatedString { open }] if open.start == 22));
+    assert!(
+        matches!(parsed.errors[..], [SyntaxError::UnterminatedString { open }] if open.start == 22)
+    );
 }
 
 #[test]
@@ -245,24 +279,42 @@ fn only_error_at(src: &str, pred: impl Fn(&SyntaxError) -> bool) -> (usize, usiz
 fn unterminated_constructs_point_where_they_open() {
     use SyntaxError as E;
     let string = "service \"a\" {\n  x = \"abc\n  y = 1\n}\n";
-    assert_eq!(only_error_at(string, |e| matches!(e, E::UnterminatedString { .. })), (2, 7));
+    assert_eq!(
+        only_error_at(string, |e| matches!(e, E::UnterminatedString { .. })),
+        (2, 7)
+    );
     assert_eq!(parse_checked(string).errors.len(), 1);
 
     let at_eof = "service \"a\" {\n  x = \"abc";
-    assert_eq!(only_error_at(at_eof, |e| matches!(e, E::UnterminatedString { .. })), (2, 7));
+    assert_eq!(
+        only_error_at(at_eof, |e| matches!(e, E::UnterminatedString { .. })),
+        (2, 7)
+    );
 
     let interp = "service \"a\" {\n  x = \"a ${b + \n  y = 1\n}\n";
-    assert_eq!(only_error_at(interp, |e| matches!(e, E::UnterminatedInterpolation { .. })), (2, 10));
+    assert_eq!(
+        only_error_at(interp, |e| matches!(e, E::UnterminatedInterpolation { .. })),
+        (2, 10)
+    );
 
     let nested = "service \"a\" {\n  x = \"a ${f(\"b ${c\n  y = 1\n}\n";
-    assert_eq!(only_error_at(nested, |e| matches!(e, E::UnterminatedInterpolation { .. })), (2, 18));
+    assert_eq!(
+        only_error_at(nested, |e| matches!(e, E::UnterminatedInterpolation { .. })),
+        (2, 18)
+    );
     assert!(parse_checked(nested).errors.len() <= 2);
 
     let comment = "service \"a\" {}\n/* one /* two */\nservice \"b\" {}\n";
-    assert_eq!(only_error_at(comment, |e| matches!(e, E::UnterminatedBlockComment { .. })), (2, 1));
+    assert_eq!(
+        only_error_at(comment, |e| matches!(e, E::UnterminatedBlockComment { .. })),
+        (2, 1)
+    );
 
     let regex = "type Name = String matches /^[a-z]+\ntype Port = Int\n";
-    assert_eq!(only_error_at(regex, |e| matches!(e, E::UnterminatedRegex { .. })), (1, 28));
+    assert_eq!(
+        only_error_at(regex, |e| matches!(e, E::UnterminatedRegex { .. })),
+        (1, 28)
+    );
     assert_eq!(parse_checked(regex).errors.len(), 1);
 }
 
@@ -277,7 +329,11 @@ fn empty_and_blank_files_have_no_errors() {
 fn a_mebibyte_of_nul_bytes_is_one_error() {
     let src = "\0".repeat(1 << 20);
     let errors = parse_checked(&src).errors;
-    assert!(matches!(errors[..], [SyntaxError::UnexpectedChar { .. }]), "{:?}", &errors[..errors.len().min(3)]);
+    assert!(
+        matches!(errors[..], [SyntaxError::UnexpectedChar { .. }]),
+        "{:?}",
+        &errors[..errors.len().min(3)]
+    );
 }
 
 #[test]
@@ -298,7 +354,11 @@ fn a_five_megabyte_file_parses_cleanly() {
     let src = generator::source(160_000);
     assert!(src.len() >= 5_000_000, "{} bytes", src.len());
     let parsed = parse(&src, FILE);
-    assert!(parsed.errors.is_empty(), "{:?}", &parsed.errors[..parsed.errors.len().min(5)]);
+    assert!(
+        parsed.errors.is_empty(),
+        "{:?}",
+        &parsed.errors[..parsed.errors.len().min(5)]
+    );
 }
 
 // ----------------------------------------------------------------------------------
@@ -326,16 +386,105 @@ impl Rng {
 
 /// Every token's spelling, and the pieces that switch the lexer's modes.
 const SPELLINGS: &[&str] = &[
-    "environment", "service", "module", "import", "as", "type", "requires", "input",
-    "pipeline", "let", "use", "resource", "output", "when", "for", "in", "if", "then",
-    "else", "match", "true", "false", "null", "matches", "len", "untyped", "{", "}", "(",
-    ")", "[", "]", "<", ">", "<=", ">=", "==", "!=", "=", ",", ".", "..", ":", "?", "|",
-    "||", "&&", "!", "+", "-", "*", "/", "%", "=>", "^", "~", "a", "x_1", "_", "Int",
-    "String", "List", "Map", "0", "1_000", "3.5", "2.5e3", "1e999", "99999999999999999999",
-    "3.x", "2.*", "AWS::S3::Bucket", "aws_s3_bucket", "\"s\"", "\"", "\"a ${", "${", "}\"",
-    "\"${x}\"", "\"\\n\\u{41}\"", "\"\\q\"", "\"\\u{110000}\"", "\\", "$", "matches /^a+$/",
-    "/[a-z\\/]/", "// line\n", "/// doc\n", "/* block */", "/*", "*/", "\n", "\r\n", "\t",
-    "@", "é", "\u{feff}", "\0", "#",
+    "environment",
+    "service",
+    "module",
+    "import",
+    "as",
+    "type",
+    "requires",
+    "input",
+    "pipeline",
+    "let",
+    "use",
+    "resource",
+    "output",
+    "when",
+    "for",
+    "in",
+    "if",
+    "then",
+    "else",
+    "match",
+    "true",
+    "false",
+    "null",
+    "matches",
+    "len",
+    "untyped",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "==",
+    "!=",
+    "=",
+    ",",
+    ".",
+    "..",
+    ":",
+    "?",
+    "|",
+    "||",
+    "&&",
+    "!",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "=>",
+    "^",
+    "~",
+    "a",
+    "x_1",
+    "_",
+    "Int",
+    "String",
+    "List",
+    "Map",
+    "0",
+    "1_000",
+    "3.5",
+    "2.5e3",
+    "1e999",
+    "99999999999999999999",
+    "3.x",
+    "2.*",
+    "AWS::S3::Bucket",
+    "aws_s3_bucket",
+    "\"s\"",
+    "\"",
+    "\"a ${",
+    "${",
+    "}\"",
+    "\"${x}\"",
+    "\"\\n\\u{41}\"",
+    "\"\\q\"",
+    "\"\\u{110000}\"",
+    "\\",
+    "$",
+    "matches /^a+$/",
+    "/[a-z\\/]/",
+    "// line\n",
+    "/// doc\n",
+    "/* block */",
+    "/*",
+    "*/",
+    "\n",
+    "\r\n",
+    "\t",
+    "@",
+    "é",
+    "\u{feff}",
+    "\0",
+    "#",
 ];
 
 /// A small file with every kind of item, for the mutation test.
@@ -386,10 +535,22 @@ fn assert_formatting_is_stable(src: &str, parsed: &Parsed) {
         Ok(f) => f,
         Err(errors) => panic!("{src:?} parses cleanly but does not format: {errors:?}"),
     };
-    assert_eq!(format_source(&formatted).as_ref(), Ok(&formatted), "formatting {src:?} twice");
+    assert_eq!(
+        format_source(&formatted).as_ref(),
+        Ok(&formatted),
+        "formatting {src:?} twice"
+    );
     let reparsed = parse(&formatted, FILE);
-    assert!(reparsed.errors.is_empty(), "{formatted:?}: {:?}", reparsed.errors);
-    assert_eq!(shape(&parsed.file), shape(&reparsed.file), "formatting {src:?} changed its tree");
+    assert!(
+        reparsed.errors.is_empty(),
+        "{formatted:?}: {:?}",
+        reparsed.errors
+    );
+    assert_eq!(
+        shape(&parsed.file),
+        shape(&reparsed.file),
+        "formatting {src:?} changed its tree"
+    );
 }
 
 #[test]

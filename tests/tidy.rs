@@ -38,7 +38,11 @@ fn every_code_has_a_fixture() {
             Some(Expectation::Codes(c)) => c.iter().any(|c| c == code.id),
             _ => false,
         });
-        assert!(covered, "{} ({}) has no fixture in tests/fixtures/", code.id, code.name);
+        assert!(
+            covered,
+            "{} ({}) has no fixture in tests/fixtures/",
+            code.id, code.name
+        );
     }
 }
 
@@ -46,10 +50,19 @@ fn every_code_has_a_fixture() {
 fn every_page_belongs_to_a_code_and_is_titled() {
     for page in files_under(&root().join("docs/errors"), "md") {
         let id = page.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        let code = codes::lookup(id).unwrap_or_else(|| panic!("{} documents no registered code", page.display()));
+        let code = codes::lookup(id)
+            .unwrap_or_else(|| panic!("{} documents no registered code", page.display()));
         let title = format!("# {}: {}", code.id, code.name);
-        assert!(code.page.starts_with(&title), "{}: page must start with `{title}`", code.id);
-        assert!(code.page.contains("## Example") && code.page.contains("## Fix"), "{}: page needs Example and Fix sections", code.id);
+        assert!(
+            code.page.starts_with(&title),
+            "{}: page must start with `{title}`",
+            code.id
+        );
+        assert!(
+            code.page.contains("## Example") && code.page.contains("## Fix"),
+            "{}: page needs Example and Fix sections",
+            code.id
+        );
     }
 }
 
@@ -59,14 +72,33 @@ fn page_examples_emit_their_code_and_fixes_are_clean() {
         let blocks = fenced_blocks(code.page, "fw");
         let Some(example) = blocks.first() else {
             // Inputs that cannot be written in a page (bytes, sizes) say so in a text block.
-            assert!(!fenced_blocks(code.page, "text").is_empty(), "{}: page has no example", code.id);
+            assert!(
+                !fenced_blocks(code.page, "text").is_empty(),
+                "{}: page has no example",
+                code.id
+            );
             continue;
         };
         let (_, diags) = check_bytes("example.fw", example.as_bytes());
-        assert!(codes(&diags).contains(&code.id), "{}: the page's example emits {:?}", code.id, codes(&diags));
-        if let Some(fix) = code.page.split("## Fix").nth(1).and_then(|s| fenced_blocks(s, "fw").first().copied()) {
+        assert!(
+            codes(&diags).contains(&code.id),
+            "{}: the page's example emits {:?}",
+            code.id,
+            codes(&diags)
+        );
+        if let Some(fix) = code
+            .page
+            .split("## Fix")
+            .nth(1)
+            .and_then(|s| fenced_blocks(s, "fw").first().copied())
+        {
             let (_, diags) = check_bytes("fixed.fw", fix.as_bytes());
-            assert!(codes(&diags).is_empty(), "{}: the page's fix still emits {:?}", code.id, codes(&diags));
+            assert!(
+                codes(&diags).is_empty(),
+                "{}: the page's fix still emits {:?}",
+                code.id,
+                codes(&diags)
+            );
         }
     }
 }

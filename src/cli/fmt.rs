@@ -81,13 +81,22 @@ pub fn run(args: Args) -> u8 {
             }
             Outcome::Changed(text) => {
                 if let Err(e) = write_atomically(f, &text) {
-                    err(&format!("error: cannot write `{name}`: {}\n", io_reason(&e)));
+                    err(&format!(
+                        "error: cannot write `{name}`: {}\n",
+                        io_reason(&e)
+                    ));
                     return status::USAGE;
                 }
             }
             Outcome::Broken(map, diags) => {
                 failed = true;
-                print_report(&Report { diagnostics: diags }, &map, OutputFormat::Human, args.color, 1);
+                print_report(
+                    &Report { diagnostics: diags },
+                    &map,
+                    OutputFormat::Human,
+                    args.color,
+                    1,
+                );
             }
         }
     }
@@ -113,7 +122,10 @@ pub fn run(args: Args) -> u8 {
 fn run_stdin(args: &Args) -> u8 {
     let mut bytes = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-        err(&format!("error: cannot read standard input: {}\n", io_reason(&e)));
+        err(&format!(
+            "error: cannot read standard input: {}\n",
+            io_reason(&e)
+        ));
         return status::USAGE;
     }
     match format_bytes("<stdin>", &bytes) {
@@ -132,7 +144,13 @@ fn run_stdin(args: &Args) -> u8 {
             status::OK
         }
         Outcome::Broken(map, diags) => {
-            print_report(&Report { diagnostics: diags }, &map, OutputFormat::Human, args.color, 1);
+            print_report(
+                &Report { diagnostics: diags },
+                &map,
+                OutputFormat::Human,
+                args.color,
+                1,
+            );
             status::INPUT_ERRORS
         }
     }
@@ -141,8 +159,14 @@ fn run_stdin(args: &Args) -> u8 {
 /// Writes `text` to a temporary file beside `path`, then renames it over `path`, so
 /// an interrupted write never leaves a half-written source file.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.formwork-tmp"));
     std::fs::write(&tmp, text)?;
     if let Ok(meta) = std::fs::metadata(path) {

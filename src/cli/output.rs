@@ -34,7 +34,13 @@ pub fn use_color(choice: ColorChoice) -> bool {
 
 /// Prints a report's diagnostics: human ones to stderr with a summary line, machine
 /// formats as one document to stdout.
-pub fn print_report(report: &Report, sources: &SourceMap, format: OutputFormat, color: ColorChoice, files: usize) {
+pub fn print_report(
+    report: &Report,
+    sources: &SourceMap,
+    format: OutputFormat,
+    color: ColorChoice,
+    files: usize,
+) {
     let f = match format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,

@@ -11,7 +11,12 @@ pub fn cycles<N: Ord + Clone>(graph: &BTreeMap<N, Vec<N>>) -> Vec<Vec<N>> {
     let index_of: BTreeMap<&N, usize> = nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
     let edges: Vec<Vec<usize>> = nodes
         .iter()
-        .map(|n| graph.get(n).map(|ms| ms.iter().filter_map(|m| index_of.get(m).copied()).collect()).unwrap_or_default())
+        .map(|n| {
+            graph
+                .get(n)
+                .map(|ms| ms.iter().filter_map(|m| index_of.get(m).copied()).collect())
+                .unwrap_or_default()
+        })
         .collect();
     let mut sccs = tarjan(&edges);
     let mut out = Vec::new();
@@ -38,7 +43,11 @@ pub fn cycles<N: Ord + Clone>(graph: &BTreeMap<N, Vec<N>>) -> Vec<Vec<N>> {
                 None => break,
             }
         }
-        out.push(path.into_iter().map(|i| nodes[i].clone()).collect::<Vec<N>>());
+        out.push(
+            path.into_iter()
+                .map(|i| nodes[i].clone())
+                .collect::<Vec<N>>(),
+        );
     }
     out.sort();
     out
@@ -130,8 +139,15 @@ mod tests {
 
     #[test]
     fn finds_each_cycle_once() {
-        let g: BTreeMap<u32, Vec<u32>> =
-            [(1, vec![2]), (2, vec![3]), (3, vec![1]), (4, vec![4]), (5, vec![1])].into_iter().collect();
+        let g: BTreeMap<u32, Vec<u32>> = [
+            (1, vec![2]),
+            (2, vec![3]),
+            (3, vec![1]),
+            (4, vec![4]),
+            (5, vec![1]),
+        ]
+        .into_iter()
+        .collect();
         assert_eq!(cycles(&g), vec![vec![1, 2, 3], vec![4]]);
         let o = order(&g);
         assert_eq!(o.len(), 5);

@@ -31,7 +31,11 @@ impl std::fmt::Display for Version {
 impl Version {
     pub fn parse(s: &str) -> Option<Version> {
         let (a, b) = s.split_once('.')?;
-        let ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()) && !(p.len() > 1 && p.starts_with('0'));
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.chars().all(|c| c.is_ascii_digit())
+                && !(p.len() > 1 && p.starts_with('0'))
+        };
         if !ok(a) || !ok(b) {
             return None;
         }
@@ -55,6 +59,10 @@ pub struct File {
     pub std_path: Option<Vec<String>>,
 }
 
+/// Every version of one template the workspace has, oldest first (drafts without a
+/// version last).
+pub type TemplateVersions = Vec<(Option<Version>, DeclId)>;
+
 /// A declaration's place: the file and the item's index in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DeclId {
@@ -66,7 +74,7 @@ pub struct DeclId {
 pub struct Program {
     pub files: BTreeMap<FileId, File>,
     /// Environment and service templates by name: every version the workspace has.
-    pub templates: BTreeMap<(DeclKind, String), Vec<(Option<Version>, DeclId)>>,
+    pub templates: BTreeMap<(DeclKind, String), TemplateVersions>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -84,19 +92,34 @@ impl Program {
 
     /// Every declaration of the user's files (not the standard library's).
     pub fn user_decls(&self) -> impl Iterator<Item = (DeclId, &ast::Decl)> {
-        self.files.values().filter(|f| f.std_path.is_none()).flat_map(|f| {
-            f.ast.items.iter().enumerate().filter_map(move |(i, item)| match item {
-                Item::Decl(d) => Some((DeclId { file: f.id, item: i }, d)),
-                _ => None,
+        self.files
+            .values()
+            .filter(|f| f.std_path.is_none())
+            .flat_map(|f| {
+                f.ast
+                    .items
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(i, item)| match item {
+                        Item::Decl(d) => Some((
+                            DeclId {
+                                file: f.id,
+                                item: i,
+                            },
+                            d,
+                        )),
+                        _ => None,
+                    })
             })
-        })
     }
 
     /// A standard-library file by its import path (`std.aws`).
     pub fn std_file(&self, path: &[&str]) -> Option<&File> {
-        self.files
-            .values()
-            .find(|f| f.std_path.as_ref().is_some_and(|p| p.iter().map(String::as_str).eq(path.iter().copied())))
+        self.files.values().find(|f| {
+            f.std_path
+                .as_ref()
+                .is_some_and(|p| p.iter().map(String::as_str).eq(path.iter().copied()))
+        })
     }
 
     /// The versions of a template, oldest first (unversioned drafts last).
@@ -140,7 +163,10 @@ pub fn normalize_import(path: &str) -> Option<String> {
 
 /// Builds the program from parsed files. `files` pairs each file's id and
 /// workspace-relative name with its tree; standard-library files carry their path.
-pub fn build(map: &SourceMap, parsed: Vec<(FileId, ast::SourceFile, Option<Vec<String>>)>) -> Program {
+pub fn build(
+    map: &SourceMap,
+    parsed: Vec<(FileId, ast::SourceFile, Option<Vec<String>>)>,
+) -> Program {
     let mut program = Program::default();
     let by_name: BTreeMap<String, FileId> = parsed
         .iter()
@@ -166,7 +192,11 @@ pub fn build(map: &SourceMap, parsed: Vec<(FileId, ast::SourceFile, Option<Vec<S
     program
 }
 
-fn resolve_imports(file: &mut File, by_name: &BTreeMap<String, FileId>, diags: &mut Vec<Diagnostic>) {
+fn resolve_imports(
+    file: &mut File,
+    by_name: &BTreeMap<String, FileId>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for item in &file.ast.items {
         let Item::Import(imp) = item else { continue };
         let ImportTarget::File(path) = &imp.target else {
@@ -175,22 +205,31 @@ fn resolve_imports(file: &mut File, by_name: &BTreeMap<String, FileId>, diags: &
         };
         let Some(raw) = path.as_plain() else {
             diags.push(
-                Diagnostic::new(codes::IMPORT_NOT_FOUND, "an import path cannot be interpolated")
-                    .with_primary(path.span, "write the path as a plain string"),
+                Diagnostic::new(
+                    codes::IMPORT_NOT_FOUND,
+                    "an import path cannot be interpolated",
+                )
+                .with_primary(path.span, "write the path as a plain string"),
             );
             continue;
         };
         let Some(normal) = normalize_import(&raw) else {
             diags.push(
-                Diagnostic::new(codes::IMPORT_OUTSIDE_WORKSPACE, format!("import `{raw}` leaves the workspace"))
-                    .with_primary(path.span, "imports must name a file inside the workspace")
-                    .with_help("write the path relative to the workspace root, without `..` past it"),
+                Diagnostic::new(
+                    codes::IMPORT_OUTSIDE_WORKSPACE,
+                    format!("import `{raw}` leaves the workspace"),
+                )
+                .with_primary(path.span, "imports must name a file inside the workspace")
+                .with_help("write the path relative to the workspace root, without `..` past it"),
             );
             continue;
         };
         let Some(&target) = by_name.get(&normal) else {
-            let d = Diagnostic::new(codes::IMPORT_NOT_FOUND, format!("cannot find `{normal}` in the workspace"))
-                .with_primary(path.span, "no such file");
+            let d = Diagnostic::new(
+                codes::IMPORT_NOT_FOUND,
+                format!("cannot find `{normal}` in the workspace"),
+            )
+            .with_primary(path.span, "no such file");
             let known = by_name.keys().map(String::as_str);
             let d = match crate::diagnostics::suggest::did_you_mean(&normal, known) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
@@ -199,29 +238,39 @@ fn resolve_imports(file: &mut File, by_name: &BTreeMap<String, FileId>, diags: &
             diags.push(d);
             continue;
         };
-        let alias = imp.alias.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| {
-            normal
-                .rsplit('/')
-                .next()
-                .unwrap_or(&normal)
-                .trim_end_matches(".fw")
-                .replace('-', "_")
-        });
+        let alias = imp
+            .alias
+            .as_ref()
+            .map(|a| a.name.clone())
+            .unwrap_or_else(|| {
+                normal
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&normal)
+                    .trim_end_matches(".fw")
+                    .replace('-', "_")
+            });
         file.imports.insert(alias, target);
     }
 }
 
 fn index_templates(program: &mut Program) {
-    let mut templates: BTreeMap<(DeclKind, String), Vec<(Option<Version>, DeclId)>> = BTreeMap::new();
+    let mut templates: BTreeMap<(DeclKind, String), TemplateVersions> = BTreeMap::new();
     let mut seen: BTreeMap<(DeclKind, String, Option<Version>), Span> = BTreeMap::new();
     for f in program.files.values() {
         for (i, item) in f.ast.items.iter().enumerate() {
             let Item::Decl(d) = item else { continue };
-            let Some(name) = d.name.as_plain() else { continue };
+            let Some(name) = d.name.as_plain() else {
+                continue;
+            };
             let version = Program::version_of(d);
             let key = (d.kind, name.clone(), version);
             // Modules are looked up per file; templates across the workspace.
-            let scope_key = if d.kind == DeclKind::Module { (d.kind, format!("{}#{name}", f.id.0), version) } else { key };
+            let scope_key = if d.kind == DeclKind::Module {
+                (d.kind, format!("{}#{name}", f.id.0), version)
+            } else {
+                key
+            };
             if let Some(first) = seen.get(&scope_key) {
                 let v = version.map(|v| format!(" {v}")).unwrap_or_default();
                 program.diagnostics.push(
@@ -231,16 +280,21 @@ fn index_templates(program: &mut Program) {
                     )
                     .with_primary(d.name.span, "declared again here")
                     .with_secondary(*first, "first declared here")
-                    .with_help("give each version its own `version = \"MAJOR.MINOR\"`, or rename one"),
+                    .with_help(
+                        "give each version its own `version = \"MAJOR.MINOR\"`, or rename one",
+                    ),
                 );
                 continue;
             }
             seen.insert(scope_key, d.name.span);
             if d.kind != DeclKind::Module {
-                templates
-                    .entry((d.kind, name))
-                    .or_default()
-                    .push((version, DeclId { file: f.id, item: i }));
+                templates.entry((d.kind, name)).or_default().push((
+                    version,
+                    DeclId {
+                        file: f.id,
+                        item: i,
+                    },
+                ));
             }
         }
     }
@@ -257,7 +311,9 @@ fn find_import_cycles(program: &mut Program) {
         .map(|f| (f.id, f.imports.values().copied().collect()))
         .collect();
     for cycle in deps::cycles(&graph) {
-        let Some(&first) = cycle.first() else { continue };
+        let Some(&first) = cycle.first() else {
+            continue;
+        };
         let names: Vec<String> = cycle
             .iter()
             .chain(std::iter::once(&first))
@@ -277,7 +333,11 @@ fn import_span(program: &Program, from: FileId, to: FileId) -> Span {
     let Some(f) = program.files.get(&from) else {
         return Span::default();
     };
-    let alias = f.imports.iter().find(|(_, t)| **t == to).map(|(a, _)| a.clone());
+    let alias = f
+        .imports
+        .iter()
+        .find(|(_, t)| **t == to)
+        .map(|(a, _)| a.clone());
     f.ast
         .items
         .iter()
@@ -299,7 +359,10 @@ mod tests {
 
     #[test]
     fn import_paths_stay_in_the_workspace() {
-        assert_eq!(normalize_import("modules/./net.fw").as_deref(), Some("modules/net.fw"));
+        assert_eq!(
+            normalize_import("modules/./net.fw").as_deref(),
+            Some("modules/net.fw")
+        );
         assert_eq!(normalize_import("a/../b.fw").as_deref(), Some("b.fw"));
         assert_eq!(normalize_import("../b.fw"), None);
         assert_eq!(normalize_import("/etc/passwd"), None);

@@ -330,9 +330,15 @@ pub struct TypeExpr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeKind {
     /// `String`, `Int`, `Cidr`, `List<T>`, `Map<T>`, `std.net.Cidr`.
-    Named { path: Vec<Ident>, args: Vec<TypeExpr> },
+    Named {
+        path: Vec<Ident>,
+        args: Vec<TypeExpr>,
+    },
     /// `{ name: String, port: Int = 80 }`
-    Record { fields: Vec<Field>, multiline: bool },
+    Record {
+        fields: Vec<Field>,
+        multiline: bool,
+    },
     /// `80`, `true`: a singleton type.
     Literal(Literal),
     /// `"small"`: a singleton string type.
@@ -561,6 +567,10 @@ impl StringLit {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StringPart {
     /// Decoded text, and the source text it came from (escapes as written).
-    Text { value: String, raw: String, span: Span },
+    Text {
+        value: String,
+        raw: String,
+        span: Span,
+    },
     Interpolation(Box<Expr>),
 }

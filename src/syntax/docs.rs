@@ -66,7 +66,10 @@ pub fn attach_docs(file: &mut SourceFile, src: &str) -> Vec<SyntaxError> {
 
 fn doc_text(comment: &str) -> String {
     let body = comment.strip_prefix("///").unwrap_or(comment);
-    body.strip_prefix(' ').unwrap_or(body).trim_end().to_string()
+    body.strip_prefix(' ')
+        .unwrap_or(body)
+        .trim_end()
+        .to_string()
 }
 
 fn collect_item<'a>(item: &'a mut Item, slots: &mut Vec<(u32, &'a mut Option<Doc>)>) {

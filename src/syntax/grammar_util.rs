@@ -116,7 +116,11 @@ fn expr_kind_depth(kind: &ExprKind) -> u32 {
             clause,
             body,
             filter,
-        } => max_depth([&*clause.collection, body].into_iter().chain(filter.as_deref())),
+        } => max_depth(
+            [&*clause.collection, body]
+                .into_iter()
+                .chain(filter.as_deref()),
+        ),
         ExprKind::MapComprehension {
             clause,
             key,
@@ -139,7 +143,9 @@ fn expr_kind_depth(kind: &ExprKind) -> u32 {
         } => cond.depth.max(then_branch.depth).max(else_branch.depth),
         ExprKind::Match {
             scrutinee, arms, ..
-        } => scrutinee.depth.max(max_depth(arms.iter().map(|a| &a.value))),
+        } => scrutinee
+            .depth
+            .max(max_depth(arms.iter().map(|a| &a.value))),
         ExprKind::Paren(e) => e.depth,
     }
 }
@@ -284,7 +290,14 @@ pub fn version(st: &mut ParseState<'_>, text: &str, l: usize, r: usize) -> Versi
 }
 
 /// `untyped TYPE`; any other word before the type is a mistake.
-pub fn untyped(st: &mut ParseState<'_>, marker: &str, ty: &str, l: usize, tl: usize, r: usize) -> ResourceType {
+pub fn untyped(
+    st: &mut ParseState<'_>,
+    marker: &str,
+    ty: &str,
+    l: usize,
+    tl: usize,
+    r: usize,
+) -> ResourceType {
     if marker != "untyped" {
         st.errors.push(SyntaxError::UnexpectedToken {
             span: st.span(tl, r),
@@ -397,8 +410,20 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
         phrases.push("an expression".to_string());
         covered.extend(EXPR_STARTS);
         covered.extend([
-            "name", "integer", "float", "string", "true", "false", "null", "{", "(", "-",
-            "input", "environment", "pipeline", "service",
+            "name",
+            "integer",
+            "float",
+            "string",
+            "true",
+            "false",
+            "null",
+            "{",
+            "(",
+            "-",
+            "input",
+            "environment",
+            "pipeline",
+            "service",
         ]);
     } else if TYPE_STARTS.iter().all(|t| has(t)) && !has("[") {
         phrases.push("a type, like `String` or `Int in 1..10`".to_string());
@@ -418,15 +443,45 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
                 .to_string(),
         );
         covered.extend(BODY_ITEMS);
-        covered.extend(["name", "type", "output", "environment", "service", "module", "len", "matches", "as"]);
+        covered.extend([
+            "name",
+            "type",
+            "output",
+            "environment",
+            "service",
+            "module",
+            "len",
+            "matches",
+            "as",
+        ]);
     }
     if has("name") {
         // Keywords that may also be names are not worth listing beside "a name".
-        covered.extend(["type", "input", "output", "environment", "service", "module", "pipeline", "as"]);
+        covered.extend([
+            "type",
+            "input",
+            "output",
+            "environment",
+            "service",
+            "module",
+            "pipeline",
+            "as",
+        ]);
     }
     if has("integer") && has("version wildcard") && !covered.contains(&"integer") {
         phrases.push("a version, like `3.1`, `^3.0` or `3.x`".to_string());
-        covered.extend(["integer", "float", "version wildcard", "^", "~", "=", ">", ">=", "<", "<="]);
+        covered.extend([
+            "integer",
+            "float",
+            "version wildcard",
+            "^",
+            "~",
+            "=",
+            ">",
+            ">=",
+            "<",
+            "<=",
+        ]);
     }
     let operators_only_extra = names
         .iter()
@@ -446,7 +501,9 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
             "name" => "a name".to_string(),
             "integer" | "float" => "a number".to_string(),
             "string" => "a string".to_string(),
-            "resource type" => "a resource type, like `AWS::S3::Bucket` or `aws_s3_bucket`".to_string(),
+            "resource type" => {
+                "a resource type, like `AWS::S3::Bucket` or `aws_s3_bucket`".to_string()
+            }
             "regex" => "a regular expression, like `/^[a-z]+$/`".to_string(),
             "end of string" => "the closing `\"` of the string".to_string(),
             "end of interpolation" => "the `}` closing the interpolation".to_string(),
@@ -462,7 +519,10 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
     }
     let keywords = names
         .iter()
-        .filter(|n| n.chars().all(|c| c.is_ascii_lowercase()) && !matches!(**n, "name" | "integer" | "float" | "string" | "regex"))
+        .filter(|n| {
+            n.chars().all(|c| c.is_ascii_lowercase())
+                && !matches!(**n, "name" | "integer" | "float" | "string" | "regex")
+        })
         .map(|n| n.to_string())
         .collect();
     Expected { phrases, keywords }

@@ -292,7 +292,8 @@ impl<'a> Lexer<'a> {
                 self.errors.push(SyntaxError::UnterminatedInterpolation {
                     open: self.span(open, open + 2),
                 });
-                self.pending.push_back((self.prev_end, Tok::Error, self.prev_end));
+                self.pending
+                    .push_back((self.prev_end, Tok::Error, self.prev_end));
                 self.abandon_string(self.prev_end);
                 // The token was read in code mode, which is also the enclosing mode.
                 self.reinject(result, start, end, slice);
@@ -383,11 +384,12 @@ impl<'a> Lexer<'a> {
             let extra: usize = if hash_comment {
                 rest.find(['\n', '\r']).unwrap_or(rest.len())
             } else {
-                rest
-                .char_indices()
-                .find(|&(_, c)| c.is_whitespace() || c.is_alphanumeric() || TOKEN_STARTS.contains(c))
-                .map(|(i, _)| i)
-                .unwrap_or(rest.len())
+                rest.char_indices()
+                    .find(|&(_, c)| {
+                        c.is_whitespace() || c.is_alphanumeric() || TOKEN_STARTS.contains(c)
+                    })
+                    .map(|(i, _)| i)
+                    .unwrap_or(rest.len())
             };
             lex.bump(extra);
             end += extra;
@@ -616,7 +618,9 @@ impl<'a> Lexer<'a> {
             };
             let peeked = lex.clone().next();
             let piece = match peeked {
-                Some(Ok(StrTok::Text | StrTok::Dollar | StrTok::Escape | StrTok::UnicodeEscape)) => {
+                Some(Ok(
+                    StrTok::Text | StrTok::Dollar | StrTok::Escape | StrTok::UnicodeEscape,
+                )) => {
                     lex.next();
                     let (s, e) = (lex.span().start, lex.span().end);
                     let kind = match peeked {
@@ -648,7 +652,11 @@ impl<'a> Lexer<'a> {
             }
             if let Some(start) = text_start {
                 self.prev_end = text_end;
-                return Some((start, Tok::StrText(value, &self.src[start..text_end]), text_end));
+                return Some((
+                    start,
+                    Tok::StrText(value, &self.src[start..text_end]),
+                    text_end,
+                ));
             }
             let open = match self.mode() {
                 Mode::Str { open } => open,
@@ -745,7 +753,11 @@ mod tests {
     use super::*;
 
     fn toks(src: &str) -> Vec<Tok<'_>> {
-        tokenize(src, FileId(0)).0.into_iter().map(|t| t.1).collect()
+        tokenize(src, FileId(0))
+            .0
+            .into_iter()
+            .map(|t| t.1)
+            .collect()
     }
 
     #[test]
@@ -777,13 +789,21 @@ mod tests {
 
     #[test]
     fn comments_are_trivia() {
-        let (t, c, e) = tokenize("/// doc\n// line\n/* a /* nested */ b */ x //// four", FileId(0));
+        let (t, c, e) = tokenize(
+            "/// doc\n// line\n/* a /* nested */ b */ x //// four",
+            FileId(0),
+        );
         assert_eq!(t.len(), 1);
         assert!(e.is_empty());
         let kinds: Vec<_> = c.iter().map(|c| c.kind).collect();
         assert_eq!(
             kinds,
-            [CommentKind::Doc, CommentKind::Line, CommentKind::Block, CommentKind::Line]
+            [
+                CommentKind::Doc,
+                CommentKind::Line,
+                CommentKind::Block,
+                CommentKind::Line
+            ]
         );
     }
 

@@ -58,7 +58,14 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
     let mut parser_errors = drop_cascades(state.errors, &lexer.token_starts);
     // A file that ends inside an unterminated comment or string ends early: that is
     // the one mistake, not the end of file that follows from it.
-    if errors.iter().any(|e| matches!(e, SyntaxError::UnterminatedBlockComment { .. } | SyntaxError::UnterminatedString { .. } | SyntaxError::UnterminatedInterpolation { .. })) {
+    if errors.iter().any(|e| {
+        matches!(
+            e,
+            SyntaxError::UnterminatedBlockComment { .. }
+                | SyntaxError::UnterminatedString { .. }
+                | SyntaxError::UnterminatedInterpolation { .. }
+        )
+    }) {
         parser_errors.retain(|e| !matches!(e, SyntaxError::UnexpectedEof { .. }));
     }
     errors.extend(parser_errors);
@@ -86,7 +93,10 @@ fn drop_cascades(mut errors: Vec<SyntaxError>, token_starts: &[u32]) -> Vec<Synt
     errors.sort_by_key(|e| (e.span().start, e.span().end));
     let mut last_token: Option<usize> = None;
     errors.retain(|e| {
-        if !matches!(e, SyntaxError::UnexpectedToken { .. } | SyntaxError::UnexpectedEof { .. }) {
+        if !matches!(
+            e,
+            SyntaxError::UnexpectedToken { .. } | SyntaxError::UnexpectedEof { .. }
+        ) {
             return true;
         }
         let index = token_starts.partition_point(|&s| s < e.span().start);

@@ -83,7 +83,11 @@ impl Printer {
                 ));
             }
             BodyItem::Input(b) => {
-                let head = if b.pipeline { "pipeline input" } else { "input" };
+                let head = if b.pipeline {
+                    "pipeline input"
+                } else {
+                    "input"
+                };
                 self.nested(head, |p| {
                     for f in &b.fields {
                         p.field(f);
@@ -110,17 +114,20 @@ impl Printer {
             BodyItem::Resource(r) => {
                 self.doc(&r.doc);
                 let untyped = if r.ty.untyped { "untyped " } else { "" };
-                self.nested(format!("resource {}: {untyped}{}", r.name.name, r.ty.name), |p| {
-                    if let Some(c) = &r.condition {
-                        p.nested("when", |p| p.expr(c));
-                    }
-                    if let Some(f) = &r.for_each {
-                        p.for_clause(f);
-                    }
-                    for a in &r.body {
-                        p.attribute(a);
-                    }
-                });
+                self.nested(
+                    format!("resource {}: {untyped}{}", r.name.name, r.ty.name),
+                    |p| {
+                        if let Some(c) = &r.condition {
+                            p.nested("when", |p| p.expr(c));
+                        }
+                        if let Some(f) = &r.for_each {
+                            p.for_clause(f);
+                        }
+                        for a in &r.body {
+                            p.attribute(a);
+                        }
+                    },
+                );
             }
             BodyItem::Output(o) => {
                 self.doc(&o.doc);

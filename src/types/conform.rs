@@ -9,8 +9,15 @@ use crate::types::value::Const;
 pub enum Misfit {
     /// Not of the type at all (a string for an `Int`).
     Type,
-    OutOfRange { lo: Option<f64>, hi: Option<f64> },
-    Length { lo: Option<u64>, hi: Option<u64>, actual: u64 },
+    OutOfRange {
+        lo: Option<f64>,
+        hi: Option<f64>,
+    },
+    Length {
+        lo: Option<u64>,
+        hi: Option<u64>,
+        actual: u64,
+    },
     Pattern(String),
     /// Not one of a union of literals.
     NotOneOf(Vec<String>),
@@ -57,19 +64,21 @@ pub fn conform(c: &Const, ty: &Ty) -> Result<(), Misfit> {
         | (Ty::Int, Const::Lit(Lit::Int(_)))
         | (Ty::Number, Const::Lit(Lit::Int(_) | Lit::Number(_)))
         | (Ty::String, Const::Lit(Lit::String(_))) => Ok(()),
-        (Ty::List(t), Const::List(items)) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| conform(item, t).map_err(|m| Misfit::At(format!("[{i}]"), Box::new(m)))),
-        (Ty::Map(t), Const::Map(entries)) => entries
-            .iter()
-            .try_for_each(|(k, v)| conform(v, t).map_err(|m| Misfit::At(format!(".{k}"), Box::new(m)))),
+        (Ty::List(t), Const::List(items)) => items.iter().enumerate().try_for_each(|(i, item)| {
+            conform(item, t).map_err(|m| Misfit::At(format!("[{i}]"), Box::new(m)))
+        }),
+        (Ty::Map(t), Const::Map(entries)) => entries.iter().try_for_each(|(k, v)| {
+            conform(v, t).map_err(|m| Misfit::At(format!(".{k}"), Box::new(m)))
+        }),
         (Ty::Record(fields), Const::Map(entries)) => conform_record(fields, entries),
         _ => Err(Misfit::Type),
     }
 }
 
-fn conform_record(fields: &std::collections::BTreeMap<String, FieldTy>, entries: &[(String, Const)]) -> Result<(), Misfit> {
+fn conform_record(
+    fields: &std::collections::BTreeMap<String, FieldTy>,
+    entries: &[(String, Const)],
+) -> Result<(), Misfit> {
     for (k, v) in entries {
         match fields.get(k) {
             Some(f) => conform(v, &f.ty).map_err(|m| Misfit::At(format!(".{k}"), Box::new(m)))?,
@@ -110,12 +119,18 @@ fn refine(c: &Const, r: &Refinement) -> Result<(), Misfit> {
                 _ => return Ok(()),
             };
             if lo.is_some_and(|lo| len < lo) || hi.is_some_and(|hi| len > hi) {
-                return Err(Misfit::Length { lo: *lo, hi: *hi, actual: len });
+                return Err(Misfit::Length {
+                    lo: *lo,
+                    hi: *hi,
+                    actual: len,
+                });
             }
             Ok(())
         }
         Refinement::Pattern(p) => {
-            let Const::Lit(Lit::String(s)) = c else { return Ok(()) };
+            let Const::Lit(Lit::String(s)) = c else {
+                return Ok(());
+            };
             match crate::types::lower::compiled_regex(p) {
                 Some(re) if !re.is_match(s) => Err(Misfit::Pattern(p.clone())),
                 _ => Ok(()),

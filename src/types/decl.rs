@@ -39,6 +39,7 @@ impl ItemRef<'_> {
 }
 
 /// An environment template a service can be deployed into, and its admitted versions.
+#[derive(Clone)]
 pub struct Requirement {
     pub name: String,
     pub span: Span,
@@ -129,7 +130,9 @@ impl<'p> Checker<'p> {
         sc.targets = self.infer_targets(&sc, decl);
         let order = self.dependency_order(&sc);
         for name in order {
-            let Some(item) = sc.items.get(&name).copied() else { continue };
+            let Some(item) = sc.items.get(&name).copied() else {
+                continue;
+            };
             let value = match item {
                 ItemRef::Let(l) => self.check_let(&mut sc, l),
                 ItemRef::Resource(r) => self.check_resource(&mut sc, r),
@@ -156,7 +159,9 @@ impl<'p> Checker<'p> {
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let mut version_seen = false;
         for item in &decl.body {
-            let BodyItem::Attribute(a) = item else { continue };
+            let BodyItem::Attribute(a) = item else {
+                continue;
+            };
             let name = a.name.name.as_str();
             if let Some(first) = seen.insert(name, a.name.span) {
                 self.diags.push(
@@ -167,8 +172,12 @@ impl<'p> Checker<'p> {
                 continue;
             }
             if !SETTINGS.contains(&name) {
-                let d = Diagnostic::new(codes::UNKNOWN_SETTING, format!("unknown setting `{name}`"))
-                    .with_primary(a.name.span, format!("a {} has no such setting", decl.kind.keyword()));
+                let d =
+                    Diagnostic::new(codes::UNKNOWN_SETTING, format!("unknown setting `{name}`"))
+                        .with_primary(
+                            a.name.span,
+                            format!("a {} has no such setting", decl.kind.keyword()),
+                        );
                 let d = match did_you_mean(name, SETTINGS.iter().copied()) {
                     Some(s) => {
                         version_seen |= s == "version";
@@ -191,9 +200,12 @@ impl<'p> Checker<'p> {
                     }
                     if plain.as_deref().and_then(Version::parse).is_none() {
                         self.diags.push(
-                            Diagnostic::new(codes::INVALID_VERSION_SETTING, "a template version is `MAJOR.MINOR`")
-                                .with_primary(a.value.span, "not a `MAJOR.MINOR` version string")
-                                .with_help("write it like `version = \"2.1\"`"),
+                            Diagnostic::new(
+                                codes::INVALID_VERSION_SETTING,
+                                "a template version is `MAJOR.MINOR`",
+                            )
+                            .with_primary(a.value.span, "not a `MAJOR.MINOR` version string")
+                            .with_help("write it like `version = \"2.1\"`"),
                         );
                     }
                 }
@@ -217,16 +229,25 @@ impl<'p> Checker<'p> {
 
     fn collect_inputs(&mut self, sc: &mut Scope<'_>, decl: &Decl) {
         for item in &decl.body {
-            let BodyItem::Input(block) = item else { continue };
+            let BodyItem::Input(block) = item else {
+                continue;
+            };
             for f in &block.fields {
                 let ty = self.lower_type(sc.file, &f.ty);
-                let target = if block.pipeline { &mut sc.pipeline_inputs } else { &mut sc.inputs };
+                let target = if block.pipeline {
+                    &mut sc.pipeline_inputs
+                } else {
+                    &mut sc.inputs
+                };
                 if let Some((_, first)) = target.get(&f.name.name) {
                     let first = *first;
                     self.diags.push(
-                        Diagnostic::new(codes::DUPLICATE_KEY, format!("input `{}` is declared twice", f.name.name))
-                            .with_primary(f.name.span, "declared again here")
-                            .with_secondary(first, "first declared here"),
+                        Diagnostic::new(
+                            codes::DUPLICATE_KEY,
+                            format!("input `{}` is declared twice", f.name.name),
+                        )
+                        .with_primary(f.name.span, "declared again here")
+                        .with_secondary(first, "first declared here"),
                     );
                     continue;
                 }
@@ -234,7 +255,11 @@ impl<'p> Checker<'p> {
                     self.check_default(sc.file, d, &ty, &f.name.name, f.ty.span);
                 }
                 let optional = f.default.is_some() || matches!(ty, Ty::Optional(_));
-                let target = if block.pipeline { &mut sc.pipeline_inputs } else { &mut sc.inputs };
+                let target = if block.pipeline {
+                    &mut sc.pipeline_inputs
+                } else {
+                    &mut sc.inputs
+                };
                 target.insert(f.name.name.clone(), (FieldTy { ty, optional }, f.name.span));
             }
         }
@@ -242,35 +267,67 @@ impl<'p> Checker<'p> {
 
     /// Checks a default against its field's type: its type, and, as it is a constant,
     /// every refinement.
-    pub(crate) fn check_default(&mut self, file: FileId, d: &Expr, ty: &Ty, name: &str, ty_span: Span) {
+    pub(crate) fn check_default(
+        &mut self,
+        file: FileId,
+        d: &Expr,
+        ty: &Ty,
+        name: &str,
+        ty_span: Span,
+    ) {
         let mut names = Vec::new();
         free_names(d, &mut names);
         if let Some((first, span)) = names.first() {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not a constant"))
-                    .with_primary(*span, format!("reads `{first}`: a default must be written out, not computed"))
-                    .with_help("compute derived values with `let`, from the input"),
+                Diagnostic::new(
+                    codes::INVALID_DEFAULT,
+                    format!("the default of `{name}` is not a constant"),
+                )
+                .with_primary(
+                    *span,
+                    format!("reads `{first}`: a default must be written out, not computed"),
+                )
+                .with_help("compute derived values with `let`, from the input"),
             );
             return;
         }
-        let mut scope = Scope::empty(DeclId { file, item: usize::MAX }, DeclKind::Module);
+        let mut scope = Scope::empty(
+            DeclId {
+                file,
+                item: usize::MAX,
+            },
+            DeclKind::Module,
+        );
         let v = self.expr(&mut scope, d);
         if v.is_poison() || ty.is_poison() {
             return;
         }
-        if !v.stage.is_compile_time() || v.constant.is_none() && !matches!(v.ty, Ty::Error) && !matches!(d.kind, ExprKind::List { .. } | ExprKind::Map { .. }) {
+        if !v.stage.is_compile_time()
+            || v.constant.is_none()
+                && !matches!(v.ty, Ty::Error)
+                && !matches!(d.kind, ExprKind::List { .. } | ExprKind::Map { .. })
+        {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not a constant"))
-                    .with_primary(d.span, "a default must be written out, not computed")
-                    .with_help("compute derived values with `let`"),
+                Diagnostic::new(
+                    codes::INVALID_DEFAULT,
+                    format!("the default of `{name}` is not a constant"),
+                )
+                .with_primary(d.span, "a default must be written out, not computed")
+                .with_help("compute derived values with `let`"),
             );
             return;
         }
         if !v.ty.is_subtype_of(ty) {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` is not {}", crate::types::an(ty)))
-                    .with_primary(d.span, format!("this is {}", crate::types::an(&v.ty.base())))
-                    .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
+                Diagnostic::new(
+                    codes::INVALID_DEFAULT,
+                    format!("the default of `{name}` is not {}", crate::types::an(ty)),
+                )
+                .with_primary(
+                    d.span,
+                    format!("this is {}", crate::types::an(&v.ty.base())),
+                )
+                .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
             );
             return;
         }
@@ -278,25 +335,42 @@ impl<'p> Checker<'p> {
             && let Err(m) = conform(c, ty)
         {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_DEFAULT, format!("the default of `{name}` {}", describe(&m, ty)))
-                    .with_primary(d.span, "this default is not allowed by the type")
-                    .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
+                Diagnostic::new(
+                    codes::INVALID_DEFAULT,
+                    format!("the default of `{name}` {}", describe(&m, ty)),
+                )
+                .with_primary(d.span, "this default is not allowed by the type")
+                .with_secondary(ty_span, format!("`{name}` is declared as `{ty}`")),
             );
         }
     }
 
     fn collect_requirements(&mut self, sc: &mut Scope<'_>, decl: &Decl) {
         for item in &decl.body {
-            let BodyItem::Requires(r) = item else { continue };
+            let BodyItem::Requires(r) = item else {
+                continue;
+            };
             if decl.kind != DeclKind::Service {
                 self.diags.push(
-                    Diagnostic::new(codes::REQUIRES_OUTSIDE_SERVICE, format!("{} cannot require an environment", crate::types::article(decl.kind.keyword())))
-                        .with_primary(r.span, "only services are deployed into environments")
-                        .with_help(if decl.kind == DeclKind::Module { "remove this line; a module receives what it needs as inputs" } else { "remove this line; services require environments, not the other way round" }),
+                    Diagnostic::new(
+                        codes::REQUIRES_OUTSIDE_SERVICE,
+                        format!(
+                            "{} cannot require an environment",
+                            crate::types::article(decl.kind.keyword())
+                        ),
+                    )
+                    .with_primary(r.span, "only services are deployed into environments")
+                    .with_help(if decl.kind == DeclKind::Module {
+                        "remove this line; a module receives what it needs as inputs"
+                    } else {
+                        "remove this line; services require environments, not the other way round"
+                    }),
                 );
                 continue;
             }
-            let Some(name) = r.name.as_plain() else { continue };
+            let Some(name) = r.name.as_plain() else {
+                continue;
+            };
             let versions = self.program.versions_of(DeclKind::Environment, &name);
             if versions.is_empty() {
                 let known: Vec<&str> = self
@@ -306,14 +380,24 @@ impl<'p> Checker<'p> {
                     .filter(|(k, _)| *k == DeclKind::Environment)
                     .map(|(_, n)| n.as_str())
                     .collect();
-                let d = Diagnostic::new(codes::UNKNOWN_ENVIRONMENT_TEMPLATE, format!("no environment template named `{name}`"))
-                    .with_primary(r.name.span, "the workspace has no such environment template");
+                let d = Diagnostic::new(
+                    codes::UNKNOWN_ENVIRONMENT_TEMPLATE,
+                    format!("no environment template named `{name}`"),
+                )
+                .with_primary(
+                    r.name.span,
+                    "the workspace has no such environment template",
+                );
                 let d = match did_you_mean(&name, known.iter().copied()) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d,
                 };
                 self.diags.push(d);
-                sc.requirements.push(Requirement { name, span: r.name.span, admitted: Vec::new() });
+                sc.requirements.push(Requirement {
+                    name,
+                    span: r.name.span,
+                    admitted: Vec::new(),
+                });
                 continue;
             }
             let admitted: Vec<(Version, DeclId)> = versions
@@ -322,15 +406,32 @@ impl<'p> Checker<'p> {
                 .filter(|(v, _)| versions::admits(&r.constraint, *v))
                 .collect();
             if admitted.is_empty() {
-                let known: Vec<String> = versions.iter().filter_map(|(v, _)| v.map(|v| v.to_string())).collect();
+                let known: Vec<String> = versions
+                    .iter()
+                    .filter_map(|(v, _)| v.map(|v| v.to_string()))
+                    .collect();
                 self.diags.push(
-                    Diagnostic::new(codes::NO_MATCHING_VERSION, format!("no version of `{name}` satisfies this constraint"))
-                        .with_primary(r.constraint.span, "admits no known version")
-                        .with_note(format!("known versions of `{name}`: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") }))
-                        .with_help("widen the constraint, or publish a version it admits"),
+                    Diagnostic::new(
+                        codes::NO_MATCHING_VERSION,
+                        format!("no version of `{name}` satisfies this constraint"),
+                    )
+                    .with_primary(r.constraint.span, "admits no known version")
+                    .with_note(format!(
+                        "known versions of `{name}`: {}",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ))
+                    .with_help("widen the constraint, or publish a version it admits"),
                 );
             }
-            sc.requirements.push(Requirement { name, span: r.name.span, admitted });
+            sc.requirements.push(Requirement {
+                name,
+                span: r.name.span,
+                admitted,
+            });
         }
     }
 
@@ -345,19 +446,25 @@ impl<'p> Checker<'p> {
             let name = r.name();
             if RESERVED.contains(&name.name.as_str()) {
                 self.diags.push(
-                    Diagnostic::new(codes::RESERVED_NAME, format!("`{}` is a built-in name", name.name))
-                        .with_primary(name.span, "cannot be defined here")
-                        .with_help("pick another name"),
+                    Diagnostic::new(
+                        codes::RESERVED_NAME,
+                        format!("`{}` is a built-in name", name.name),
+                    )
+                    .with_primary(name.span, "cannot be defined here")
+                    .with_help("pick another name"),
                 );
                 continue;
             }
             if let Some(first) = sc.items.get(&name.name) {
                 let first = first.name().span;
                 self.diags.push(
-                    Diagnostic::new(codes::DUPLICATE_DEFINITION, format!("`{}` is defined twice", name.name))
-                        .with_primary(name.span, "defined again here")
-                        .with_secondary(first, "first defined here")
-                        .with_help("`let`s, resources and module uses share one namespace; rename one"),
+                    Diagnostic::new(
+                        codes::DUPLICATE_DEFINITION,
+                        format!("`{}` is defined twice", name.name),
+                    )
+                    .with_primary(name.span, "defined again here")
+                    .with_secondary(first, "first defined here")
+                    .with_help("`let`s, resources and module uses share one namespace; rename one"),
                 );
                 continue;
             }
@@ -376,7 +483,12 @@ impl<'p> Checker<'p> {
                             t.forbid(
                                 present,
                                 Forbidden {
-                                    by: format!("the resource `{}` (`{}`, a {} type)", r.name.name, r.ty.name, own.display()),
+                                    by: format!(
+                                        "the resource `{}` (`{}`, a {} type)",
+                                        r.name.name,
+                                        r.ty.name,
+                                        own.display()
+                                    ),
                                     span: r.ty.span,
                                 },
                             );
@@ -384,14 +496,21 @@ impl<'p> Checker<'p> {
                     }
                 }
                 BodyItem::Use(u) => {
-                    let Some(module) = self.find_module(sc.file, &u.module) else { continue };
-                    let Some(sig) = self.signature(module) else { continue };
+                    let Some(module) = self.find_module(sc.file, &u.module) else {
+                        continue;
+                    };
+                    let Some(sig) = self.signature(module) else {
+                        continue;
+                    };
                     for target in Target::ALL {
                         if let Some(f) = sig.targets.forbidden(target) {
                             t.forbid(
                                 target,
                                 Forbidden {
-                                    by: format!("the module `{}` (because of {})", u.name.name, f.by),
+                                    by: format!(
+                                        "the module `{}` (because of {})",
+                                        u.name.name, f.by
+                                    ),
                                     span: u.span,
                                 },
                             );
@@ -406,14 +525,19 @@ impl<'p> Checker<'p> {
 
     fn check_declared_targets(&mut self, sc: &Scope<'_>, decl: &Decl) {
         for item in &decl.body {
-            let BodyItem::Attribute(a) = item else { continue };
+            let BodyItem::Attribute(a) = item else {
+                continue;
+            };
             if a.name.name != "targets" {
                 continue;
             }
             let ExprKind::List { items, .. } = &a.value.kind else {
                 self.diags.push(
                     Diagnostic::new(codes::TYPE_MISMATCH, "`targets` is a list of target names")
-                        .with_primary(a.value.span, "expected a list like `[\"cloudformation\", \"terraform\"]`"),
+                        .with_primary(
+                            a.value.span,
+                            "expected a list like `[\"cloudformation\", \"terraform\"]`",
+                        ),
                 );
                 continue;
             };
@@ -431,10 +555,20 @@ impl<'p> Checker<'p> {
                 };
                 if let Some(f) = sc.targets.forbidden(target) {
                     self.diags.push(
-                        Diagnostic::new(codes::TARGET_NOT_SUPPORTED, format!("this {} cannot be compiled to {}", decl.kind.keyword(), target.display()))
-                            .with_primary(e.span, format!("{} is asked for here", target.display()))
-                            .with_secondary(f.span, format!("{} forbids it", f.by))
-                            .with_help(format!("use {} resource types, or a portable stdlib module", target.display())),
+                        Diagnostic::new(
+                            codes::TARGET_NOT_SUPPORTED,
+                            format!(
+                                "this {} cannot be compiled to {}",
+                                decl.kind.keyword(),
+                                target.display()
+                            ),
+                        )
+                        .with_primary(e.span, format!("{} is asked for here", target.display()))
+                        .with_secondary(f.span, format!("{} forbids it", f.by))
+                        .with_help(format!(
+                            "use {} resource types, or a portable stdlib module",
+                            target.display()
+                        )),
                     );
                 }
             }
@@ -481,8 +615,15 @@ impl<'p> Checker<'p> {
         for cycle in deps::cycles(&graph) {
             let Some(first) = cycle.first() else { continue };
             let next = cycle.get(1).unwrap_or(first);
-            let span = first_ref.get(&(first.clone(), next.clone())).copied().unwrap_or_default();
-            let path: Vec<String> = cycle.iter().chain(std::iter::once(first)).map(|n| format!("`{n}`")).collect();
+            let span = first_ref
+                .get(&(first.clone(), next.clone()))
+                .copied()
+                .unwrap_or_default();
+            let path: Vec<String> = cycle
+                .iter()
+                .chain(std::iter::once(first))
+                .map(|n| format!("`{n}`"))
+                .collect();
             let kinds: BTreeSet<&str> = cycle
                 .iter()
                 .filter_map(|n| sc.items.get(n))
@@ -528,16 +669,23 @@ impl<'p> Checker<'p> {
         }
     }
 
-    fn check_outputs(&mut self, sc: &mut Scope<'_>, decl: &Decl) -> BTreeMap<String, (Ty, Stage, Span)> {
+    fn check_outputs(
+        &mut self,
+        sc: &mut Scope<'_>,
+        decl: &Decl,
+    ) -> BTreeMap<String, (Ty, Stage, Span)> {
         let mut outputs: BTreeMap<String, (Ty, Stage, Span)> = BTreeMap::new();
         for item in &decl.body {
             let BodyItem::Output(o) = item else { continue };
             if let Some((_, _, first)) = outputs.get(&o.name.name) {
                 let first = *first;
                 self.diags.push(
-                    Diagnostic::new(codes::DUPLICATE_KEY, format!("output `{}` is declared twice", o.name.name))
-                        .with_primary(o.name.span, "declared again here")
-                        .with_secondary(first, "first declared here"),
+                    Diagnostic::new(
+                        codes::DUPLICATE_KEY,
+                        format!("output `{}` is declared twice", o.name.name),
+                    )
+                    .with_primary(o.name.span, "declared again here")
+                    .with_secondary(first, "first declared here"),
                 );
                 continue;
             }
@@ -547,7 +695,9 @@ impl<'p> Checker<'p> {
                 Some(ty) => self.expect_expr(sc, &o.value, ty, Sink::Output(&o.name.name)),
                 None => self.expr(sc, &o.value),
             };
-            let reported = self.diags[before..].iter().any(|d| d.code == codes::SECRET_LEAK);
+            let reported = self.diags[before..]
+                .iter()
+                .any(|d| d.code == codes::SECRET_LEAK);
             if !reported && (declared.as_ref() == Some(&Ty::Secret) || v.is_secret()) {
                 let trail = v.secret_description();
                 self.diags.push(
@@ -599,15 +749,30 @@ impl<'p> Checker<'p> {
     pub(crate) fn find_module(&self, file: FileId, path: &[Ident]) -> Option<DeclId> {
         let in_file = |f: FileId, name: &str| -> Option<DeclId> {
             let src = self.program.file(f)?;
-            src.ast.items.iter().enumerate().find_map(|(i, item)| match item {
-                Item::Decl(d) if d.kind == DeclKind::Module && d.name.as_plain().as_deref() == Some(name) => Some(DeclId { file: f, item: i }),
-                _ => None,
-            })
+            src.ast
+                .items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| match item {
+                    Item::Decl(d)
+                        if d.kind == DeclKind::Module
+                            && d.name.as_plain().as_deref() == Some(name) =>
+                    {
+                        Some(DeclId { file: f, item: i })
+                    }
+                    _ => None,
+                })
         };
         match path {
             [name] => in_file(file, &name.name),
             [alias, name] => {
-                let target = self.program.file(file)?.imports.get(&alias.name).copied().or_else(|| self.std_import(file, &alias.name))?;
+                let target = self
+                    .program
+                    .file(file)?
+                    .imports
+                    .get(&alias.name)
+                    .copied()
+                    .or_else(|| self.std_import(file, &alias.name))?;
                 in_file(target, &name.name)
             }
             [std, pkg, name] if std.name == "std" => {
@@ -624,7 +789,11 @@ impl<'p> Checker<'p> {
             let prefix = match &f.std_path {
                 Some(p) => format!("{}.", p.join(".")),
                 None if f.id == file => String::new(),
-                None => match self.program.file(file).and_then(|me| me.imports.iter().find(|(_, id)| **id == f.id)) {
+                None => match self
+                    .program
+                    .file(file)
+                    .and_then(|me| me.imports.iter().find(|(_, id)| **id == f.id))
+                {
                     Some((alias, _)) => format!("{alias}."),
                     None => continue,
                 },
@@ -642,8 +811,17 @@ impl<'p> Checker<'p> {
     }
 
     fn check_use(&mut self, sc: &mut Scope<'_>, u: &ast::Use) -> Value {
-        let written = u.module.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
-        let module_span = u.module.first().map(|f| f.span.to(u.module.last().map_or(f.span, |l| l.span))).unwrap_or(u.span);
+        let written = u
+            .module
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        let module_span = u
+            .module
+            .first()
+            .map(|f| f.span.to(u.module.last().map_or(f.span, |l| l.span)))
+            .unwrap_or(u.span);
         let Some(module) = self.find_module(sc.file, &u.module) else {
             let names = self.module_names(sc.file);
             let d = Diagnostic::new(codes::UNKNOWN_MODULE, format!("unknown module `{written}`"))
@@ -660,9 +838,15 @@ impl<'p> Checker<'p> {
         };
         let Some(sig) = self.signature(module) else {
             self.diags.push(
-                Diagnostic::new(codes::DEPENDENCY_CYCLE, format!("module `{written}` uses itself"))
-                    .with_primary(module_span, "this use leads back to the module being checked")
-                    .with_help("a module cannot contain itself"),
+                Diagnostic::new(
+                    codes::DEPENDENCY_CYCLE,
+                    format!("module `{written}` uses itself"),
+                )
+                .with_primary(
+                    module_span,
+                    "this use leads back to the module being checked",
+                )
+                .with_help("a module cannot contain itself"),
             );
             return Value::poison();
         };
@@ -671,9 +855,12 @@ impl<'p> Checker<'p> {
         for a in &u.args {
             if let Some(first) = given.insert(&a.name.name, a.name.span) {
                 self.diags.push(
-                    Diagnostic::new(codes::DUPLICATE_KEY, format!("argument `{}` is given twice", a.name.name))
-                        .with_primary(a.name.span, "given again here")
-                        .with_secondary(first, "first given here"),
+                    Diagnostic::new(
+                        codes::DUPLICATE_KEY,
+                        format!("argument `{}` is given twice", a.name.name),
+                    )
+                    .with_primary(a.name.span, "given again here")
+                    .with_secondary(first, "first given here"),
                 );
                 continue;
             }
@@ -685,14 +872,25 @@ impl<'p> Checker<'p> {
                     let _ = (v, declared);
                 }
                 None => {
-                    let d = Diagnostic::new(codes::UNKNOWN_MODULE_ARGUMENT, format!("module `{written}` has no input `{}`", a.name.name))
-                        .with_primary(a.name.span, "unknown argument");
-                    let d = match did_you_mean(&a.name.name, sig.inputs.keys().map(String::as_str)) {
+                    let d = Diagnostic::new(
+                        codes::UNKNOWN_MODULE_ARGUMENT,
+                        format!("module `{written}` has no input `{}`", a.name.name),
+                    )
+                    .with_primary(a.name.span, "unknown argument");
+                    let d = match did_you_mean(&a.name.name, sig.inputs.keys().map(String::as_str))
+                    {
                         Some(s) => {
                             suggested.push(s.to_string());
                             d.with_help(format!("did you mean `{s}`?"))
                         }
-                        None => d.with_note(format!("its inputs are: {}", sig.inputs.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+                        None => d.with_note(format!(
+                            "its inputs are: {}",
+                            sig.inputs
+                                .keys()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
                     };
                     self.diags.push(d);
                     self.expr(sc, &a.value);
@@ -702,19 +900,37 @@ impl<'p> Checker<'p> {
         let missing: Vec<(&String, Span)> = sig
             .inputs
             .iter()
-            .filter(|(k, (f, _))| !f.optional && !given.contains_key(k.as_str()) && !suggested.contains(k))
+            .filter(|(k, (f, _))| {
+                !f.optional && !given.contains_key(k.as_str()) && !suggested.contains(k)
+            })
             .map(|(k, (_, s))| (k, *s))
             .collect();
         if let Some((_, first_decl)) = missing.first() {
             let names: Vec<String> = missing.iter().map(|(k, _)| format!("`{k}`")).collect();
             self.diags.push(
-                Diagnostic::new(codes::MISSING_MODULE_ARGUMENT, format!("module `{written}` needs {}", names.join(", ")))
-                    .with_primary(u.name.span, "required inputs are not given")
-                    .with_secondary(*first_decl, "declared here without a default")
-                    .with_help(format!("add {}", missing.iter().map(|(k, _)| format!("`{k} = …`")).collect::<Vec<_>>().join(", "))),
+                Diagnostic::new(
+                    codes::MISSING_MODULE_ARGUMENT,
+                    format!("module `{written}` needs {}", names.join(", ")),
+                )
+                .with_primary(u.name.span, "required inputs are not given")
+                .with_secondary(*first_decl, "declared here without a default")
+                .with_help(format!(
+                    "add {}",
+                    missing
+                        .iter()
+                        .map(|(k, _)| format!("`{k} = …`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
-        Value::new(Ty::Module(module), Stage::Deploy(crate::types::value::DeployOrigin { what: format!("the module `{}`", u.name.name), span: u.name.span }))
+        Value::new(
+            Ty::Module(module),
+            Stage::Deploy(crate::types::value::DeployOrigin {
+                what: format!("the module `{}`", u.name.name),
+                span: u.name.span,
+            }),
+        )
     }
 
     fn check_resource(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) -> Value {
@@ -728,10 +944,22 @@ impl<'p> Checker<'p> {
             let v = self.expr(sc, &f.collection);
             if let Some(o) = v.stage.deploy_origin() {
                 self.diags.push(
-                    Diagnostic::new(codes::DEPLOY_TIME_CONDITION, format!("resource `{}` is repeated over a value known only at deploy time", r.name.name))
-                        .with_primary(f.collection.span, "the number of copies must be known when compiling")
-                        .with_secondary(o.span, format!("{} is known only when the stack deploys", o.what))
-                        .with_help("repeat over an input or a literal list"),
+                    Diagnostic::new(
+                        codes::DEPLOY_TIME_CONDITION,
+                        format!(
+                            "resource `{}` is repeated over a value known only at deploy time",
+                            r.name.name
+                        ),
+                    )
+                    .with_primary(
+                        f.collection.span,
+                        "the number of copies must be known when compiling",
+                    )
+                    .with_secondary(
+                        o.span,
+                        format!("{} is known only when the stack deploys", o.what),
+                    )
+                    .with_help("repeat over an input or a literal list"),
                 );
             }
             bound = self.bind_loop(sc, f, &v);
@@ -739,8 +967,14 @@ impl<'p> Checker<'p> {
         }
         self.check_resource_body(sc, r);
         sc.locals.truncate(sc.locals.len() - bound);
-        let one = Ty::Resource { type_name: r.ty.name.clone(), untyped: r.ty.untyped };
-        let origin = crate::types::value::DeployOrigin { what: format!("the resource `{}`", r.name.name), span: r.name.span };
+        let one = Ty::Resource {
+            type_name: r.ty.name.clone(),
+            untyped: r.ty.untyped,
+        };
+        let origin = crate::types::value::DeployOrigin {
+            what: format!("the resource `{}`", r.name.name),
+            span: r.name.span,
+        };
         match collection_ty {
             None => Value::new(one, Stage::Deploy(origin)),
             Some(Ty::Map(_) | Ty::Record(_)) => Value::new(Ty::map(one), Stage::Const),
@@ -752,9 +986,15 @@ impl<'p> Checker<'p> {
         let meta = |n: &str| matches!(n, "depends_on" | "lifecycle");
         if r.ty.untyped {
             self.diags.push(
-                Diagnostic::new(codes::UNTYPED_RESOURCE, format!("resource `{}` is untyped: its properties are not checked", r.name.name))
-                    .with_primary(r.ty.span, "`untyped` turns off checking")
-                    .with_help("remove `untyped` once formwork knows this type"),
+                Diagnostic::new(
+                    codes::UNTYPED_RESOURCE,
+                    format!(
+                        "resource `{}` is untyped: its properties are not checked",
+                        r.name.name
+                    ),
+                )
+                .with_primary(r.ty.span, "`untyped` turns off checking")
+                .with_help("remove `untyped` once formwork knows this type"),
             );
             for a in &r.body {
                 self.expr(sc, &a.value);
@@ -767,13 +1007,20 @@ impl<'p> Checker<'p> {
                 Target::CloudFormation => resources::Catalog::cloudformation(),
                 Target::Terraform => resources::Catalog::terraform(),
             };
-            let d = Diagnostic::new(codes::UNKNOWN_RESOURCE_TYPE, format!("unknown {} resource type `{}`", target.display(), r.ty.name))
-                .with_primary(r.ty.span, "no such resource type");
+            let d = Diagnostic::new(
+                codes::UNKNOWN_RESOURCE_TYPE,
+                format!("unknown {} resource type `{}`", target.display(), r.ty.name),
+            )
+            .with_primary(r.ty.span, "no such resource type");
             let d = match did_you_mean(&r.ty.name, catalog.type_names()) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(format!("write `untyped {}` to use a type formwork has no schema for; its properties are then not checked", r.ty.name)),
             };
-            self.diags.push(d.with_note(format!("the {} catalog: {}", target.display(), catalog.source())));
+            self.diags.push(d.with_note(format!(
+                "the {} catalog: {}",
+                target.display(),
+                catalog.source()
+            )));
             for a in &r.body {
                 self.expr(sc, &a.value);
             }
@@ -785,9 +1032,12 @@ impl<'p> Checker<'p> {
             let name = a.name.name.as_str();
             if let Some(first) = given.insert(name, a.name.span) {
                 self.diags.push(
-                    Diagnostic::new(codes::DUPLICATE_KEY, format!("property `{name}` is set twice"))
-                        .with_primary(a.name.span, "set again here")
-                        .with_secondary(first, "first set here"),
+                    Diagnostic::new(
+                        codes::DUPLICATE_KEY,
+                        format!("property `{name}` is set twice"),
+                    )
+                    .with_primary(a.name.span, "set again here")
+                    .with_secondary(first, "first set here"),
                 );
                 continue;
             }
@@ -796,8 +1046,11 @@ impl<'p> Checker<'p> {
                 continue;
             }
             let Some(prop) = schema.properties.get(name) else {
-                let d = Diagnostic::new(codes::UNKNOWN_PROPERTY, format!("`{}` has no property `{name}`", r.ty.name))
-                    .with_primary(a.name.span, "unknown property");
+                let d = Diagnostic::new(
+                    codes::UNKNOWN_PROPERTY,
+                    format!("`{}` has no property `{name}`", r.ty.name),
+                )
+                .with_primary(a.name.span, "unknown property");
                 let d = match did_you_mean(name, schema.settable_properties()) {
                     Some(s) => {
                         suggested.push(s);
@@ -811,9 +1064,12 @@ impl<'p> Checker<'p> {
             };
             if prop.read_only {
                 self.diags.push(
-                    Diagnostic::new(codes::READ_ONLY_PROPERTY, format!("`{name}` of `{}` is read-only", r.ty.name))
-                        .with_primary(a.name.span, "set by the provider, not by templates")
-                        .with_help(format!("read it instead, as `{}.{name}`", r.name.name)),
+                    Diagnostic::new(
+                        codes::READ_ONLY_PROPERTY,
+                        format!("`{name}` of `{}` is read-only", r.ty.name),
+                    )
+                    .with_primary(a.name.span, "set by the provider, not by templates")
+                    .with_help(format!("read it instead, as `{}.{name}`", r.name.name)),
                 );
                 self.expr(sc, &a.value);
                 continue;
@@ -824,24 +1080,56 @@ impl<'p> Checker<'p> {
         let missing: Vec<&str> = schema
             .properties
             .iter()
-            .filter(|(k, p)| p.required && !given.contains_key(k.as_str()) && !suggested.contains(&k.as_str()))
+            .filter(|(k, p)| {
+                p.required && !given.contains_key(k.as_str()) && !suggested.contains(&k.as_str())
+            })
             .map(|(k, _)| k.as_str())
             .collect();
         if !missing.is_empty() {
             let names: Vec<String> = missing.iter().map(|k| format!("`{k}`")).collect();
             self.diags.push(
-                Diagnostic::new(codes::MISSING_PROPERTY, format!("resource `{}` lacks required {} {}", r.name.name, if missing.len() == 1 { "property" } else { "properties" }, names.join(", ")))
-                    .with_primary(r.name.span, format!("`{}` requires {}", r.ty.name, names.join(", ")))
-                    .with_help(format!("add {}", missing.iter().map(|k| format!("`{k} = …`")).collect::<Vec<_>>().join(", "))),
+                Diagnostic::new(
+                    codes::MISSING_PROPERTY,
+                    format!(
+                        "resource `{}` lacks required {} {}",
+                        r.name.name,
+                        if missing.len() == 1 {
+                            "property"
+                        } else {
+                            "properties"
+                        },
+                        names.join(", ")
+                    ),
+                )
+                .with_primary(
+                    r.name.span,
+                    format!("`{}` requires {}", r.ty.name, names.join(", ")),
+                )
+                .with_help(format!(
+                    "add {}",
+                    missing
+                        .iter()
+                        .map(|k| format!("`{k} = …`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
             );
         }
     }
 
     /// Checks `e` where a `ty` is expected, going into list and map literals so each
     /// mistake is reported where it is.
-    pub(crate) fn expect_expr(&mut self, sc: &mut Scope<'_>, e: &Expr, ty: &Ty, sink: Sink<'_>) -> Value {
+    pub(crate) fn expect_expr(
+        &mut self,
+        sc: &mut Scope<'_>,
+        e: &Expr,
+        ty: &Ty,
+        sink: Sink<'_>,
+    ) -> Value {
         let target = match ty {
-            Ty::Optional(inner) if !matches!(e.kind, ExprKind::Literal(ast::Literal::Null)) => inner.as_ref(),
+            Ty::Optional(inner) if !matches!(e.kind, ExprKind::Literal(ast::Literal::Null)) => {
+                inner.as_ref()
+            }
             t => t,
         };
         match (&e.kind, target.unrefined()) {
@@ -862,9 +1150,12 @@ impl<'p> Checker<'p> {
                     };
                     if let Some(first) = given.insert(key.clone(), key_span) {
                         self.diags.push(
-                            Diagnostic::new(codes::DUPLICATE_KEY, format!("`{key}` is given twice"))
-                                .with_primary(key_span, "given again here")
-                                .with_secondary(first, "first given here"),
+                            Diagnostic::new(
+                                codes::DUPLICATE_KEY,
+                                format!("`{key}` is given twice"),
+                            )
+                            .with_primary(key_span, "given again here")
+                            .with_secondary(first, "first given here"),
                         );
                         continue;
                     }
@@ -874,16 +1165,30 @@ impl<'p> Checker<'p> {
                             self.expect_expr(sc, &en.value, &fty, sink);
                         }
                         None => {
-                            let code = if matches!(sink, Sink::Property(_)) { codes::UNKNOWN_PROPERTY } else { codes::UNKNOWN_FIELD };
+                            let code = if matches!(sink, Sink::Property(_)) {
+                                codes::UNKNOWN_PROPERTY
+                            } else {
+                                codes::UNKNOWN_FIELD
+                            };
                             let d = Diagnostic::new(code, format!("unknown field `{key}`"))
-                                .with_primary(key_span, format!("not a field of {}", sink.describe()));
+                                .with_primary(
+                                    key_span,
+                                    format!("not a field of {}", sink.describe()),
+                                );
                             let d = match did_you_mean(&key, fields.keys().map(String::as_str)) {
                                 Some(s) => {
                                     // The misspelt field is not also reported as missing.
                                     given.insert(s.to_string(), key_span);
                                     d.with_help(format!("did you mean `{s}`?"))
                                 }
-                                None => d.with_note(format!("its fields are: {}", fields.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))),
+                                None => d.with_note(format!(
+                                    "its fields are: {}",
+                                    fields
+                                        .keys()
+                                        .map(|k| format!("`{k}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
                             };
                             self.diags.push(d);
                             self.expr(sc, &en.value);
@@ -897,13 +1202,35 @@ impl<'p> Checker<'p> {
                     .collect();
                 if !missing.is_empty() {
                     self.diags.push(
-                        Diagnostic::new(codes::MISSING_PROPERTY, format!("{} lacks required {} {}", sink.describe(), if missing.len() == 1 { "field" } else { "fields" }, missing.join(", ")))
-                            .with_primary(e.span, "incomplete")
-                            .with_help(format!("add {}", missing.iter().map(|k| format!("{} = …`", k.trim_end_matches('`'))).collect::<Vec<_>>().join(", "))),
+                        Diagnostic::new(
+                            codes::MISSING_PROPERTY,
+                            format!(
+                                "{} lacks required {} {}",
+                                sink.describe(),
+                                if missing.len() == 1 {
+                                    "field"
+                                } else {
+                                    "fields"
+                                },
+                                missing.join(", ")
+                            ),
+                        )
+                        .with_primary(e.span, "incomplete")
+                        .with_help(format!(
+                            "add {}",
+                            missing
+                                .iter()
+                                .map(|k| format!("{} = …`", k.trim_end_matches('`')))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
                     );
                 }
                 let v = self.expr_quiet(sc, e);
-                Value { ty: ty.clone(), ..v }
+                Value {
+                    ty: ty.clone(),
+                    ..v
+                }
             }
             (ExprKind::List { items, .. }, Ty::List(elem)) => {
                 let elem = (**elem).clone();
@@ -911,7 +1238,10 @@ impl<'p> Checker<'p> {
                     self.expect_expr(sc, item, &elem, sink);
                 }
                 let v = self.expr_quiet(sc, e);
-                Value { ty: ty.clone(), ..v }
+                Value {
+                    ty: ty.clone(),
+                    ..v
+                }
             }
             _ => {
                 let v = self.expr(sc, e);
@@ -942,17 +1272,28 @@ impl<'p> Checker<'p> {
                 );
                 return;
             }
-            if *ty.unrefined() == Ty::Secret || matches!(ty, Ty::Optional(t) if **t == Ty::Secret) || matches!(ty, Ty::Any) {
+            if *ty.unrefined() == Ty::Secret
+                || matches!(ty, Ty::Optional(t) if **t == Ty::Secret)
+                || matches!(ty, Ty::Any)
+            {
                 return;
             }
-            if secret_ok && ty.is_subtype_of(&Ty::String) || secret_ok && Ty::String.is_subtype_of(ty) {
+            if secret_ok && (ty.is_subtype_of(&Ty::String) || Ty::String.is_subtype_of(ty)) {
                 return;
             }
             let trail = v.secret_description();
             self.diags.push(
-                Diagnostic::new(codes::SECRET_LEAK, format!("a secret would be written into {} in plain text", sink.describe()))
-                    .with_primary(span, format!("this value is secret: {trail}"))
-                    .with_help("pass secrets only to properties that take them, or to a `Secret` input"),
+                Diagnostic::new(
+                    codes::SECRET_LEAK,
+                    format!(
+                        "a secret would be written into {} in plain text",
+                        sink.describe()
+                    ),
+                )
+                .with_primary(span, format!("this value is secret: {trail}"))
+                .with_help(
+                    "pass secrets only to properties that take them, or to a `Secret` input",
+                ),
             );
             return;
         }
@@ -961,14 +1302,23 @@ impl<'p> Checker<'p> {
             && matches!(v.ty.base(), Ty::Int | Ty::Number | Ty::Bool);
         if !v.ty.is_subtype_of(ty) && !coercible {
             let expected = match ty {
-                Ty::Union(ms) if ms.iter().all(|m| matches!(m, Ty::Lit(_))) => format!("one of {ty}"),
+                Ty::Union(ms) if ms.iter().all(|m| matches!(m, Ty::Lit(_))) => {
+                    format!("one of {ty}")
+                }
                 _ => format!("`{ty}`"),
             };
             let literal_expected = matches!(ty.unrefined(), Ty::Lit(_) | Ty::Union(_));
-            let found = if literal_expected { v.ty.clone() } else { v.ty.base() };
+            let found = if literal_expected {
+                v.ty.clone()
+            } else {
+                v.ty.base()
+            };
             self.diags.push(
-                Diagnostic::new(codes::TYPE_MISMATCH, format!("{} expects {expected}, found `{found}`", sink.describe()))
-                    .with_primary(span, format!("this is {}", crate::types::an(&v.ty))),
+                Diagnostic::new(
+                    codes::TYPE_MISMATCH,
+                    format!("{} expects {expected}, found `{found}`", sink.describe()),
+                )
+                .with_primary(span, format!("this is {}", crate::types::an(&v.ty))),
             );
             return;
         }
@@ -985,8 +1335,11 @@ impl<'p> Checker<'p> {
                 return;
             }
             self.diags.push(
-                Diagnostic::new(code, format!("the value for {} {}", sink.describe(), describe(&m, ty)))
-                    .with_primary(span, format!("not allowed by `{ty}`")),
+                Diagnostic::new(
+                    code,
+                    format!("the value for {} {}", sink.describe(), describe(&m, ty)),
+                )
+                .with_primary(span, format!("not allowed by `{ty}`")),
             );
         }
     }
@@ -1021,8 +1374,14 @@ fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) 
             }
         }
         ExprKind::List { items, .. } => items.iter().for_each(|i| walk_names(i, bound, out)),
-        ExprKind::Map { entries, .. } => entries.iter().for_each(|en| walk_names(&en.value, bound, out)),
-        ExprKind::ListComprehension { clause, body, filter } => {
+        ExprKind::Map { entries, .. } => entries
+            .iter()
+            .for_each(|en| walk_names(&en.value, bound, out)),
+        ExprKind::ListComprehension {
+            clause,
+            body,
+            filter,
+        } => {
             walk_names(&clause.collection, bound, out);
             let n = push_clause(clause, bound);
             walk_names(body, bound, out);
@@ -1031,7 +1390,12 @@ fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) 
             }
             bound.truncate(bound.len() - n);
         }
-        ExprKind::MapComprehension { clause, key, value, filter } => {
+        ExprKind::MapComprehension {
+            clause,
+            key,
+            value,
+            filter,
+        } => {
             walk_names(&clause.collection, bound, out);
             let n = push_clause(clause, bound);
             walk_names(key, bound, out);
@@ -1057,12 +1421,18 @@ fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) 
             walk_names(lhs, bound, out);
             walk_names(rhs, bound, out);
         }
-        ExprKind::If { cond, then_branch, else_branch } => {
+        ExprKind::If {
+            cond,
+            then_branch,
+            else_branch,
+        } => {
             walk_names(cond, bound, out);
             walk_names(then_branch, bound, out);
             walk_names(else_branch, bound, out);
         }
-        ExprKind::Match { scrutinee, arms, .. } => {
+        ExprKind::Match {
+            scrutinee, arms, ..
+        } => {
             walk_names(scrutinee, bound, out);
             arms.iter().for_each(|a| walk_names(&a.value, bound, out));
         }

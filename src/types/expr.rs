@@ -6,9 +6,11 @@
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, codes};
 use crate::resolve::DeclId;
-use crate::syntax::ast::{self, BinaryOp, DeclKind, Expr, ExprKind, Literal, NumberValue, StringPart, UnaryOp};
+use crate::syntax::ast::{
+    self, BinaryOp, DeclKind, Expr, ExprKind, Literal, NumberValue, StringPart, UnaryOp,
+};
 use crate::syntax::span::Span;
-use crate::types::decl::{RESERVED, Scope};
+use crate::types::decl::{RESERVED, Requirement, Scope};
 use crate::types::functions::{self, CloudFormation, Param, element_of};
 use crate::types::targets::Target;
 use crate::types::ty::{FieldTy, Lit, Ty};
@@ -67,7 +69,9 @@ impl Checker<'_> {
         match &e.kind {
             ExprKind::Error => Value::poison(),
             ExprKind::Literal(Literal::Null) => Value::constant(Ty::Null, Const::Null),
-            ExprKind::Literal(Literal::Bool(b)) => Value::constant(Ty::Lit(Lit::Bool(*b)), Const::Lit(Lit::Bool(*b))),
+            ExprKind::Literal(Literal::Bool(b)) => {
+                Value::constant(Ty::Lit(Lit::Bool(*b)), Const::Lit(Lit::Bool(*b)))
+            }
             ExprKind::Literal(Literal::Number(n)) => {
                 let lit = match n.value {
                     NumberValue::Int(i) => Lit::Int(i),
@@ -91,15 +95,25 @@ impl Checker<'_> {
                     stage = stage.join(&v.stage);
                     secret = secret.or(v.secret.clone());
                 }
-                let constant = values.iter().map(|v| v.constant.clone()).collect::<Option<Vec<_>>>().map(Const::List);
-                Value { ty: Ty::list(ty.unwrap_or(Ty::Any)), stage, secret, constant }
+                let constant = values
+                    .iter()
+                    .map(|v| v.constant.clone())
+                    .collect::<Option<Vec<_>>>()
+                    .map(Const::List);
+                Value {
+                    ty: Ty::list(ty.unwrap_or(Ty::Any)),
+                    stage,
+                    secret,
+                    constant,
+                }
             }
             ExprKind::Map { entries, .. } => {
                 let mut fields = std::collections::BTreeMap::new();
                 let mut stage = Stage::Const;
                 let mut secret = None;
                 let mut consts = Some(Vec::new());
-                let mut seen: std::collections::BTreeMap<String, Span> = std::collections::BTreeMap::new();
+                let mut seen: std::collections::BTreeMap<String, Span> =
+                    std::collections::BTreeMap::new();
                 for en in entries {
                     let (key, key_span) = match &en.key {
                         ast::MapKey::Ident(i) => (Some(i.name.clone()), i.span),
@@ -108,16 +122,25 @@ impl Checker<'_> {
                     let v = self.expr(sc, &en.value);
                     let Some(key) = key else {
                         self.diags.push(
-                            Diagnostic::new(codes::TYPE_MISMATCH, "a map key cannot be interpolated")
-                                .with_primary(key_span, "write a plain key, or build the map with a `for`"),
+                            Diagnostic::new(
+                                codes::TYPE_MISMATCH,
+                                "a map key cannot be interpolated",
+                            )
+                            .with_primary(
+                                key_span,
+                                "write a plain key, or build the map with a `for`",
+                            ),
                         );
                         continue;
                     };
                     if let Some(first) = seen.insert(key.clone(), key_span) {
                         self.diags.push(
-                            Diagnostic::new(codes::DUPLICATE_KEY, format!("key `{key}` is given twice"))
-                                .with_primary(key_span, "given again here")
-                                .with_secondary(first, "first given here"),
+                            Diagnostic::new(
+                                codes::DUPLICATE_KEY,
+                                format!("key `{key}` is given twice"),
+                            )
+                            .with_primary(key_span, "given again here")
+                            .with_secondary(first, "first given here"),
                         );
                         continue;
                     }
@@ -128,11 +151,26 @@ impl Checker<'_> {
                     } else {
                         consts = None;
                     }
-                    fields.insert(key, FieldTy { ty: v.ty, optional: false });
+                    fields.insert(
+                        key,
+                        FieldTy {
+                            ty: v.ty,
+                            optional: false,
+                        },
+                    );
                 }
-                Value { ty: Ty::Record(fields), stage, secret, constant: consts.map(Const::Map) }
+                Value {
+                    ty: Ty::Record(fields),
+                    stage,
+                    secret,
+                    constant: consts.map(Const::Map),
+                }
             }
-            ExprKind::ListComprehension { clause, body, filter } => {
+            ExprKind::ListComprehension {
+                clause,
+                body,
+                filter,
+            } => {
                 let coll = self.expr(sc, &clause.collection);
                 self.deploy_collection(sc, &coll, &clause.collection);
                 let n = self.bind_loop(sc, clause, &coll);
@@ -142,17 +180,30 @@ impl Checker<'_> {
                     self.require_bool(&fv, f, "a filter");
                 }
                 sc.locals.truncate(sc.locals.len() - n);
-                Value { ty: Ty::list(b.ty), stage: coll.stage.join(&b.stage), secret: b.secret, constant: None }
+                Value {
+                    ty: Ty::list(b.ty),
+                    stage: coll.stage.join(&b.stage),
+                    secret: b.secret,
+                    constant: None,
+                }
             }
-            ExprKind::MapComprehension { clause, key, value, filter } => {
+            ExprKind::MapComprehension {
+                clause,
+                key,
+                value,
+                filter,
+            } => {
                 let coll = self.expr(sc, &clause.collection);
                 self.deploy_collection(sc, &coll, &clause.collection);
                 let n = self.bind_loop(sc, clause, &coll);
                 let k = self.expr(sc, key);
                 if !k.ty.is_subtype_of(&Ty::String) {
                     self.diags.push(
-                        Diagnostic::new(codes::TYPE_MISMATCH, format!("map keys are strings, found `{}`", k.ty))
-                            .with_primary(key.span, "not a string"),
+                        Diagnostic::new(
+                            codes::TYPE_MISMATCH,
+                            format!("map keys are strings, found `{}`", k.ty),
+                        )
+                        .with_primary(key.span, "not a string"),
                     );
                 }
                 let v = self.expr(sc, value);
@@ -161,14 +212,23 @@ impl Checker<'_> {
                     self.require_bool(&fv, f, "a filter");
                 }
                 sc.locals.truncate(sc.locals.len() - n);
-                Value { ty: Ty::map(v.ty), stage: coll.stage.join(&k.stage).join(&v.stage), secret: v.secret, constant: None }
+                Value {
+                    ty: Ty::map(v.ty),
+                    stage: coll.stage.join(&k.stage).join(&v.stage),
+                    secret: v.secret,
+                    constant: None,
+                }
             }
             ExprKind::Member { object, field } => self.member(sc, e, object, field),
             ExprKind::Index { object, index } => self.index(sc, object, index),
             ExprKind::Call { callee, args } => self.call(sc, e, callee, args),
             ExprKind::Unary { op, operand } => self.unary(sc, *op, operand, e.span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(sc, *op, lhs, rhs, e.span),
-            ExprKind::If { cond, then_branch, else_branch } => {
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => {
                 let c = self.condition(sc, cond);
                 self.require_condition(&c, cond, "an `if` condition");
                 let a = self.expr(sc, then_branch);
@@ -185,7 +245,9 @@ impl Checker<'_> {
                     constant,
                 }
             }
-            ExprKind::Match { scrutinee, arms, .. } => self.match_expr(sc, scrutinee, arms),
+            ExprKind::Match {
+                scrutinee, arms, ..
+            } => self.match_expr(sc, scrutinee, arms),
         }
     }
 
@@ -207,8 +269,11 @@ impl Checker<'_> {
                     stage = stage.join(&v.stage);
                     if v.is_secret() {
                         let trail = v.secret_description();
-                        let d = Diagnostic::new(codes::SECRET_LEAK, "a secret would be interpolated into plain text")
-                            .with_primary(e.span, format!("this value is secret: {trail}"));
+                        let d = Diagnostic::new(
+                            codes::SECRET_LEAK,
+                            "a secret would be interpolated into plain text",
+                        )
+                        .with_primary(e.span, format!("this value is secret: {trail}"));
                         let d = if sc.in_pipeline {
                             d.with_note("pipeline commands are printed in build logs").with_help("pass the secret to the step as an environment variable from the pipeline's secret store")
                         } else {
@@ -218,18 +283,28 @@ impl Checker<'_> {
                         text = None;
                         continue;
                     }
-                    let printable = matches!(v.ty.base(), Ty::String | Ty::Int | Ty::Number | Ty::Bool | Ty::Error | Ty::Any)
-                        || matches!(v.ty.base(), Ty::Union(ref ms) if ms.iter().all(|m| matches!(m, Ty::String | Ty::Int | Ty::Number | Ty::Bool)));
+                    let printable = matches!(
+                        v.ty.base(),
+                        Ty::String | Ty::Int | Ty::Number | Ty::Bool | Ty::Error | Ty::Any
+                    ) || matches!(v.ty.base(), Ty::Union(ref ms) if ms.iter().all(|m| matches!(m, Ty::String | Ty::Int | Ty::Number | Ty::Bool)));
                     if !printable {
                         let help = match v.ty {
-                            Ty::Resource { .. } => "interpolate one of its attributes, like `${bucket.Arn}`",
+                            Ty::Resource { .. } => {
+                                "interpolate one of its attributes, like `${bucket.Arn}`"
+                            }
                             Ty::List(_) => "join it first: `${join(\",\", list)}`",
                             _ => "interpolate a string, number or Bool",
                         };
                         self.diags.push(
-                            Diagnostic::new(codes::TYPE_MISMATCH, format!("{} cannot be interpolated into a string", crate::types::an(&v.ty)))
-                                .with_primary(e.span, "not a string, number or Bool")
-                                .with_help(help),
+                            Diagnostic::new(
+                                codes::TYPE_MISMATCH,
+                                format!(
+                                    "{} cannot be interpolated into a string",
+                                    crate::types::an(&v.ty)
+                                ),
+                            )
+                            .with_primary(e.span, "not a string, number or Bool")
+                            .with_help(help),
                         );
                     }
                     match (text.as_mut(), v.constant.as_ref().and_then(lit_of)) {
@@ -240,7 +315,12 @@ impl Checker<'_> {
                 }
             }
         }
-        Value { ty: Ty::String, stage, secret: None, constant: text.map(|t| Const::Lit(Lit::String(t))) }
+        Value {
+            ty: Ty::String,
+            stage,
+            secret: None,
+            constant: text.map(|t| Const::Lit(Lit::String(t))),
+        }
     }
 
     fn name(&mut self, sc: &mut Scope<'_>, n: &ast::Ident) -> Value {
@@ -256,20 +336,36 @@ impl Checker<'_> {
         }
         match n.name.as_str() {
             "input" => {
-                let fields = sc.inputs.iter().map(|(k, (f, _))| (k.clone(), f.clone())).collect();
+                let fields = sc
+                    .inputs
+                    .iter()
+                    .map(|(k, (f, _))| (k.clone(), f.clone()))
+                    .collect();
                 return Value::new(Ty::Record(fields), Stage::Input);
             }
             "target" => {
                 return Value::new(
-                    Ty::Union(Target::ALL.iter().map(|t| Ty::Lit(Lit::String(t.name().into()))).collect()),
+                    Ty::Union(
+                        Target::ALL
+                            .iter()
+                            .map(|t| Ty::Lit(Lit::String(t.name().into())))
+                            .collect(),
+                    ),
                     Stage::Const,
                 );
             }
             "environment" | "pipeline" => {
                 self.diags.push(
-                    Diagnostic::new(codes::UNKNOWN_NAME, format!("`{}` is read through its fields", n.name))
-                        .with_primary(n.span, "not a value by itself")
-                        .with_help(if n.name == "environment" { "read an output: `environment.outputs.NAME`" } else { "read a pipeline input: `pipeline.input.NAME`" }),
+                    Diagnostic::new(
+                        codes::UNKNOWN_NAME,
+                        format!("`{}` is read through its fields", n.name),
+                    )
+                    .with_primary(n.span, "not a value by itself")
+                    .with_help(if n.name == "environment" {
+                        "read an output: `environment.outputs.NAME`"
+                    } else {
+                        "read a pipeline input: `pipeline.input.NAME`"
+                    }),
                 );
                 return Value::poison();
             }
@@ -278,13 +374,17 @@ impl Checker<'_> {
         let mut known: Vec<String> = sc.locals.iter().map(|(k, _)| k.clone()).collect();
         known.extend(sc.items.keys().cloned());
         known.extend(RESERVED.iter().map(|s| s.to_string()));
-        let d = Diagnostic::new(codes::UNKNOWN_NAME, format!("unknown name `{}`", n.name)).with_primary(n.span, "not defined");
+        let d = Diagnostic::new(codes::UNKNOWN_NAME, format!("unknown name `{}`", n.name))
+            .with_primary(n.span, "not defined");
         let d = if let Some(s) = did_you_mean(&n.name, known.iter().map(String::as_str)) {
             d.with_help(format!("did you mean `{s}`?"))
         } else if sc.inputs.contains_key(&n.name) {
             d.with_help(format!("inputs are read as `input.{}`", n.name))
         } else if functions::lookup(&n.name).is_some() {
-            d.with_help(format!("`{}` is a function: call it, `{}(…)`", n.name, n.name))
+            d.with_help(format!(
+                "`{}` is a function: call it, `{}(…)`",
+                n.name, n.name
+            ))
         } else {
             d
         };
@@ -292,9 +392,18 @@ impl Checker<'_> {
         Value::poison()
     }
 
-    fn member(&mut self, sc: &mut Scope<'_>, whole: &Expr, object: &Expr, field: &ast::Ident) -> Value {
+    fn member(
+        &mut self,
+        sc: &mut Scope<'_>,
+        whole: &Expr,
+        object: &Expr,
+        field: &ast::Ident,
+    ) -> Value {
         // `environment.outputs.NAME` and `pipeline.input.NAME` are paths, not values.
-        if let ExprKind::Member { object: root, field: mid } = &object.kind
+        if let ExprKind::Member {
+            object: root,
+            field: mid,
+        } = &object.kind
             && let ExprKind::Name(r) = &root.kind
             && r.name == "environment"
             && mid.name == "outputs"
@@ -312,21 +421,31 @@ impl Checker<'_> {
                 }
                 ("environment", _) => {
                     self.diags.push(
-                        Diagnostic::new(codes::UNKNOWN_FIELD, format!("`environment` has no `{}`", field.name))
-                            .with_primary(field.span, "unknown")
-                            .with_help("read the environment's outputs as `environment.outputs.NAME`"),
+                        Diagnostic::new(
+                            codes::UNKNOWN_FIELD,
+                            format!("`environment` has no `{}`", field.name),
+                        )
+                        .with_primary(field.span, "unknown")
+                        .with_help("read the environment's outputs as `environment.outputs.NAME`"),
                     );
                     return Value::poison();
                 }
                 ("pipeline", "input") => {
-                    let fields = sc.pipeline_inputs.iter().map(|(k, (f, _))| (k.clone(), f.clone())).collect();
+                    let fields = sc
+                        .pipeline_inputs
+                        .iter()
+                        .map(|(k, (f, _))| (k.clone(), f.clone()))
+                        .collect();
                     return Value::new(Ty::Record(fields), Stage::Input);
                 }
                 ("pipeline", _) => {
                     self.diags.push(
-                        Diagnostic::new(codes::UNKNOWN_FIELD, format!("`pipeline` has no `{}`", field.name))
-                            .with_primary(field.span, "unknown")
-                            .with_help("read pipeline inputs as `pipeline.input.NAME`"),
+                        Diagnostic::new(
+                            codes::UNKNOWN_FIELD,
+                            format!("`pipeline` has no `{}`", field.name),
+                        )
+                        .with_primary(field.span, "unknown")
+                        .with_help("read pipeline inputs as `pipeline.input.NAME`"),
                     );
                     return Value::poison();
                 }
@@ -335,15 +454,31 @@ impl Checker<'_> {
                         Some((f, _)) => {
                             let secret = (*f.ty.unrefined() == Ty::Secret
                                 || matches!(&f.ty, Ty::Optional(t) if **t == Ty::Secret))
-                            .then(|| SecretTrail { steps: vec![format!("input `{name}`")], origin: field.span });
-                            Value { ty: f.ty.clone(), stage: Stage::Input, secret, constant: None }
+                            .then(|| SecretTrail {
+                                steps: vec![format!("input `{name}`")],
+                                origin: field.span,
+                            });
+                            Value {
+                                ty: f.ty.clone(),
+                                stage: Stage::Input,
+                                secret,
+                                constant: None,
+                            }
                         }
                         None => {
-                            let d = Diagnostic::new(codes::UNKNOWN_INPUT, format!("unknown input `{name}`"))
-                                .with_primary(field.span, "not declared in this template's `input` block");
+                            let d = Diagnostic::new(
+                                codes::UNKNOWN_INPUT,
+                                format!("unknown input `{name}`"),
+                            )
+                            .with_primary(
+                                field.span,
+                                "not declared in this template's `input` block",
+                            );
                             let d = match did_you_mean(name, sc.inputs.keys().map(String::as_str)) {
                                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                                None => d.with_help(format!("declare it: `input {{ {name}: String }}`")),
+                                None => {
+                                    d.with_help(format!("declare it: `input {{ {name}: String }}`"))
+                                }
                             };
                             self.diags.push(d);
                             Value::poison()
@@ -355,15 +490,26 @@ impl Checker<'_> {
         }
         let obj = self.expr(sc, object);
         if obj.is_poison() || obj.ty == Ty::Any {
-            return Value { ty: obj.ty.clone(), ..obj };
+            return Value {
+                ty: obj.ty.clone(),
+                ..obj
+            };
         }
         let secret = obj.secret.clone();
-        let carry = |ty: Ty, stage: Stage| Value { ty, stage, secret: secret.clone(), constant: None };
+        let carry = |ty: Ty, stage: Stage| Value {
+            ty,
+            stage,
+            secret: secret.clone(),
+            constant: None,
+        };
         match obj.ty.unrefined() {
             Ty::Optional(inner) if matches!(**inner, Ty::Record(_)) => {
                 let inner = (**inner).clone();
                 let v = self.record_member(&inner, field, obj.stage.clone(), secret.clone(), &obj);
-                Value { ty: Ty::optional(v.ty), ..v }
+                Value {
+                    ty: Ty::optional(v.ty),
+                    ..v
+                }
             }
             Ty::Record(_) => {
                 let ty = obj.ty.unrefined().clone();
@@ -392,7 +538,13 @@ impl Checker<'_> {
                     match k.strip_prefix(&prefix) {
                         Some("*") => wildcard = Some(t.clone()),
                         Some(rest) if !rest.contains('.') => {
-                            group.insert(rest.to_string(), FieldTy { ty: t.clone(), optional: false });
+                            group.insert(
+                                rest.to_string(),
+                                FieldTy {
+                                    ty: t.clone(),
+                                    optional: false,
+                                },
+                            );
                         }
                         _ => {}
                     }
@@ -406,8 +558,11 @@ impl Checker<'_> {
                 match None::<Ty> {
                     Some(ty) => carry(ty, origin),
                     None => {
-                        let d = Diagnostic::new(codes::UNKNOWN_ATTRIBUTE, format!("`{type_name}` has no attribute `{}`", field.name))
-                            .with_primary(field.span, "unknown attribute");
+                        let d = Diagnostic::new(
+                            codes::UNKNOWN_ATTRIBUTE,
+                            format!("`{type_name}` has no attribute `{}`", field.name),
+                        )
+                        .with_primary(field.span, "unknown attribute");
                         let d = match did_you_mean(&field.name, schema.attributes.keys().map(String::as_str)) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
                             None if schema.properties.get(&field.name).is_some_and(|p| !p.read_only) => d.with_note(format!(
@@ -426,7 +581,9 @@ impl Checker<'_> {
             }
             Ty::Module(id) => {
                 let id: DeclId = *id;
-                let Some(sig) = self.signature(id) else { return Value::poison() };
+                let Some(sig) = self.signature(id) else {
+                    return Value::poison();
+                };
                 match sig.outputs.get(&field.name) {
                     // An output computed from the module's inputs is known when its
                     // arguments are; one from its resources, at deploy time.
@@ -434,19 +591,32 @@ impl Checker<'_> {
                         ty.clone(),
                         match stage {
                             Stage::Deploy(_) => Stage::Deploy(DeployOrigin {
-                                what: format!("the module output `{}.{}`", object_name(object), field.name),
+                                what: format!(
+                                    "the module output `{}.{}`",
+                                    object_name(object),
+                                    field.name
+                                ),
                                 span: whole.span,
                             }),
                             _ => Stage::Input,
                         },
                     ),
                     None => {
-                        let d = Diagnostic::new(codes::UNKNOWN_FIELD, format!("module `{}` has no output `{}`", object_name(object), field.name))
-                            .with_primary(field.span, "unknown output");
-                        let d = match did_you_mean(&field.name, sig.outputs.keys().map(String::as_str)) {
-                            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None => d,
-                        };
+                        let d = Diagnostic::new(
+                            codes::UNKNOWN_FIELD,
+                            format!(
+                                "module `{}` has no output `{}`",
+                                object_name(object),
+                                field.name
+                            ),
+                        )
+                        .with_primary(field.span, "unknown output");
+                        let d =
+                            match did_you_mean(&field.name, sig.outputs.keys().map(String::as_str))
+                            {
+                                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                                None => d,
+                            };
                         self.diags.push(d);
                         Value::poison()
                     }
@@ -454,32 +624,64 @@ impl Checker<'_> {
             }
             Ty::List(inner) if matches!(**inner, Ty::Resource { .. }) => {
                 self.diags.push(
-                    Diagnostic::new(codes::UNKNOWN_FIELD, format!("`{}` is a list of resources", object_name(object)))
-                        .with_primary(field.span, "a list has no attributes")
-                        .with_help(format!("read each with a `for`: `[for r in {} : r.{}]`, or one with an index", object_name(object), field.name)),
+                    Diagnostic::new(
+                        codes::UNKNOWN_FIELD,
+                        format!("`{}` is a list of resources", object_name(object)),
+                    )
+                    .with_primary(field.span, "a list has no attributes")
+                    .with_help(format!(
+                        "read each with a `for`: `[for r in {} : r.{}]`, or one with an index",
+                        object_name(object),
+                        field.name
+                    )),
                 );
                 Value::poison()
             }
             other => {
                 self.diags.push(
-                    Diagnostic::new(codes::UNKNOWN_FIELD, format!("{} has no field `{}`", crate::types::an(other), field.name))
-                        .with_primary(field.span, "no such field"),
+                    Diagnostic::new(
+                        codes::UNKNOWN_FIELD,
+                        format!("{} has no field `{}`", crate::types::an(other), field.name),
+                    )
+                    .with_primary(field.span, "no such field"),
                 );
                 Value::poison()
             }
         }
     }
 
-    fn record_member(&mut self, ty: &Ty, field: &ast::Ident, stage: Stage, secret: Option<SecretTrail>, obj: &Value) -> Value {
-        let Ty::Record(fields) = ty else { return Value::poison() };
+    fn record_member(
+        &mut self,
+        ty: &Ty,
+        field: &ast::Ident,
+        stage: Stage,
+        secret: Option<SecretTrail>,
+        obj: &Value,
+    ) -> Value {
+        let Ty::Record(fields) = ty else {
+            return Value::poison();
+        };
         match fields.get(&field.name) {
             Some(f) => {
                 let constant = match &obj.constant {
-                    Some(Const::Map(entries)) => entries.iter().find(|(k, _)| *k == field.name).map(|(_, c)| c.clone()),
+                    Some(Const::Map(entries)) => entries
+                        .iter()
+                        .find(|(k, _)| *k == field.name)
+                        .map(|(_, c)| c.clone()),
                     _ => None,
                 };
-                let secret = secret.or_else(|| (f.ty == Ty::Secret).then(|| SecretTrail { steps: vec![format!("field `{}`", field.name)], origin: field.span }));
-                Value { ty: f.ty.clone(), stage, secret, constant }
+                let secret = secret.or_else(|| {
+                    (f.ty == Ty::Secret).then(|| SecretTrail {
+                        steps: vec![format!("field `{}`", field.name)],
+                        origin: field.span,
+                    })
+                });
+                Value {
+                    ty: f.ty.clone(),
+                    stage,
+                    secret,
+                    constant,
+                }
             }
             None => {
                 let d = Diagnostic::new(codes::UNKNOWN_FIELD, format!("no field `{}`", field.name))
@@ -499,26 +701,39 @@ impl Checker<'_> {
         let deploy = |ty: Ty| {
             Value::new(
                 ty,
-                Stage::Deploy(DeployOrigin { what: format!("the environment output `{name}`"), span }),
+                Stage::Deploy(DeployOrigin {
+                    what: format!("the environment output `{name}`"),
+                    span,
+                }),
             )
         };
         if sc.kind != DeclKind::Service || sc.requirements.is_empty() {
             if sc.reported.insert(format!("env:{name}")) {
-                let d = Diagnostic::new(codes::ENVIRONMENT_OUTSIDE_SERVICE, "`environment.outputs` is read where there is no environment")
-                    .with_primary(span, "nothing provides this");
+                let d = Diagnostic::new(
+                    codes::ENVIRONMENT_OUTSIDE_SERVICE,
+                    "`environment.outputs` is read where there is no environment",
+                )
+                .with_primary(span, "nothing provides this");
                 let d = if sc.kind == DeclKind::Service {
                     d.with_help("declare the environments this service runs in: `requires environment \"NAME\" ^1.0`")
                 } else {
-                    d.with_help(format!("only services run in an environment; {} takes such values as inputs", crate::types::article(sc.kind.keyword())))
+                    d.with_help(format!(
+                        "only services run in an environment; {} takes such values as inputs",
+                        crate::types::article(sc.kind.keyword())
+                    ))
                 };
                 self.diags.push(d);
             }
             return Value::poison();
         }
         let mut result: Option<Ty> = None;
-        let requirements: Vec<(String, Span, Vec<(crate::resolve::Version, DeclId)>)> =
-            sc.requirements.iter().map(|r| (r.name.clone(), r.span, r.admitted.clone())).collect();
-        for (env, req_span, admitted) in requirements {
+        let requirements: Vec<Requirement> = sc.requirements.clone();
+        for Requirement {
+            name: env,
+            span: req_span,
+            admitted,
+        } in requirements
+        {
             if admitted.is_empty() {
                 return Value::poison();
             }
@@ -526,7 +741,9 @@ impl Checker<'_> {
             let mut newest: Option<(crate::resolve::Version, Ty, Span)> = None;
             let mut versions: Vec<(crate::resolve::Version, Option<(Ty, Span)>)> = Vec::new();
             for (v, id) in admitted.iter().rev() {
-                let Some(sig) = self.signature(*id) else { continue };
+                let Some(sig) = self.signature(*id) else {
+                    continue;
+                };
                 let out = sig.outputs.get(name).map(|(t, _, s)| (t.clone(), *s));
                 if newest.is_none()
                     && let Some((t, s)) = &out
@@ -544,9 +761,12 @@ impl Checker<'_> {
                     {
                         known = sig.outputs.keys().cloned().collect();
                     }
-                    let d = Diagnostic::new(codes::UNKNOWN_ENVIRONMENT_OUTPUT, format!("environment `{env}` has no output `{name}`"))
-                        .with_primary(field.span, "no admitted version declares this output")
-                        .with_secondary(req_span, "the environments this service requires");
+                    let d = Diagnostic::new(
+                        codes::UNKNOWN_ENVIRONMENT_OUTPUT,
+                        format!("environment `{env}` has no output `{name}`"),
+                    )
+                    .with_primary(field.span, "no admitted version declares this output")
+                    .with_secondary(req_span, "the environments this service requires");
                     let d = match did_you_mean(name, known.iter().map(String::as_str)) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
                         None => d,
@@ -555,17 +775,30 @@ impl Checker<'_> {
                 }
                 return Value::poison();
             };
-            let lacking: Vec<String> = versions.iter().filter(|(_, o)| o.is_none()).map(|(v, _)| v.to_string()).collect();
+            let lacking: Vec<String> = versions
+                .iter()
+                .filter(|(_, o)| o.is_none())
+                .map(|(v, _)| v.to_string())
+                .collect();
             for (v, out) in &versions {
                 match out {
                     None => {
                         if sc.reported.insert(format!("env:{name}")) {
-                            let mut d = Diagnostic::new(codes::OUTPUT_MISSING_IN_VERSION, format!("`{env}` {v} has no output `{name}`"))
-                                .with_primary(field.span, format!("read here, but {env} {v} does not provide it"))
-                                .with_secondary(req_span, format!("this requirement admits {env} {v}"))
-                                .with_secondary(newest_span, format!("declared in {env} {newest_v}"));
+                            let mut d = Diagnostic::new(
+                                codes::OUTPUT_MISSING_IN_VERSION,
+                                format!("`{env}` {v} has no output `{name}`"),
+                            )
+                            .with_primary(
+                                field.span,
+                                format!("read here, but {env} {v} does not provide it"),
+                            )
+                            .with_secondary(req_span, format!("this requirement admits {env} {v}"))
+                            .with_secondary(newest_span, format!("declared in {env} {newest_v}"));
                             if lacking.len() > 1 {
-                                d = d.with_note(format!("admitted versions without `{name}`: {}", lacking.join(", ")));
+                                d = d.with_note(format!(
+                                    "admitted versions without `{name}`: {}",
+                                    lacking.join(", ")
+                                ));
                             }
                             self.diags.push(d.with_help(format!(
                                 "narrow the constraint to versions that declare `{name}` (up to {newest_v}), or stop reading it"
@@ -573,14 +806,29 @@ impl Checker<'_> {
                         }
                         return Value::poison();
                     }
-                    Some((t, s)) if !(t.is_subtype_of(&newest_ty) && newest_ty.is_subtype_of(t)) => {
+                    Some((t, s))
+                        if !(t.is_subtype_of(&newest_ty) && newest_ty.is_subtype_of(t)) =>
+                    {
                         if sc.reported.insert(format!("env:{name}")) {
                             self.diags.push(
-                                Diagnostic::new(codes::OUTPUT_TYPE_CHANGED, format!("output `{name}` is {} in `{env}` {v} but {} in {newest_v}", crate::types::an(t), crate::types::an(&newest_ty)))
-                                    .with_primary(field.span, "its type depends on the environment's version")
-                                    .with_secondary(*s, format!("{} in {v}", crate::types::an(t)))
-                                    .with_secondary(req_span, format!("this requirement admits both {v} and {newest_v}"))
-                                    .with_help("narrow the constraint to versions that agree"),
+                                Diagnostic::new(
+                                    codes::OUTPUT_TYPE_CHANGED,
+                                    format!(
+                                        "output `{name}` is {} in `{env}` {v} but {} in {newest_v}",
+                                        crate::types::an(t),
+                                        crate::types::an(&newest_ty)
+                                    ),
+                                )
+                                .with_primary(
+                                    field.span,
+                                    "its type depends on the environment's version",
+                                )
+                                .with_secondary(*s, format!("{} in {v}", crate::types::an(t)))
+                                .with_secondary(
+                                    req_span,
+                                    format!("this requirement admits both {v} and {newest_v}"),
+                                )
+                                .with_help("narrow the constraint to versions that agree"),
                             );
                         }
                         return Value::poison();
@@ -608,37 +856,64 @@ impl Checker<'_> {
             Ty::Map(t) => ((**t).clone(), Ty::String),
             Ty::Record(_) => {
                 if let Some(Const::Lit(Lit::String(k))) = &idx.constant {
-                    let fake = ast::Ident { name: k.clone(), span: index.span };
-                    return self.record_member(obj.ty.unrefined(), &fake, stage, obj.secret.clone(), &obj);
+                    let fake = ast::Ident {
+                        name: k.clone(),
+                        span: index.span,
+                    };
+                    return self.record_member(
+                        obj.ty.unrefined(),
+                        &fake,
+                        stage,
+                        obj.secret.clone(),
+                        &obj,
+                    );
                 }
                 (element_of(&obj.ty), Ty::String)
             }
             Ty::Any => (Ty::Any, Ty::Any),
             other => {
                 self.diags.push(
-                    Diagnostic::new(codes::NOT_INDEXABLE, format!("{} cannot be indexed", crate::types::an(other)))
-                        .with_primary(object.span, "not a list or map"),
+                    Diagnostic::new(
+                        codes::NOT_INDEXABLE,
+                        format!("{} cannot be indexed", crate::types::an(other)),
+                    )
+                    .with_primary(object.span, "not a list or map"),
                 );
                 return Value::poison();
             }
         };
         if !idx.ty.is_subtype_of(&key_ty) {
             self.diags.push(
-                Diagnostic::new(codes::TYPE_MISMATCH, format!("the index must be `{key_ty}`, found `{}`", idx.ty))
-                    .with_primary(index.span, "wrong index type"),
+                Diagnostic::new(
+                    codes::TYPE_MISMATCH,
+                    format!("the index must be `{key_ty}`, found `{}`", idx.ty),
+                )
+                .with_primary(index.span, "wrong index type"),
             );
             return Value::poison();
         }
         if let Some(o) = idx.stage.deploy_origin()
             && sc.supports_cloudformation()
         {
-            self.not_at_deploy_time(index.span, "an index", o, "CloudFormation's `Fn::Select` needs an index known when compiling");
+            self.not_at_deploy_time(
+                index.span,
+                "an index",
+                o,
+                "CloudFormation's `Fn::Select` needs an index known when compiling",
+            );
         }
         let constant = match (&obj.constant, &idx.constant) {
-            (Some(Const::List(items)), Some(Const::Lit(Lit::Int(i)))) => usize::try_from(*i).ok().and_then(|i| items.get(i).cloned()),
+            (Some(Const::List(items)), Some(Const::Lit(Lit::Int(i)))) => {
+                usize::try_from(*i).ok().and_then(|i| items.get(i).cloned())
+            }
             _ => None,
         };
-        Value { ty: elem, stage, secret: obj.secret, constant }
+        Value {
+            ty: elem,
+            stage,
+            secret: obj.secret,
+            constant,
+        }
     }
 
     fn call(&mut self, sc: &mut Scope<'_>, whole: &Expr, callee: &Expr, args: &[Expr]) -> Value {
@@ -651,8 +926,11 @@ impl Checker<'_> {
             return Value::poison();
         };
         let Some(f) = functions::lookup(&name.name) else {
-            let d = Diagnostic::new(codes::UNKNOWN_FUNCTION, format!("unknown function `{}`", name.name))
-                .with_primary(name.span, "no function has this name");
+            let d = Diagnostic::new(
+                codes::UNKNOWN_FUNCTION,
+                format!("unknown function `{}`", name.name),
+            )
+            .with_primary(name.span, "no function has this name");
             let d = match did_you_mean(&name.name, functions::FUNCTIONS.iter().map(|f| f.name)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_note("the functions are listed in the language reference, section 6.8 (grammar/REFERENCE.md)"),
@@ -661,21 +939,49 @@ impl Checker<'_> {
             return Value::poison();
         };
         let variadic = matches!(f.params.last(), Some(Param::Rest));
-        let fixed = if variadic { f.params.len() - 1 } else { f.params.len() };
-        let ok_count = if variadic { values.len() >= fixed } else { values.len() == fixed };
+        let fixed = if variadic {
+            f.params.len() - 1
+        } else {
+            f.params.len()
+        };
+        let ok_count = if variadic {
+            values.len() >= fixed
+        } else {
+            values.len() == fixed
+        };
         if !ok_count {
-            let want = if variadic { format!("at least {fixed}") } else { fixed.to_string() };
+            let want = if variadic {
+                format!("at least {fixed}")
+            } else {
+                fixed.to_string()
+            };
             let sig: Vec<&str> = f.params.iter().map(|p| p.describe()).collect();
             self.diags.push(
-                Diagnostic::new(codes::WRONG_ARGUMENT_COUNT, format!("`{}` takes {want} argument{}, but {} {} given", f.name, if fixed == 1 && !variadic { "" } else { "s" }, values.len(), if values.len() == 1 { "was" } else { "were" }))
-                    .with_primary(whole.span, format!("`{}({})`: {}", f.name, sig.join(", "), f.summary)),
+                Diagnostic::new(
+                    codes::WRONG_ARGUMENT_COUNT,
+                    format!(
+                        "`{}` takes {want} argument{}, but {} {} given",
+                        f.name,
+                        if fixed == 1 && !variadic { "" } else { "s" },
+                        values.len(),
+                        if values.len() == 1 { "was" } else { "were" }
+                    ),
+                )
+                .with_primary(
+                    whole.span,
+                    format!("`{}({})`: {}", f.name, sig.join(", "), f.summary),
+                ),
             );
             return Value::poison();
         }
         let mut stage = Stage::Const;
         let mut bad = false;
         for (i, (v, a)) in values.iter().zip(args).enumerate() {
-            let p = if i < fixed { f.params[i] } else { f.params[fixed.saturating_sub(1)] };
+            let p = if i < fixed {
+                f.params[i]
+            } else {
+                f.params[fixed.saturating_sub(1)]
+            };
             if v.is_poison() {
                 bad = true;
                 continue;
@@ -692,8 +998,17 @@ impl Checker<'_> {
             }
             if !p.accepts(&v.ty) {
                 self.diags.push(
-                    Diagnostic::new(codes::TYPE_MISMATCH, format!("argument {} of `{}` must be {}, found `{}`", i + 1, f.name, p.describe(), v.ty))
-                        .with_primary(a.span, format!("this is {}", crate::types::an(&v.ty))),
+                    Diagnostic::new(
+                        codes::TYPE_MISMATCH,
+                        format!(
+                            "argument {} of `{}` must be {}, found `{}`",
+                            i + 1,
+                            f.name,
+                            p.describe(),
+                            v.ty
+                        ),
+                    )
+                    .with_primary(a.span, format!("this is {}", crate::types::an(&v.ty))),
                 );
                 bad = true;
             }
@@ -707,7 +1022,12 @@ impl Checker<'_> {
             && sc.supports_cloudformation()
         {
             let o = o.clone();
-            self.not_at_deploy_time(whole.span, &format!("`{}`", f.name), &o, "CloudFormation has no function that computes it");
+            self.not_at_deploy_time(
+                whole.span,
+                &format!("`{}`", f.name),
+                &o,
+                "CloudFormation has no function that computes it",
+            );
             return Value::poison();
         }
         let tys: Vec<Ty> = values.iter().map(|v| v.ty.clone()).collect();
@@ -734,8 +1054,14 @@ impl Checker<'_> {
         };
         if !v.ty.is_subtype_of(&want) {
             self.diags.push(
-                Diagnostic::new(codes::INVALID_OPERANDS, format!("{name} cannot be applied to {}", crate::types::an(&v.ty)))
-                    .with_primary(operand.span, format!("expected {}", crate::types::an(&want))),
+                Diagnostic::new(
+                    codes::INVALID_OPERANDS,
+                    format!("{name} cannot be applied to {}", crate::types::an(&v.ty)),
+                )
+                .with_primary(
+                    operand.span,
+                    format!("expected {}", crate::types::an(&want)),
+                ),
             );
             return Value::poison();
         }
@@ -744,7 +1070,12 @@ impl Checker<'_> {
             && sc.in_condition == 0
         {
             let o = o.clone();
-            self.not_at_deploy_time(span, name, &o, "CloudFormation cannot compute operators on deploy-time values");
+            self.not_at_deploy_time(
+                span,
+                name,
+                &o,
+                "CloudFormation cannot compute operators on deploy-time values",
+            );
             return Value::poison();
         }
         let constant = match (op, v.constant.as_ref().and_then(lit_of)) {
@@ -753,11 +1084,27 @@ impl Checker<'_> {
             (UnaryOp::Neg, Some(Lit::Number(n))) => Some(Const::Lit(Lit::Number(-n))),
             _ => None,
         };
-        let ty = if op == UnaryOp::Neg { v.ty.base() } else { Ty::Bool };
-        Value { ty, stage: v.stage, secret: None, constant }
+        let ty = if op == UnaryOp::Neg {
+            v.ty.base()
+        } else {
+            Ty::Bool
+        };
+        Value {
+            ty,
+            stage: v.stage,
+            secret: None,
+            constant,
+        }
     }
 
-    fn binary(&mut self, sc: &mut Scope<'_>, op: BinaryOp, lhs: &Expr, rhs: &Expr, span: Span) -> Value {
+    fn binary(
+        &mut self,
+        sc: &mut Scope<'_>,
+        op: BinaryOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+    ) -> Value {
         let a = self.expr(sc, lhs);
         let b = self.expr(sc, rhs);
         if a.is_poison() || b.is_poison() {
@@ -767,9 +1114,12 @@ impl Checker<'_> {
         for (v, e) in [(&a, lhs), (&b, rhs)] {
             if v.is_secret() {
                 self.diags.push(
-                    Diagnostic::new(codes::SECRET_LEAK, format!("a secret cannot be an operand of `{sym}`"))
-                        .with_primary(e.span, "this value is secret")
-                        .with_help("secrets are passed whole to the properties that take them"),
+                    Diagnostic::new(
+                        codes::SECRET_LEAK,
+                        format!("a secret cannot be an operand of `{sym}`"),
+                    )
+                    .with_primary(e.span, "this value is secret")
+                    .with_help("secrets are passed whole to the properties that take them"),
                 );
                 return Value::poison();
             }
@@ -784,21 +1134,37 @@ impl Checker<'_> {
                 } else {
                     None
                 };
-                (numeric(&a) && numeric(&b), if both_int { Ty::Int } else { Ty::Number }, hint)
+                (
+                    numeric(&a) && numeric(&b),
+                    if both_int { Ty::Int } else { Ty::Number },
+                    hint,
+                )
             }
             BinaryOp::Div => (numeric(&a) && numeric(&b), Ty::Number, None),
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => (numeric(&a) && numeric(&b), Ty::Bool, None),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                (numeric(&a) && numeric(&b), Ty::Bool, None)
+            }
             BinaryOp::And | BinaryOp::Or => (boolean(&a) && boolean(&b), Ty::Bool, None),
             BinaryOp::Eq | BinaryOp::Ne => {
-                let comparable = a.ty.is_subtype_of(&b.ty) || b.ty.is_subtype_of(&a.ty) || a.ty.base() == b.ty.base() || (numeric(&a) && numeric(&b));
-                (comparable, Ty::Bool, Some("values of different types are never equal"))
+                let comparable = a.ty.is_subtype_of(&b.ty)
+                    || b.ty.is_subtype_of(&a.ty)
+                    || a.ty.base() == b.ty.base()
+                    || (numeric(&a) && numeric(&b));
+                (
+                    comparable,
+                    Ty::Bool,
+                    Some("values of different types are never equal"),
+                )
             }
         };
         if !ok {
-            let d = Diagnostic::new(codes::INVALID_OPERANDS, format!("`{sym}` cannot be applied to `{}` and `{}`", a.ty, b.ty))
-                .with_primary(span, "these operands do not fit the operator")
-                .with_secondary(lhs.span, format!("`{}`", a.ty))
-                .with_secondary(rhs.span, format!("`{}`", b.ty));
+            let d = Diagnostic::new(
+                codes::INVALID_OPERANDS,
+                format!("`{sym}` cannot be applied to `{}` and `{}`", a.ty, b.ty),
+            )
+            .with_primary(span, "these operands do not fit the operator")
+            .with_secondary(lhs.span, format!("`{}`", a.ty))
+            .with_secondary(rhs.span, format!("`{}`", b.ty));
             self.diags.push(match hint {
                 Some(h) => d.with_help(h),
                 None => d,
@@ -811,11 +1177,19 @@ impl Checker<'_> {
             && sc.in_condition == 0
         {
             let o = o.clone();
-            self.not_at_deploy_time(span, &format!("`{sym}`"), &o, "CloudFormation cannot compute arithmetic or comparisons on deploy-time values");
+            self.not_at_deploy_time(
+                span,
+                &format!("`{sym}`"),
+                &o,
+                "CloudFormation cannot compute arithmetic or comparisons on deploy-time values",
+            );
             return Value::poison();
         }
         if matches!(op, BinaryOp::Div | BinaryOp::Rem)
-            && matches!(b.constant.as_ref().and_then(lit_of), Some(Lit::Int(0)) | Some(Lit::Number(0.0)))
+            && matches!(
+                b.constant.as_ref().and_then(lit_of),
+                Some(Lit::Int(0)) | Some(Lit::Number(0.0))
+            )
         {
             self.diags.push(
                 Diagnostic::new(codes::INVALID_OPERANDS, format!("`{sym}` by zero"))
@@ -823,11 +1197,25 @@ impl Checker<'_> {
             );
             return Value::poison();
         }
-        let constant = fold(op, a.constant.as_ref().and_then(lit_of), b.constant.as_ref().and_then(lit_of));
-        Value { ty, stage, secret: None, constant }
+        let constant = fold(
+            op,
+            a.constant.as_ref().and_then(lit_of),
+            b.constant.as_ref().and_then(lit_of),
+        );
+        Value {
+            ty,
+            stage,
+            secret: None,
+            constant,
+        }
     }
 
-    fn match_expr(&mut self, sc: &mut Scope<'_>, scrutinee: &Expr, arms: &[ast::MatchArm]) -> Value {
+    fn match_expr(
+        &mut self,
+        sc: &mut Scope<'_>,
+        scrutinee: &Expr,
+        arms: &[ast::MatchArm],
+    ) -> Value {
         let s = self.condition(sc, scrutinee);
         self.require_compile_time(&s, scrutinee, "a `match`");
         let mut seen: Vec<Lit> = Vec::new();
@@ -857,17 +1245,26 @@ impl Checker<'_> {
                 };
                 if seen.contains(&lit) {
                     self.diags.push(
-                        Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("pattern {lit} is matched twice"))
-                            .with_primary(span, "an earlier arm already matches this")
-                            .with_help("remove this pattern"),
+                        Diagnostic::new(
+                            codes::UNREACHABLE_PATTERN,
+                            format!("pattern {lit} is matched twice"),
+                        )
+                        .with_primary(span, "an earlier arm already matches this")
+                        .with_help("remove this pattern"),
                     );
                     continue;
                 }
                 if !s.is_poison() && !Ty::Lit(lit.clone()).is_subtype_of(&s.ty) {
                     self.diags.push(
-                        Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("pattern {lit} can never match {}", crate::types::an(&s.ty)))
-                            .with_primary(span, "unreachable")
-                            .with_secondary(scrutinee.span, format!("this is {}", crate::types::an(&s.ty))),
+                        Diagnostic::new(
+                            codes::UNREACHABLE_PATTERN,
+                            format!("pattern {lit} can never match {}", crate::types::an(&s.ty)),
+                        )
+                        .with_primary(span, "unreachable")
+                        .with_secondary(
+                            scrutinee.span,
+                            format!("this is {}", crate::types::an(&s.ty)),
+                        ),
                     );
                 }
                 if s.constant.as_ref().and_then(lit_of) == Some(&lit) {
@@ -876,7 +1273,11 @@ impl Checker<'_> {
                 seen.push(lit);
             }
             let v = self.expr(sc, &arm.value);
-            let c = if constant == Some(arm.value.span) { v.constant.clone() } else { None };
+            let c = if constant == Some(arm.value.span) {
+                v.constant.clone()
+            } else {
+                None
+            };
             result = Some(match result {
                 None => Value { constant: c, ..v },
                 Some(prev) => Value {
@@ -898,7 +1299,11 @@ impl Checker<'_> {
                         .collect(),
                 ),
                 Ty::Bool => Some(
-                    [true, false].iter().filter(|b| !seen.contains(&Lit::Bool(**b))).map(|b| b.to_string()).collect(),
+                    [true, false]
+                        .iter()
+                        .filter(|b| !seen.contains(&Lit::Bool(**b)))
+                        .map(|b| b.to_string())
+                        .collect(),
                 ),
                 Ty::Lit(l) if !seen.contains(l) => Some(vec![l.to_string()]),
                 Ty::Lit(_) => Some(Vec::new()),
@@ -907,14 +1312,26 @@ impl Checker<'_> {
             match missing {
                 Some(m) if m.is_empty() => {}
                 Some(m) => self.diags.push(
-                    Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` does not cover {}", m.join(", ")))
-                        .with_primary(scrutinee.span, format!("{} can be {}", crate::types::an(&s.ty), m.join(" or ")))
-                        .with_help(format!("add arms for {}, or a `_ => …` arm", m.join(", "))),
+                    Diagnostic::new(
+                        codes::NON_EXHAUSTIVE_MATCH,
+                        format!("this `match` does not cover {}", m.join(", ")),
+                    )
+                    .with_primary(
+                        scrutinee.span,
+                        format!("{} can be {}", crate::types::an(&s.ty), m.join(" or ")),
+                    )
+                    .with_help(format!("add arms for {}, or a `_ => …` arm", m.join(", "))),
                 ),
                 None => self.diags.push(
-                    Diagnostic::new(codes::NON_EXHAUSTIVE_MATCH, format!("this `match` on {} needs a `_` arm", crate::types::an(&s.ty)))
-                        .with_primary(scrutinee.span, "values not listed are not covered")
-                        .with_help("add `_ => …` as the last arm"),
+                    Diagnostic::new(
+                        codes::NON_EXHAUSTIVE_MATCH,
+                        format!(
+                            "this `match` on {} needs a `_` arm",
+                            crate::types::an(&s.ty)
+                        ),
+                    )
+                    .with_primary(scrutinee.span, "values not listed are not covered")
+                    .with_help("add `_ => …` as the last arm"),
                 ),
             }
         }
@@ -924,12 +1341,19 @@ impl Checker<'_> {
     }
 
     /// Binds a `for`'s variables for a collection, returning how many were pushed.
-    pub(crate) fn bind_loop(&mut self, sc: &mut Scope<'_>, clause: &ast::ForClause, coll: &Value) -> usize {
+    pub(crate) fn bind_loop(
+        &mut self,
+        sc: &mut Scope<'_>,
+        clause: &ast::ForClause,
+        coll: &Value,
+    ) -> usize {
         let elem_stage = match coll.ty.unrefined() {
-            Ty::List(inner) | Ty::Map(inner) if matches!(**inner, Ty::Resource { .. }) => Stage::Deploy(DeployOrigin {
-                what: format!("each resource of `{}`", clause.collection.span.start),
-                span: clause.collection.span,
-            }),
+            Ty::List(inner) | Ty::Map(inner) if matches!(**inner, Ty::Resource { .. }) => {
+                Stage::Deploy(DeployOrigin {
+                    what: format!("each resource of `{}`", clause.collection.span.start),
+                    span: clause.collection.span,
+                })
+            }
             _ => coll.stage.clone(),
         };
         let elem_stage = match elem_stage {
@@ -946,20 +1370,29 @@ impl Checker<'_> {
             Ty::Error | Ty::Any => (Ty::Error, Ty::Error),
             other => {
                 self.diags.push(
-                    Diagnostic::new(codes::NOT_ITERABLE, format!("a `for` cannot go over {}", crate::types::an(other)))
-                        .with_primary(clause.collection.span, "not a list or map"),
+                    Diagnostic::new(
+                        codes::NOT_ITERABLE,
+                        format!("a `for` cannot go over {}", crate::types::an(other)),
+                    )
+                    .with_primary(clause.collection.span, "not a list or map"),
                 );
                 (Ty::Error, Ty::Error)
             }
         };
         let mut n = 0;
         if let Some(k) = &clause.key {
-            sc.locals.push((k.name.clone(), Value::new(key_ty, coll.stage.clone())));
+            sc.locals
+                .push((k.name.clone(), Value::new(key_ty, coll.stage.clone())));
             n += 1;
         }
         sc.locals.push((
             clause.value.name.clone(),
-            Value { ty: elem_ty, stage: elem_stage, secret: coll.secret.clone(), constant: None },
+            Value {
+                ty: elem_ty,
+                stage: elem_stage,
+                secret: coll.secret.clone(),
+                constant: None,
+            },
         ));
         n + 1
     }
@@ -969,7 +1402,12 @@ impl Checker<'_> {
             && sc.supports_cloudformation()
         {
             let o = o.clone();
-            self.not_at_deploy_time(e.span, "a `for` over this list", &o, "CloudFormation cannot loop over a value it only learns when deploying");
+            self.not_at_deploy_time(
+                e.span,
+                "a `for` over this list",
+                &o,
+                "CloudFormation cannot loop over a value it only learns when deploying",
+            );
         }
     }
 
@@ -978,9 +1416,12 @@ impl Checker<'_> {
             return true;
         }
         self.diags.push(
-            Diagnostic::new(codes::CONDITION_NOT_BOOL, format!("{what} must be a `Bool`, found `{}`", v.ty))
-                .with_primary(e.span, format!("this is {}", crate::types::an(&v.ty)))
-                .with_help("compare it to get a Bool, like `x > 0` or `x == \"on\"`"),
+            Diagnostic::new(
+                codes::CONDITION_NOT_BOOL,
+                format!("{what} must be a `Bool`, found `{}`", v.ty),
+            )
+            .with_primary(e.span, format!("this is {}", crate::types::an(&v.ty)))
+            .with_help("compare it to get a Bool, like `x > 0` or `x == \"on\"`"),
         );
         false
     }

@@ -73,48 +73,276 @@ use Param as P;
 
 pub const FUNCTIONS: &[Function] = &[
     // Strings
-    Function { name: "upper", params: &[P::String], returns: Returns::String, cloudformation: Never, summary: "upper-case a string" },
-    Function { name: "lower", params: &[P::String], returns: Returns::String, cloudformation: Never, summary: "lower-case a string" },
-    Function { name: "trim", params: &[P::String], returns: Returns::String, cloudformation: Never, summary: "remove leading and trailing whitespace" },
-    Function { name: "replace", params: &[P::String, P::String, P::String], returns: Returns::String, cloudformation: Never, summary: "replace every occurrence of a substring" },
-    Function { name: "substr", params: &[P::String, P::Int, P::Int], returns: Returns::String, cloudformation: Never, summary: "the substring at an offset with a length" },
-    Function { name: "starts_with", params: &[P::String, P::String], returns: Returns::Bool, cloudformation: Never, summary: "whether a string starts with a prefix" },
-    Function { name: "ends_with", params: &[P::String, P::String], returns: Returns::Bool, cloudformation: Never, summary: "whether a string ends with a suffix" },
-    Function { name: "split", params: &[P::String, P::String], returns: Returns::ListOfString, cloudformation: Intrinsic("Fn::Split"), summary: "split a string on a separator" },
-    Function { name: "join", params: &[P::String, P::ListOfString], returns: Returns::String, cloudformation: Intrinsic("Fn::Join"), summary: "join a list of strings with a separator" },
-    Function { name: "format_number", params: &[P::Number], returns: Returns::String, cloudformation: Never, summary: "a number as a string" },
-    Function { name: "to_string", params: &[P::Any], returns: Returns::String, cloudformation: Never, summary: "a number or Bool as a string" },
-    Function { name: "to_int", params: &[P::String], returns: Returns::Int, cloudformation: Never, summary: "parse a string as an integer" },
+    Function {
+        name: "upper",
+        params: &[P::String],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "upper-case a string",
+    },
+    Function {
+        name: "lower",
+        params: &[P::String],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "lower-case a string",
+    },
+    Function {
+        name: "trim",
+        params: &[P::String],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "remove leading and trailing whitespace",
+    },
+    Function {
+        name: "replace",
+        params: &[P::String, P::String, P::String],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "replace every occurrence of a substring",
+    },
+    Function {
+        name: "substr",
+        params: &[P::String, P::Int, P::Int],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "the substring at an offset with a length",
+    },
+    Function {
+        name: "starts_with",
+        params: &[P::String, P::String],
+        returns: Returns::Bool,
+        cloudformation: Never,
+        summary: "whether a string starts with a prefix",
+    },
+    Function {
+        name: "ends_with",
+        params: &[P::String, P::String],
+        returns: Returns::Bool,
+        cloudformation: Never,
+        summary: "whether a string ends with a suffix",
+    },
+    Function {
+        name: "split",
+        params: &[P::String, P::String],
+        returns: Returns::ListOfString,
+        cloudformation: Intrinsic("Fn::Split"),
+        summary: "split a string on a separator",
+    },
+    Function {
+        name: "join",
+        params: &[P::String, P::ListOfString],
+        returns: Returns::String,
+        cloudformation: Intrinsic("Fn::Join"),
+        summary: "join a list of strings with a separator",
+    },
+    Function {
+        name: "format_number",
+        params: &[P::Number],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "a number as a string",
+    },
+    Function {
+        name: "to_string",
+        params: &[P::Any],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "a number or Bool as a string",
+    },
+    Function {
+        name: "to_int",
+        params: &[P::String],
+        returns: Returns::Int,
+        cloudformation: Never,
+        summary: "parse a string as an integer",
+    },
     // Collections
-    Function { name: "length", params: &[P::Any], returns: Returns::Int, cloudformation: Never, summary: "the length of a string, list or map" },
-    Function { name: "element", params: &[P::List, P::Int], returns: Returns::ElementOfFirst, cloudformation: Intrinsic("Fn::Select"), summary: "the element at an index" },
-    Function { name: "contains", params: &[P::List, P::Any], returns: Returns::Bool, cloudformation: Never, summary: "whether a list contains a value" },
-    Function { name: "concat", params: &[P::List, P::Rest], returns: Returns::First, cloudformation: Never, summary: "lists one after another" },
-    Function { name: "flatten", params: &[P::List], returns: Returns::ListOfElementOfFirst, cloudformation: Never, summary: "a list of lists as one list" },
-    Function { name: "distinct", params: &[P::List], returns: Returns::First, cloudformation: Never, summary: "a list without repeats" },
-    Function { name: "sort", params: &[P::ListOfString], returns: Returns::First, cloudformation: Never, summary: "a list of strings in order" },
-    Function { name: "range", params: &[P::Int], returns: Returns::ListOfInt, cloudformation: Never, summary: "the integers from 0 below a bound" },
-    Function { name: "keys", params: &[P::Map], returns: Returns::KeysOfFirst, cloudformation: Never, summary: "a map's keys, in order" },
-    Function { name: "values", params: &[P::Map], returns: Returns::ValuesOfFirst, cloudformation: Never, summary: "a map's values, in key order" },
-    Function { name: "merge", params: &[P::Map, P::Rest], returns: Returns::MergedMap, cloudformation: Never, summary: "maps merged, later keys winning" },
-    Function { name: "lookup", params: &[P::Map, P::String, P::Any], returns: Returns::ElementOfFirst, cloudformation: Never, summary: "a map's value for a key, or a default" },
-    Function { name: "zipmap", params: &[P::ListOfString, P::List], returns: Returns::MapOfSecondElement, cloudformation: Never, summary: "a map from a list of keys and a list of values" },
-    Function { name: "coalesce", params: &[P::Any, P::Rest], returns: Returns::First, cloudformation: Never, summary: "the first argument that is not null" },
+    Function {
+        name: "length",
+        params: &[P::Any],
+        returns: Returns::Int,
+        cloudformation: Never,
+        summary: "the length of a string, list or map",
+    },
+    Function {
+        name: "element",
+        params: &[P::List, P::Int],
+        returns: Returns::ElementOfFirst,
+        cloudformation: Intrinsic("Fn::Select"),
+        summary: "the element at an index",
+    },
+    Function {
+        name: "contains",
+        params: &[P::List, P::Any],
+        returns: Returns::Bool,
+        cloudformation: Never,
+        summary: "whether a list contains a value",
+    },
+    Function {
+        name: "concat",
+        params: &[P::List, P::Rest],
+        returns: Returns::First,
+        cloudformation: Never,
+        summary: "lists one after another",
+    },
+    Function {
+        name: "flatten",
+        params: &[P::List],
+        returns: Returns::ListOfElementOfFirst,
+        cloudformation: Never,
+        summary: "a list of lists as one list",
+    },
+    Function {
+        name: "distinct",
+        params: &[P::List],
+        returns: Returns::First,
+        cloudformation: Never,
+        summary: "a list without repeats",
+    },
+    Function {
+        name: "sort",
+        params: &[P::ListOfString],
+        returns: Returns::First,
+        cloudformation: Never,
+        summary: "a list of strings in order",
+    },
+    Function {
+        name: "range",
+        params: &[P::Int],
+        returns: Returns::ListOfInt,
+        cloudformation: Never,
+        summary: "the integers from 0 below a bound",
+    },
+    Function {
+        name: "keys",
+        params: &[P::Map],
+        returns: Returns::KeysOfFirst,
+        cloudformation: Never,
+        summary: "a map's keys, in order",
+    },
+    Function {
+        name: "values",
+        params: &[P::Map],
+        returns: Returns::ValuesOfFirst,
+        cloudformation: Never,
+        summary: "a map's values, in key order",
+    },
+    Function {
+        name: "merge",
+        params: &[P::Map, P::Rest],
+        returns: Returns::MergedMap,
+        cloudformation: Never,
+        summary: "maps merged, later keys winning",
+    },
+    Function {
+        name: "lookup",
+        params: &[P::Map, P::String, P::Any],
+        returns: Returns::ElementOfFirst,
+        cloudformation: Never,
+        summary: "a map's value for a key, or a default",
+    },
+    Function {
+        name: "zipmap",
+        params: &[P::ListOfString, P::List],
+        returns: Returns::MapOfSecondElement,
+        cloudformation: Never,
+        summary: "a map from a list of keys and a list of values",
+    },
+    Function {
+        name: "coalesce",
+        params: &[P::Any, P::Rest],
+        returns: Returns::First,
+        cloudformation: Never,
+        summary: "the first argument that is not null",
+    },
     // Numbers
-    Function { name: "min", params: &[P::Number, P::Rest], returns: Returns::NumericOfArgs, cloudformation: Never, summary: "the smallest number" },
-    Function { name: "max", params: &[P::Number, P::Rest], returns: Returns::NumericOfArgs, cloudformation: Never, summary: "the largest number" },
-    Function { name: "abs", params: &[P::Number], returns: Returns::NumericOfArgs, cloudformation: Never, summary: "the absolute value" },
-    Function { name: "ceil", params: &[P::Number], returns: Returns::Int, cloudformation: Never, summary: "round up" },
-    Function { name: "floor", params: &[P::Number], returns: Returns::Int, cloudformation: Never, summary: "round down" },
+    Function {
+        name: "min",
+        params: &[P::Number, P::Rest],
+        returns: Returns::NumericOfArgs,
+        cloudformation: Never,
+        summary: "the smallest number",
+    },
+    Function {
+        name: "max",
+        params: &[P::Number, P::Rest],
+        returns: Returns::NumericOfArgs,
+        cloudformation: Never,
+        summary: "the largest number",
+    },
+    Function {
+        name: "abs",
+        params: &[P::Number],
+        returns: Returns::NumericOfArgs,
+        cloudformation: Never,
+        summary: "the absolute value",
+    },
+    Function {
+        name: "ceil",
+        params: &[P::Number],
+        returns: Returns::Int,
+        cloudformation: Never,
+        summary: "round up",
+    },
+    Function {
+        name: "floor",
+        params: &[P::Number],
+        returns: Returns::Int,
+        cloudformation: Never,
+        summary: "round down",
+    },
     // Networks
-    Function { name: "cidr_subnet", params: &[P::String, P::Int, P::Int], returns: Returns::String, cloudformation: Intrinsic("Fn::Cidr"), summary: "the n-th subnet of a CIDR block, with extra prefix bits" },
-    Function { name: "cidr_host", params: &[P::String, P::Int], returns: Returns::String, cloudformation: Never, summary: "the n-th host address of a CIDR block" },
-    Function { name: "cidr_subnets", params: &[P::String, P::Int, P::Int], returns: Returns::ListOfString, cloudformation: Intrinsic("Fn::Cidr"), summary: "a count of subnets of a CIDR block" },
+    Function {
+        name: "cidr_subnet",
+        params: &[P::String, P::Int, P::Int],
+        returns: Returns::String,
+        cloudformation: Intrinsic("Fn::Cidr"),
+        summary: "the n-th subnet of a CIDR block, with extra prefix bits",
+    },
+    Function {
+        name: "cidr_host",
+        params: &[P::String, P::Int],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "the n-th host address of a CIDR block",
+    },
+    Function {
+        name: "cidr_subnets",
+        params: &[P::String, P::Int, P::Int],
+        returns: Returns::ListOfString,
+        cloudformation: Intrinsic("Fn::Cidr"),
+        summary: "a count of subnets of a CIDR block",
+    },
     // Encoding
-    Function { name: "base64_encode", params: &[P::String], returns: Returns::String, cloudformation: Intrinsic("Fn::Base64"), summary: "Base64 of a string" },
-    Function { name: "base64_decode", params: &[P::String], returns: Returns::String, cloudformation: Never, summary: "a string from its Base64" },
-    Function { name: "json_encode", params: &[P::Any], returns: Returns::String, cloudformation: Never, summary: "a value as JSON text" },
-    Function { name: "url_encode", params: &[P::String], returns: Returns::String, cloudformation: Never, summary: "a string escaped for a URL" },
+    Function {
+        name: "base64_encode",
+        params: &[P::String],
+        returns: Returns::String,
+        cloudformation: Intrinsic("Fn::Base64"),
+        summary: "Base64 of a string",
+    },
+    Function {
+        name: "base64_decode",
+        params: &[P::String],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "a string from its Base64",
+    },
+    Function {
+        name: "json_encode",
+        params: &[P::Any],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "a value as JSON text",
+    },
+    Function {
+        name: "url_encode",
+        params: &[P::String],
+        returns: Returns::String,
+        cloudformation: Never,
+        summary: "a string escaped for a URL",
+    },
 ];
 
 pub fn lookup(name: &str) -> Option<&'static Function> {
@@ -134,7 +362,10 @@ impl Param {
             Param::List => matches!(t, Ty::List(_) | Ty::Error | Ty::Any),
             Param::ListOfString => ty.is_subtype_of(&Ty::list(Ty::String)),
             Param::Map => matches!(t, Ty::Map(_) | Ty::Record(_) | Ty::Error | Ty::Any),
-            Param::Collection => matches!(t, Ty::List(_) | Ty::Map(_) | Ty::Record(_) | Ty::Error | Ty::Any),
+            Param::Collection => matches!(
+                t,
+                Ty::List(_) | Ty::Map(_) | Ty::Record(_) | Ty::Error | Ty::Any
+            ),
         }
     }
 
@@ -192,7 +423,11 @@ impl Returns {
                 other => Ty::list(other),
             },
             Returns::NumericOfArgs => {
-                if args.iter().all(|a| a.is_subtype_of(&Ty::Int)) { Ty::Int } else { Ty::Number }
+                if args.iter().all(|a| a.is_subtype_of(&Ty::Int)) {
+                    Ty::Int
+                } else {
+                    Ty::Number
+                }
             }
             Returns::MapOfSecondElement => Ty::map(element_of(args.get(1).unwrap_or(&Ty::Any))),
             Returns::KeysOfFirst => Ty::list(Ty::String),
@@ -205,7 +440,11 @@ impl Returns {
                         tys.push(e);
                     }
                 }
-                Ty::map(if tys.len() == 1 { tys.pop().unwrap_or(Ty::Any) } else { Ty::Union(tys) })
+                Ty::map(if tys.len() == 1 {
+                    tys.pop().unwrap_or(Ty::Any)
+                } else {
+                    Ty::Union(tys)
+                })
             }
             Returns::Any => Ty::Any,
         }

@@ -15,7 +15,9 @@ use crate::syntax::span::FileId;
 use crate::types::Checker;
 use crate::types::ty::{FieldTy, Lit, Refinement, Ty};
 
-const BUILTIN_TYPES: &[&str] = &["String", "Int", "Number", "Bool", "Secret", "Any", "List", "Map"];
+const BUILTIN_TYPES: &[&str] = &[
+    "String", "Int", "Number", "Bool", "Secret", "Any", "List", "Map",
+];
 
 /// The compiled form of a refinement pattern, cached; `None` if it does not compile.
 pub fn compiled_regex(pattern: &str) -> Option<Regex> {
@@ -47,8 +49,11 @@ impl Checker<'_> {
                 Some(v) => Ty::Lit(Lit::String(v)),
                 None => {
                     self.diags.push(
-                        Diagnostic::new(codes::TYPE_MISMATCH, "a literal type cannot be interpolated")
-                            .with_primary(s.span, "write a plain string"),
+                        Diagnostic::new(
+                            codes::TYPE_MISMATCH,
+                            "a literal type cannot be interpolated",
+                        )
+                        .with_primary(s.span, "write a plain string"),
                     );
                     Ty::Error
                 }
@@ -65,15 +70,22 @@ impl Checker<'_> {
                     let ty = self.lower_type(file, m);
                     if out.contains(&ty) && ty != Ty::Error {
                         self.diags.push(
-                            Diagnostic::new(codes::UNREACHABLE_PATTERN, format!("`{ty}` is listed twice in this union"))
-                                .with_primary(m.span, "repeated here")
-                                .with_help("remove the repeat"),
+                            Diagnostic::new(
+                                codes::UNREACHABLE_PATTERN,
+                                format!("`{ty}` is listed twice in this union"),
+                            )
+                            .with_primary(m.span, "repeated here")
+                            .with_help("remove the repeat"),
                         );
                         continue;
                     }
                     out.push(ty);
                 }
-                if out.contains(&Ty::Error) { Ty::Error } else { Ty::Union(out) }
+                if out.contains(&Ty::Error) {
+                    Ty::Error
+                } else {
+                    Ty::Union(out)
+                }
             }
             TypeKind::Record { fields, .. } => {
                 let mut out = BTreeMap::new();
@@ -81,8 +93,11 @@ impl Checker<'_> {
                     let ty = self.lower_type(file, &f.ty);
                     if out.contains_key(&f.name.name) {
                         self.diags.push(
-                            Diagnostic::new(codes::DUPLICATE_KEY, format!("field `{}` is declared twice", f.name.name))
-                                .with_primary(f.name.span, "declared again here"),
+                            Diagnostic::new(
+                                codes::DUPLICATE_KEY,
+                                format!("field `{}` is declared twice", f.name.name),
+                            )
+                            .with_primary(f.name.span, "declared again here"),
                         );
                         continue;
                     }
@@ -102,7 +117,13 @@ impl Checker<'_> {
         }
     }
 
-    fn lower_named(&mut self, file: FileId, path: &[ast::Ident], args: &[TypeExpr], t: &TypeExpr) -> Ty {
+    fn lower_named(
+        &mut self,
+        file: FileId,
+        path: &[ast::Ident],
+        args: &[TypeExpr],
+        t: &TypeExpr,
+    ) -> Ty {
         let arity = |name: &str| match name {
             "List" | "Map" => 1,
             _ => 0,
@@ -115,7 +136,10 @@ impl Checker<'_> {
                 let msg = if want == 0 {
                     format!("`{}` takes no type arguments", name.name)
                 } else {
-                    format!("`{}` takes one type argument, like `{}<String>`", name.name, name.name)
+                    format!(
+                        "`{}` takes one type argument, like `{}<String>`",
+                        name.name, name.name
+                    )
                 };
                 self.diags.push(
                     Diagnostic::new(codes::WRONG_TYPE_ARGUMENTS, msg)
@@ -137,14 +161,21 @@ impl Checker<'_> {
         }
         if !args.is_empty() {
             self.diags.push(
-                Diagnostic::new(codes::WRONG_TYPE_ARGUMENTS, "type aliases take no type arguments")
-                    .with_primary(t.span, "remove the `<…>`"),
+                Diagnostic::new(
+                    codes::WRONG_TYPE_ARGUMENTS,
+                    "type aliases take no type arguments",
+                )
+                .with_primary(t.span, "remove the `<…>`"),
             );
         }
         match self.find_alias(file, path) {
             Some((alias_file, index)) => self.alias_type(alias_file, index),
             None => {
-                let written = path.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(".");
+                let written = path
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 let mut known: Vec<String> = BUILTIN_TYPES.iter().map(|s| s.to_string()).collect();
                 known.extend(self.alias_names(file));
                 let d = Diagnostic::new(codes::UNKNOWN_TYPE, format!("unknown type `{written}`"))
@@ -179,7 +210,13 @@ impl Checker<'_> {
     /// path (`std.prelude.Cidr`), or in the prelude.
     fn find_alias(&self, file: FileId, path: &[ast::Ident]) -> Option<(FileId, usize)> {
         let in_file = |f: FileId, name: &str| {
-            self.program.file(f)?.ast.items.iter().position(|i| matches!(i, Item::TypeAlias(a) if a.name.name == name)).map(|i| (f, i))
+            self.program
+                .file(f)?
+                .ast
+                .items
+                .iter()
+                .position(|i| matches!(i, Item::TypeAlias(a) if a.name.name == name))
+                .map(|i| (f, i))
         };
         match path {
             [name] => in_file(file, &name.name).or_else(|| {
@@ -187,10 +224,16 @@ impl Checker<'_> {
                 in_file(prelude, &name.name)
             }),
             [first, name] => {
-                let target = self.program.file(file)?.imports.get(&first.name).copied().or_else(|| {
-                    let std_alias = self.std_import(file, &first.name)?;
-                    Some(std_alias)
-                })?;
+                let target = self
+                    .program
+                    .file(file)?
+                    .imports
+                    .get(&first.name)
+                    .copied()
+                    .or_else(|| {
+                        let std_alias = self.std_import(file, &first.name)?;
+                        Some(std_alias)
+                    })?;
                 in_file(target, &name.name)
             }
             [std, pkg, name] if std.name == "std" => {
@@ -207,7 +250,11 @@ impl Checker<'_> {
         f.ast.items.iter().find_map(|i| match i {
             Item::Import(imp) => match &imp.target {
                 ast::ImportTarget::Path(p) => {
-                    let bound = imp.alias.as_ref().map(|a| a.name.as_str()).or_else(|| p.last().map(|l| l.name.as_str()));
+                    let bound = imp
+                        .alias
+                        .as_ref()
+                        .map(|a| a.name.as_str())
+                        .or_else(|| p.last().map(|l| l.name.as_str()));
                     if bound != Some(alias) {
                         return None;
                     }
@@ -236,19 +283,25 @@ impl Checker<'_> {
                         _ => None,
                     })
                     .collect();
-                if let Some(Item::TypeAlias(a)) = self.program.file(file).and_then(|f| f.ast.items.get(index)) {
+                if let Some(Item::TypeAlias(a)) =
+                    self.program.file(file).and_then(|f| f.ast.items.get(index))
+                {
                     self.diags.push(
-                        Diagnostic::new(codes::DEPENDENCY_CYCLE, format!("type `{}` is defined in terms of itself", a.name.name))
-                            .with_primary(a.name.span, "this type's definition leads back to it")
-                            .with_note(format!("the cycle: {}", names.join(" → ")))
-                            .with_help("a type cannot contain itself; break the cycle"),
+                        Diagnostic::new(
+                            codes::DEPENDENCY_CYCLE,
+                            format!("type `{}` is defined in terms of itself", a.name.name),
+                        )
+                        .with_primary(a.name.span, "this type's definition leads back to it")
+                        .with_note(format!("the cycle: {}", names.join(" → ")))
+                        .with_help("a type cannot contain itself; break the cycle"),
                     );
                 }
             }
             return Ty::Error;
         }
         let program = self.program;
-        let Some(Item::TypeAlias(alias)) = program.file(file).and_then(|f| f.ast.items.get(index)) else {
+        let Some(Item::TypeAlias(alias)) = program.file(file).and_then(|f| f.ast.items.get(index))
+        else {
             return Ty::Error;
         };
         self.alias_stack.push((file, index));
@@ -258,7 +311,12 @@ impl Checker<'_> {
         ty
     }
 
-    fn refine(&mut self, base: Ty, r: &ast::Refinement, base_span: crate::syntax::span::Span) -> Ty {
+    fn refine(
+        &mut self,
+        base: Ty,
+        r: &ast::Refinement,
+        base_span: crate::syntax::span::Span,
+    ) -> Ty {
         if base == Ty::Error {
             return Ty::Error;
         }
@@ -294,8 +352,11 @@ impl Checker<'_> {
                 };
                 let (Ok(lo), Ok(hi)) = (bound(&b.lo), bound(&b.hi)) else {
                     self.diags.push(
-                        Diagnostic::new(codes::EMPTY_RANGE, "a length bound must be a whole number, 0 or more")
-                            .with_primary(b.span, "not a length"),
+                        Diagnostic::new(
+                            codes::EMPTY_RANGE,
+                            "a length bound must be a whole number, 0 or more",
+                        )
+                        .with_primary(b.span, "not a length"),
                     );
                     return Ty::Error;
                 };
@@ -303,9 +364,12 @@ impl Checker<'_> {
                     && l > h
                 {
                     self.diags.push(
-                        Diagnostic::new(codes::EMPTY_RANGE, format!("the length range {l}..{h} is empty"))
-                            .with_primary(b.span, "the lower bound is above the upper bound")
-                            .with_help(format!("did you mean {h}..{l}?")),
+                        Diagnostic::new(
+                            codes::EMPTY_RANGE,
+                            format!("the length range {l}..{h} is empty"),
+                        )
+                        .with_primary(b.span, "the lower bound is above the upper bound")
+                        .with_help(format!("did you mean {h}..{l}?")),
                     );
                     return Ty::Error;
                 }
@@ -323,7 +387,12 @@ impl Checker<'_> {
                         .build()
                         .err()
                         .map_or_else(|| "invalid pattern".to_string(), |e| e.to_string());
-                    let last = reason.lines().last().unwrap_or("invalid pattern").trim().to_string();
+                    let last = reason
+                        .lines()
+                        .last()
+                        .unwrap_or("invalid pattern")
+                        .trim()
+                        .to_string();
                     self.diags.push(
                         Diagnostic::new(codes::INVALID_REGEX, format!("`/{}/` is not a valid regular expression", re.pattern))
                             .with_primary(re.span, last.trim_start_matches("error: ").to_string())
@@ -341,9 +410,12 @@ impl Checker<'_> {
         };
         if !applies {
             self.diags.push(
-                Diagnostic::new(codes::REFINEMENT_NOT_APPLICABLE, format!("this refinement does not apply to `{base}`"))
-                    .with_primary(span, what)
-                    .with_secondary(base_span, format!("the type is `{base}`")),
+                Diagnostic::new(
+                    codes::REFINEMENT_NOT_APPLICABLE,
+                    format!("this refinement does not apply to `{base}`"),
+                )
+                .with_primary(span, what)
+                .with_secondary(base_span, format!("the type is `{base}`")),
             );
             return Ty::Error;
         }

@@ -86,7 +86,11 @@ impl<'p> Checker<'p> {
 /// "an `Int`", "a `String`", "an environment": the word with its indefinite article.
 pub fn article(word: &str) -> String {
     let first = word.trim_start_matches('`').chars().next().unwrap_or('x');
-    if "aeiouAEIOU".contains(first) { format!("an {word}") } else { format!("a {word}") }
+    if "aeiouAEIOU".contains(first) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
 }
 
 /// A type in backticks with its article: "an `Int`", "a `List<String>`".
@@ -108,7 +112,13 @@ pub fn check_program(program: &Program) -> Vec<Diagnostic> {
                         DeclKind::Module => 1,
                         DeclKind::Service => 2,
                     };
-                    order.push((rank, DeclId { file: f.id, item: i }));
+                    order.push((
+                        rank,
+                        DeclId {
+                            file: f.id,
+                            item: i,
+                        },
+                    ));
                 }
                 crate::syntax::ast::Item::TypeAlias(_) => {
                     let _ = checker.alias_type(f.id, i);

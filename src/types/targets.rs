@@ -38,7 +38,11 @@ impl Target {
 
     /// The target a resource type name belongs to.
     pub fn of_resource_type(name: &str) -> Target {
-        if name.contains("::") { Target::CloudFormation } else { Target::Terraform }
+        if name.contains("::") {
+            Target::CloudFormation
+        } else {
+            Target::Terraform
+        }
     }
 }
 
@@ -79,7 +83,10 @@ impl Targets {
     }
 
     pub fn supported(&self) -> Vec<Target> {
-        Target::ALL.into_iter().filter(|t| self.supports(*t)).collect()
+        Target::ALL
+            .into_iter()
+            .filter(|t| self.supports(*t))
+            .collect()
     }
 }
 
@@ -96,7 +103,13 @@ pub fn present_for(condition: Option<&Expr>) -> Vec<Target> {
             ExprKind::String(s) => s.as_plain().and_then(|v| Target::parse(&v)),
             _ => None,
         };
-        let t = if named(lhs) { lit(rhs) } else if named(rhs) { lit(lhs) } else { None };
+        let t = if named(lhs) {
+            lit(rhs)
+        } else if named(rhs) {
+            lit(lhs)
+        } else {
+            None
+        };
         if let Some(t) = t {
             return Target::ALL
                 .into_iter()

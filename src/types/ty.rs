@@ -68,7 +68,10 @@ pub enum Ty {
     Refined(Box<Ty>, Vec<Refinement>),
     /// A resource of the named type (`AWS::EC2::VPC`, `aws_vpc`); its members are the
     /// type's attributes. `untyped` resources have any member.
-    Resource { type_name: String, untyped: bool },
+    Resource {
+        type_name: String,
+        untyped: bool,
+    },
     /// An instance of a module (a `use`); its members are the module's outputs.
     Module(crate::resolve::DeclId),
 }
@@ -149,7 +152,8 @@ impl Ty {
             (List(s), List(t)) | (Map(s), Map(t)) => s.is_subtype_of(t),
             (Record(s), Map(t)) => s.values().all(|f| f.ty.is_subtype_of(t)),
             (Record(s), Record(t)) => {
-                s.iter().all(|(k, f)| t.get(k).is_some_and(|tf| f.ty.is_subtype_of(&tf.ty)))
+                s.iter()
+                    .all(|(k, f)| t.get(k).is_some_and(|tf| f.ty.is_subtype_of(&tf.ty)))
                     && t.iter().all(|(k, tf)| tf.optional || s.contains_key(k))
             }
             _ => false,
@@ -260,7 +264,13 @@ mod tests {
         assert!(Ty::Int.is_subtype_of(&Ty::optional(Ty::Number)));
         assert!(!Ty::Secret.is_subtype_of(&Ty::String));
         assert!(!Ty::String.is_subtype_of(&Ty::Secret));
-        let r = Ty::Refined(Box::new(Ty::Int), vec![Refinement::Range { lo: Some(1.0), hi: Some(10.0) }]);
+        let r = Ty::Refined(
+            Box::new(Ty::Int),
+            vec![Refinement::Range {
+                lo: Some(1.0),
+                hi: Some(10.0),
+            }],
+        );
         assert!(r.is_subtype_of(&Ty::Number));
         assert_eq!(r.to_string(), "Int in 1..10");
     }
@@ -268,9 +278,21 @@ mod tests {
     #[test]
     fn records_are_closed() {
         let mut a = BTreeMap::new();
-        a.insert("path".to_string(), FieldTy { ty: Ty::String, optional: false });
+        a.insert(
+            "path".to_string(),
+            FieldTy {
+                ty: Ty::String,
+                optional: false,
+            },
+        );
         let mut b = a.clone();
-        b.insert("interval".to_string(), FieldTy { ty: Ty::Int, optional: true });
+        b.insert(
+            "interval".to_string(),
+            FieldTy {
+                ty: Ty::Int,
+                optional: true,
+            },
+        );
         assert!(Ty::Record(a.clone()).is_subtype_of(&Ty::Record(b.clone())));
         assert!(!Ty::Record(b).is_subtype_of(&Ty::Record(a)));
     }

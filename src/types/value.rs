@@ -36,7 +36,11 @@ impl Stage {
 
     /// The later of two stages (the first deploy origin wins, for stable messages).
     pub fn join(self, other: &Stage) -> Stage {
-        if other.rank() > self.rank() { other.clone() } else { self }
+        if other.rank() > self.rank() {
+            other.clone()
+        } else {
+            self
+        }
     }
 
     pub fn deploy_origin(&self) -> Option<&DeployOrigin> {
@@ -125,6 +129,8 @@ impl Value {
 
     /// How the value came to be secret, for messages.
     pub fn secret_description(&self) -> String {
-        self.secret.as_ref().map_or_else(|| "a secret".to_string(), SecretTrail::describe)
+        self.secret
+            .as_ref()
+            .map_or_else(|| "a secret".to_string(), SecretTrail::describe)
     }
 }

@@ -24,7 +24,9 @@ fn comparator_admits(c: &Comparator, v: Version) -> bool {
     };
     match (c.op, minor) {
         (ConstraintOp::Caret, _) => v.major == major && v >= floor,
-        (ConstraintOp::Tilde | ConstraintOp::Exact | ConstraintOp::Eq, Some(m)) => v.major == major && v.minor == m,
+        (ConstraintOp::Tilde | ConstraintOp::Exact | ConstraintOp::Eq, Some(m)) => {
+            v.major == major && v.minor == m
+        }
         (ConstraintOp::Tilde | ConstraintOp::Exact | ConstraintOp::Eq, None) => v.major == major,
         (ConstraintOp::Gt, _) => v > floor,
         (ConstraintOp::Ge, _) => v >= floor,

@@ -94,8 +94,41 @@ mod tests {
                     "{name}: required and read-only"
                 );
             }
+            for path in &schema.nested_read_only {
+                let mut segments = path.split('.');
+                let top = segments
+                    .next()
+                    .and_then(|s| schema.property(s))
+                    .map(|p| &p.ty);
+                let field = top.and_then(|ty| field_at(ty, segments.collect()));
+                assert!(
+                    field.is_none_or(|f| f.optional),
+                    "{name}: {path} is read-only and required"
+                );
+            }
         }
         assert!(DATA.ends_with('\n') && !DATA.contains("\r"));
+    }
+
+    /// The field a dotted path names below a type (`*` steps into a list).
+    fn field_at<'t>(ty: &'t Ty, path: Vec<&str>) -> Option<&'t FieldTy> {
+        let (last, init) = path.split_last()?;
+        let mut ty = ty;
+        for segment in init {
+            ty = match (ty.unrefined(), *segment) {
+                (Ty::List(item), "*") => item,
+                (Ty::Record(fields), name) => &fields.get(name)?.ty,
+                _ => return None,
+            };
+        }
+        match ty.unrefined() {
+            Ty::Record(fields) => fields.get(*last),
+            Ty::List(item) => match item.unrefined() {
+                Ty::Record(fields) => fields.get(*last),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     #[test]
