@@ -151,7 +151,43 @@ service "svc{s}" {{
     ComparisonOperator = "GreaterThanThreshold"
   }}
 
+  let topic_names = [for i in range(3) : "svc{s}-events-${{i}}"]
+  let tags = {{ team = "platform", service = "svc{s}", tier = input.size }}
+  let tag_list = [for k, v in tags : {{ Key = k, Value = v }}]
+
+  resource topic: AWS::SNS::Topic for i, topic_name in topic_names {{
+    TopicName = topic_name
+    KmsMasterKeyId = "alias/aws/sns"
+    Tags = tag_list
+  }}
+
+  resource subscription: AWS::SNS::Subscription for i, t in topic {{
+    TopicArn = t.TopicArn
+    Protocol = "sqs"
+    Endpoint = queue.Arn
+    RawMessageDelivery = true
+  }}
+
+  resource table: AWS::DynamoDB::Table {{
+    BillingMode = "PAY_PER_REQUEST"
+    AttributeDefinitions = [{{ AttributeName = "pk", AttributeType = "S" }}]
+    KeySchema = [{{ AttributeName = "pk", KeyType = "HASH" }}]
+    SSESpecification = {{ SSEEnabled = true }}
+    PointInTimeRecoverySpecification = {{ PointInTimeRecoveryEnabled = true }}
+    Tags = tag_list
+  }}
+
   output url: String = "https://${{environment.outputs.lb_dns}}/svc{s}"
+  output table_name: String = table.Arn
+  output topic_arns: List<String> = [for t in topic : t.TopicArn]
+  output queue_arn: String = queue.Arn
+  output cpu_units: Int = cpu
+  output memory_mb: Int = memory
+  output tier: String = input.size
+  output replicas: Int = input.desired_count
+  output log_days: Int = input.retention_days
+  output branch: String = "main"
+  output public: Bool = false
   output queue_url: String = queue.QueueUrl
   output bucket_arn: String = bucket.Arn
   output service_name: String = app.service_name

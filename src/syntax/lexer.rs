@@ -11,11 +11,18 @@
 //! The lexer never fails: unreadable input is reported once as a [`SyntaxError`] and
 //! becomes a [`Tok::Error`] (or, for an unterminated string, a synthesised closing
 //! quote), so the parser always has a token stream to recover on.
+//!
+//! It also keeps the parser's stack bounded: brackets (`(`, `[`, `{`, `${`) nested
+//! deeper than [`MAX_BRACKET_DEPTH`] reach the parser as one [`Tok::Error`] and a
+//! `NestingTooDeep` error. The grammar's own limit ([`MAX_NESTING`], checked as the
+//! tree is built) catches anything merely too deep; this one is for absurd depths,
+//! where lalrpop's error recovery, which rescans the whole stack for every token it
+//! skips, would take time quadratic in the depth.
 
 use logos::Logos;
 
 use crate::syntax::ast::{Comment, CommentKind};
-use crate::syntax::error::SyntaxError;
+use crate::syntax::error::{MAX_NESTING, SyntaxError};
 use crate::syntax::span::{FileId, Span};
 use crate::syntax::token::Tok;
 
@@ -175,6 +182,11 @@ enum StrTok {
     Newline,
 }
 
+/// How deep brackets may nest in the token stream handed to the parser. Every bracket
+/// but a declaration's or block's own braces adds a level to the tree, so twice the
+/// tree's limit is only reached by input the grammar would refuse anyway.
+pub const MAX_BRACKET_DEPTH: u32 = 2 * MAX_NESTING;
+
 /// Characters that can start a token: a run of unreadable characters stops at one.
 const TOKEN_STARTS: &str = "{}()[]<>=!,.:?|&+-*/%^~\"_";
 
@@ -208,6 +220,9 @@ pub struct Lexer<'a> {
     /// Where each token handed to the parser starts, in order: lets the parser's error
     /// reporting tell how far apart two errors are in tokens.
     pub token_starts: Vec<u32>,
+    /// How many brackets are open, for [`MAX_BRACKET_DEPTH`].
+    bracket_depth: u32,
+    too_deep_reported: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -223,6 +238,8 @@ impl<'a> Lexer<'a> {
             comments: Vec::new(),
             errors: Vec::new(),
             token_starts: Vec::new(),
+            bracket_depth: 0,
+            too_deep_reported: false,
         }
     }
 
@@ -249,15 +266,15 @@ impl<'a> Lexer<'a> {
         };
     }
 
-    /// Leaves the innermost string (after an error), closing any interpolation in it.
+    /// Leaves every open string (after an error), closing the interpolations between.
+    /// Strings and their interpolations stay on one line, so when the innermost one is
+    /// cut off by a line end or the end of the file, so is every one around it; leaving
+    /// only the innermost would report the next one out too, one error per level.
     fn abandon_string(&mut self, at: usize) {
         while let Some(mode) = self.modes.pop() {
             match mode {
                 Mode::Interp { .. } => self.pending.push_back((at, Tok::InterpClose, at)),
-                Mode::Str { .. } => {
-                    self.pending.push_back((at, Tok::StrClose, at));
-                    break;
-                }
+                Mode::Str { .. } => self.pending.push_back((at, Tok::StrClose, at)),
                 Mode::Code => {
                     self.modes.push(Mode::Code);
                     break;
@@ -364,7 +381,6 @@ impl<'a> Lexer<'a> {
             // An already-reported error token, so the parser drops the broken
             // expression instead of reading `"${a/"` as a division by a string.
             self.pending.push_back((at, Tok::Error, at));
-            self.abandon_string(at);
             self.abandon_string(at);
         } else {
             self.errors.push(SyntaxError::UnterminatedString {
@@ -717,18 +733,60 @@ impl<'a> Iterator for Lexer<'a> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
-        let tok = match self.pending.pop_front() {
+        let tok = self.next_unlimited()?;
+        let tok = self.limit_depth(tok);
+        self.token_starts.push(tok.0 as u32);
+        Some(tok)
+    }
+}
+
+impl<'a> Lexer<'a> {
+    fn next_unlimited(&mut self) -> Option<Spanned<'a>> {
+        match self.pending.pop_front() {
             Some(t) => Some(t),
             None => match self.inner {
                 Some(Inner::Code(_)) => self.next_code(),
                 Some(Inner::Str(_)) => self.next_string(),
                 None => None,
             },
-        };
-        if let Some((start, _, _)) = &tok {
-            self.token_starts.push(*start as u32);
         }
-        tok
+    }
+
+    /// Passes `tok` on, unless it opens a bracket past [`MAX_BRACKET_DEPTH`]: then it
+    /// and everything up to the bracket closing it become one [`Tok::Error`].
+    fn limit_depth(&mut self, tok: Spanned<'a>) -> Spanned<'a> {
+        self.count_bracket(&tok.1);
+        if self.bracket_depth <= MAX_BRACKET_DEPTH {
+            return tok;
+        }
+        if !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.errors.push(SyntaxError::NestingTooDeep {
+                span: self.span(tok.0, tok.2),
+                limit: MAX_NESTING,
+            });
+        }
+        let (start, mut end) = (tok.0, tok.2);
+        while self.bracket_depth > MAX_BRACKET_DEPTH {
+            let Some(skipped) = self.next_unlimited() else {
+                break;
+            };
+            self.count_bracket(&skipped.1);
+            end = skipped.2;
+        }
+        (start, Tok::Error, end)
+    }
+
+    fn count_bracket(&mut self, tok: &Tok<'_>) {
+        match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace | Tok::InterpOpen => {
+                self.bracket_depth += 1;
+            }
+            Tok::RParen | Tok::RBracket | Tok::RBrace | Tok::InterpClose => {
+                self.bracket_depth = self.bracket_depth.saturating_sub(1);
+            }
+            _ => {}
+        }
     }
 }
 

@@ -69,6 +69,13 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
         parser_errors.retain(|e| !matches!(e, SyntaxError::UnexpectedEof { .. }));
     }
     errors.extend(parser_errors);
+    // The lexer's bracket limit and the grammar's nesting limit can both trip on one
+    // deep construct; each reports once per file, and so must the two together.
+    let mut too_deep_seen = false;
+    errors.retain(|e| {
+        !matches!(e, SyntaxError::NestingTooDeep { .. })
+            || !std::mem::replace(&mut too_deep_seen, true)
+    });
     let mut file_ast = SourceFile {
         items,
         trivia: Trivia {
