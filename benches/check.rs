@@ -32,6 +32,19 @@ fn check_once() -> Report {
 }
 
 fn main() {
+    let start = Instant::now();
+    let catalog = formwork::types::resources::Catalog::cloudformation();
+    let index = start.elapsed();
+    let start = Instant::now();
+    let vpc = catalog.get("AWS::EC2::VPC").map(|s| s.properties.len());
+    let first_get = start.elapsed();
+    println!(
+        "resource catalog: {} types indexed in {:.2} ms; first lookup (AWS::EC2::VPC, {} properties) {:.3} ms",
+        catalog.len(),
+        index.as_secs_f64() * 1000.0,
+        vpc.unwrap_or(0),
+        first_get.as_secs_f64() * 1000.0
+    );
     let report = check_once();
     assert_eq!(
         report.error_count(),

@@ -247,32 +247,4 @@ mod tests {
         assert!(function.property("Code").is_some_and(|p| p.required));
         assert!(function.attribute("Arn").is_some());
     }
-
-    /// Times the index and one lookup; run with
-    /// `cargo test --release --lib types::resources -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    #[allow(clippy::print_stderr)]
-    fn timing() {
-        let t = std::time::Instant::now();
-        let c = super::catalog().expect("indexes");
-        let index = t.elapsed();
-        let t = std::time::Instant::now();
-        let vpc = c.get("AWS::EC2::VPC").map(|s| s.properties.len());
-        let get = t.elapsed();
-        let t = std::time::Instant::now();
-        let dashboard = c
-            .get("AWS::QuickSight::Dashboard")
-            .map(|s| s.properties.len());
-        let largest = t.elapsed();
-        let t = std::time::Instant::now();
-        for i in 0..c.len() {
-            c.decode(i).expect("decodes");
-        }
-        let all = t.elapsed();
-        eprintln!(
-            "index {index:?} · get AWS::EC2::VPC {get:?} ({vpc:?} properties) · get \
-             AWS::QuickSight::Dashboard (the largest) {largest:?} ({dashboard:?}) · decode all {all:?}"
-        );
-    }
 }
