@@ -23,6 +23,26 @@ pub fn add_source(
     (id, problem.map(Diagnostic::from))
 }
 
+/// The workspace-relative paths a source imports (those inside the workspace), for
+/// the command line to load them too.
+pub fn imported_paths(text: &str) -> Vec<String> {
+    let parsed = parse(text, FileId(0));
+    parsed
+        .file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            crate::syntax::ast::Item::Import(imp) => match &imp.target {
+                crate::syntax::ast::ImportTarget::File(s) => {
+                    s.as_plain().and_then(|p| resolve::normalize_import(&p))
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 /// The result of checking a set of files: every diagnostic, in file then source order.
 #[derive(Debug, Default)]
 pub struct Report {

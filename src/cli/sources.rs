@@ -73,15 +73,52 @@ pub fn display_name(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
-/// Reads `files` into a source map; unreadable sources come back as diagnostics.
+/// Reads `files` into a source map, and then the files they import, transitively;
+/// unreadable sources come back as diagnostics. An import names a path from the
+/// workspace root, so it is looked for in each folder from the importing file's own
+/// up to the current one.
 pub fn load(files: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic>), UsageError> {
     let mut map = SourceMap::new();
     let mut problems = Vec::new();
-    for f in files {
-        let bytes = std::fs::read(f)
+    let mut queue: Vec<PathBuf> = files.to_vec();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut next = 0;
+    while next < queue.len() {
+        let f = queue[next].clone();
+        next += 1;
+        let key = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let bytes = std::fs::read(&f)
             .map_err(|e| UsageError(format!("cannot read `{}`: {}", f.display(), io_reason(&e))))?;
-        let (_, problem) = add_source(&mut map, display_name(f), &bytes);
-        problems.extend(problem);
+        let (id, problem) = add_source(&mut map, display_name(&f), &bytes);
+        if problem.is_some() {
+            problems.extend(problem);
+            continue;
+        }
+        let text = map.get(id).map(|s| s.text.clone()).unwrap_or_default();
+        for import in crate::check::imported_paths(&text) {
+            if let Some(found) = find_import_file(&f, &import) {
+                queue.push(found);
+            }
+        }
     }
     Ok((map, problems))
+}
+
+fn find_import_file(importer: &Path, import: &str) -> Option<PathBuf> {
+    let mut dir = importer.parent();
+    while let Some(d) = dir {
+        let candidate = d.join(import);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
 }

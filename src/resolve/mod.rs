@@ -192,6 +192,24 @@ pub fn build(
     program
 }
 
+/// The file an import names. Paths are relative to the workspace root, which is the
+/// folder the files were named from (`templates/web.fw` imports `modules/net.fw`).
+/// When the workspace was named from outside (`examples/acme/templates/web.fw`), the
+/// root is the importing file's nearest ancestor folder that holds the imported path.
+fn find_import(by_name: &BTreeMap<String, FileId>, importer: &str, path: &str) -> Option<FileId> {
+    if let Some(id) = by_name.get(path) {
+        return Some(*id);
+    }
+    let mut dir = importer;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        if let Some(id) = by_name.get(&format!("{parent}/{path}")) {
+            return Some(*id);
+        }
+        dir = parent;
+    }
+    None
+}
+
 fn resolve_imports(
     file: &mut File,
     by_name: &BTreeMap<String, FileId>,
@@ -224,7 +242,7 @@ fn resolve_imports(
             );
             continue;
         };
-        let Some(&target) = by_name.get(&normal) else {
+        let Some(target) = find_import(by_name, &file.name, &normal) else {
             let d = Diagnostic::new(
                 codes::IMPORT_NOT_FOUND,
                 format!("cannot find `{normal}` in the workspace"),

@@ -783,6 +783,16 @@ impl<'p> Checker<'p> {
         }
     }
 
+    /// Whether `file` has an `import … as alias` (resolved or not).
+    fn import_declared(&self, file: FileId, alias: &str) -> bool {
+        self.program.file(file).is_some_and(|f| {
+            f.ast.items.iter().any(|i| match i {
+                Item::Import(imp) => imp.alias.as_ref().is_some_and(|a| a.name == alias),
+                _ => false,
+            })
+        })
+    }
+
     fn module_names(&self, file: FileId) -> Vec<String> {
         let mut out = Vec::new();
         for f in self.program.files.values() {
@@ -823,6 +833,12 @@ impl<'p> Checker<'p> {
             .map(|f| f.span.to(u.module.last().map_or(f.span, |l| l.span)))
             .unwrap_or(u.span);
         let Some(module) = self.find_module(sc.file, &u.module) else {
+            // An alias whose import could not be resolved was reported there.
+            if let [alias, _] = u.module.as_slice()
+                && self.import_declared(sc.file, &alias.name)
+            {
+                return Value::poison();
+            }
             let names = self.module_names(sc.file);
             let d = Diagnostic::new(codes::UNKNOWN_MODULE, format!("unknown module `{written}`"))
                 .with_primary(module_span, "no module has this name");
