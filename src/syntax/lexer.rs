@@ -371,7 +371,8 @@ impl<'a> Lexer<'a> {
 
     /// Reports a string left open at `at` (a line end or the end of the file). When
     /// the string sits inside an interpolation, the interpolation is the real culprit
-    /// (`"${a/"` forgot its `}`), so that is what is reported, and both are closed.
+    /// (`"${a/"` forgot its `}`), so that is what is reported. Either way every open
+    /// string is closed.
     fn unterminated_string(&mut self, open: usize, at: usize) {
         let below = self.modes.len().checked_sub(2).map(|i| self.modes[i]);
         if let Some(Mode::Interp { open: interp, .. }) = below {
@@ -381,13 +382,12 @@ impl<'a> Lexer<'a> {
             // An already-reported error token, so the parser drops the broken
             // expression instead of reading `"${a/"` as a division by a string.
             self.pending.push_back((at, Tok::Error, at));
-            self.abandon_string(at);
         } else {
             self.errors.push(SyntaxError::UnterminatedString {
                 open: self.span(open, open + 1),
             });
-            self.abandon_string(at);
         }
+        self.abandon_string(at);
     }
 
     /// A run of characters no token starts with, reported once.
@@ -883,6 +883,30 @@ mod tests {
             }]
         );
         assert!(t.iter().any(|t| t.1 == Tok::Ident("y")));
+    }
+
+    #[test]
+    fn a_line_end_closes_every_open_string_once() {
+        let (t, _, e) = tokenize("x = \"a ${f(\"b ${c\ny = 1", FileId(0));
+        assert_eq!(
+            e,
+            [SyntaxError::UnterminatedInterpolation {
+                open: Span::new(FileId(0), 14, 16)
+            }]
+        );
+        let closes = t.iter().filter(|t| t.1 == Tok::StrClose).count();
+        assert_eq!(closes, 2);
+        assert!(t.iter().any(|t| t.1 == Tok::Ident("y")));
+    }
+
+    #[test]
+    fn brackets_past_the_limit_become_one_error_token() {
+        let depth = MAX_BRACKET_DEPTH as usize + 5;
+        let src = format!("{}1{}", "(".repeat(depth), ")".repeat(depth));
+        let (t, _, e) = tokenize(&src, FileId(0));
+        assert!(matches!(e[..], [SyntaxError::NestingTooDeep { .. }]));
+        assert_eq!(t.len(), 2 * MAX_BRACKET_DEPTH as usize + 1);
+        assert_eq!(t[MAX_BRACKET_DEPTH as usize].1, Tok::Error);
     }
 
     #[test]
