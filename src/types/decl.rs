@@ -164,11 +164,7 @@ impl<'p> Checker<'p> {
             };
             let name = a.name.name.as_str();
             if let Some(first) = seen.insert(name, a.name.span) {
-                self.diags.push(
-                    Diagnostic::new(codes::DUPLICATE_KEY, format!("`{name}` is set twice"))
-                        .with_primary(a.name.span, "set again here")
-                        .with_secondary(first, "first set here"),
-                );
+                self.repeated(&format!("`{name}`"), "set", a.name.span, first);
                 continue;
             }
             if !SETTINGS.contains(&name) {
@@ -241,13 +237,11 @@ impl<'p> Checker<'p> {
                 };
                 if let Some((_, first)) = target.get(&f.name.name) {
                     let first = *first;
-                    self.diags.push(
-                        Diagnostic::new(
-                            codes::DUPLICATE_KEY,
-                            format!("input `{}` is declared twice", f.name.name),
-                        )
-                        .with_primary(f.name.span, "declared again here")
-                        .with_secondary(first, "first declared here"),
+                    self.repeated(
+                        &format!("input `{}`", f.name.name),
+                        "declared",
+                        f.name.span,
+                        first,
                     );
                     continue;
                 }
@@ -679,13 +673,11 @@ impl<'p> Checker<'p> {
             let BodyItem::Output(o) = item else { continue };
             if let Some((_, _, first)) = outputs.get(&o.name.name) {
                 let first = *first;
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::DUPLICATE_KEY,
-                        format!("output `{}` is declared twice", o.name.name),
-                    )
-                    .with_primary(o.name.span, "declared again here")
-                    .with_secondary(first, "first declared here"),
+                self.repeated(
+                    &format!("output `{}`", o.name.name),
+                    "declared",
+                    o.name.span,
+                    first,
                 );
                 continue;
             }
@@ -870,13 +862,11 @@ impl<'p> Checker<'p> {
         let mut suggested: Vec<String> = Vec::new();
         for a in &u.args {
             if let Some(first) = given.insert(&a.name.name, a.name.span) {
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::DUPLICATE_KEY,
-                        format!("argument `{}` is given twice", a.name.name),
-                    )
-                    .with_primary(a.name.span, "given again here")
-                    .with_secondary(first, "first given here"),
+                self.repeated(
+                    &format!("argument `{}`", a.name.name),
+                    "given",
+                    a.name.span,
+                    first,
                 );
                 continue;
             }
@@ -1047,14 +1037,7 @@ impl<'p> Checker<'p> {
         for a in &r.body {
             let name = a.name.name.as_str();
             if let Some(first) = given.insert(name, a.name.span) {
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::DUPLICATE_KEY,
-                        format!("property `{name}` is set twice"),
-                    )
-                    .with_primary(a.name.span, "set again here")
-                    .with_secondary(first, "first set here"),
-                );
+                self.repeated(&format!("property `{name}`"), "set", a.name.span, first);
                 continue;
             }
             if meta(name) {
@@ -1165,14 +1148,7 @@ impl<'p> Checker<'p> {
                         continue;
                     };
                     if let Some(first) = given.insert(key.clone(), key_span) {
-                        self.diags.push(
-                            Diagnostic::new(
-                                codes::DUPLICATE_KEY,
-                                format!("`{key}` is given twice"),
-                            )
-                            .with_primary(key_span, "given again here")
-                            .with_secondary(first, "first given here"),
-                        );
+                        self.repeated(&format!("`{key}`"), "given", key_span, first);
                         continue;
                     }
                     match fields.get(&key) {

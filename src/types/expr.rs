@@ -134,14 +134,7 @@ impl Checker<'_> {
                         continue;
                     };
                     if let Some(first) = seen.insert(key.clone(), key_span) {
-                        self.diags.push(
-                            Diagnostic::new(
-                                codes::DUPLICATE_KEY,
-                                format!("key `{key}` is given twice"),
-                            )
-                            .with_primary(key_span, "given again here")
-                            .with_secondary(first, "first given here"),
-                        );
+                        self.repeated(&format!("key `{key}`"), "given", key_span, first);
                         continue;
                     }
                     stage = stage.join(&v.stage);

@@ -83,6 +83,21 @@ impl<'p> Checker<'p> {
     }
 }
 
+impl Checker<'_> {
+    /// Reports `what` (a setting, input, property, key…) given a second time: "`x` is
+    /// set twice", labelled "set again here" and "first set here".
+    pub(crate) fn repeated(&mut self, what: &str, verb: &str, again: Span, first: Span) {
+        self.diags.push(
+            Diagnostic::new(
+                crate::diagnostics::codes::DUPLICATE_KEY,
+                format!("{what} is {verb} twice"),
+            )
+            .with_primary(again, format!("{verb} again here"))
+            .with_secondary(first, format!("first {verb} here")),
+        );
+    }
+}
+
 /// "an `Int`", "a `String`", "an environment": the word with its indefinite article.
 pub fn article(word: &str) -> String {
     let first = word.trim_start_matches('`').chars().next().unwrap_or('x');
