@@ -55,7 +55,7 @@ impl Printer<'_> {
             }
             TypeKind::Refined { base, refinement } => {
                 self.ty(base);
-                match refinement {
+                match &**refinement {
                     Refinement::Range(b) => {
                         self.write(" in ");
                         self.range(b);

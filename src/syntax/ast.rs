@@ -350,7 +350,7 @@ pub enum TypeKind {
     /// `T in 1..10`, `T matches /re/`, `T len 1..64`.
     Refined {
         base: Box<TypeExpr>,
-        refinement: Refinement,
+        refinement: Box<Refinement>,
     },
     /// `( T )`, kept so the formatter writes it back.
     Paren(Box<TypeExpr>),
@@ -406,13 +406,13 @@ pub enum ExprKind {
     },
     /// `[for x in xs : f(x) if cond]`
     ListComprehension {
-        clause: ForClause,
+        clause: Box<ForClause>,
         body: Box<Expr>,
         filter: Option<Box<Expr>>,
     },
     /// `{for k, v in m : k => f(v) if cond}`
     MapComprehension {
-        clause: ForClause,
+        clause: Box<ForClause>,
         key: Box<Expr>,
         value: Box<Expr>,
         filter: Option<Box<Expr>>,

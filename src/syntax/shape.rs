@@ -212,7 +212,7 @@ impl Printer {
                 }
             }),
             TypeKind::Refined { base, refinement } => {
-                let r = match refinement {
+                let r = match &**refinement {
                     Refinement::Range(b) => format!("in {}", bounds(b)),
                     Refinement::Length(b) => format!("len {}", bounds(b)),
                     Refinement::Matches(re) => format!("matches /{}/", re.pattern),
