@@ -465,6 +465,16 @@ pub enum MapKey {
     String(StringLit),
 }
 
+impl MapKey {
+    /// The key's text (`None` for an interpolated string key) and its span.
+    pub fn plain(&self) -> (Option<String>, Span) {
+        match self {
+            MapKey::Ident(i) => (Some(i.name.clone()), i.span),
+            MapKey::String(s) => (s.as_plain(), s.span),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatchArm {
     pub patterns: Vec<Pattern>,

@@ -1135,14 +1135,7 @@ impl<'p> Checker<'p> {
             (ExprKind::Map { entries, .. }, Ty::Record(fields)) => {
                 let mut given: BTreeMap<String, Span> = BTreeMap::new();
                 for en in entries {
-                    let key = match &en.key {
-                        ast::MapKey::Ident(i) => Some(i.name.clone()),
-                        ast::MapKey::String(s) => s.as_plain(),
-                    };
-                    let key_span = match &en.key {
-                        ast::MapKey::Ident(i) => i.span,
-                        ast::MapKey::String(s) => s.span,
-                    };
+                    let (key, key_span) = en.key.plain();
                     let Some(key) = key else {
                         self.expr(sc, &en.value);
                         continue;

@@ -115,10 +115,7 @@ impl Checker<'_> {
                 let mut seen: std::collections::BTreeMap<String, Span> =
                     std::collections::BTreeMap::new();
                 for en in entries {
-                    let (key, key_span) = match &en.key {
-                        ast::MapKey::Ident(i) => (Some(i.name.clone()), i.span),
-                        ast::MapKey::String(s) => (s.as_plain(), s.span),
-                    };
+                    let (key, key_span) = en.key.plain();
                     let v = self.expr(sc, &en.value);
                     let Some(key) = key else {
                         self.diags.push(
