@@ -63,6 +63,16 @@ impl Report {
 /// [`add_source`] already reported, which are not parsed. The standard library is
 /// added to `map`, so diagnostics can point into it.
 pub fn check_all(map: &mut SourceMap, unreadable: Vec<Diagnostic>) -> Report {
+    let (_, diagnostics) = build_and_check(map, unreadable);
+    Report { diagnostics }
+}
+
+/// Parses, resolves and checks every file in `map` (see [`check_all`]), and returns
+/// the program with every diagnostic, sorted by position.
+pub fn build_and_check(
+    map: &mut SourceMap,
+    unreadable: Vec<Diagnostic>,
+) -> (resolve::Program, Vec<Diagnostic>) {
     let skip: Vec<FileId> = unreadable
         .iter()
         .filter_map(|d| d.primary_span().map(|s| s.file))
@@ -70,7 +80,7 @@ pub fn check_all(map: &mut SourceMap, unreadable: Vec<Diagnostic>) -> Report {
     let user: Vec<FileId> = map
         .files()
         .map(|(id, _)| id)
-        .filter(|id| !skip.contains(id))
+        .filter(|id| !skip.contains(id) && !is_spec(map, *id))
         .collect();
     let mut std_ids = Vec::new();
     for f in stdlib::FILES {
@@ -96,5 +106,15 @@ pub fn check_all(map: &mut SourceMap, unreadable: Vec<Diagnostic>) -> Report {
     diagnostics.extend(types::check_program(&program));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
     diagnostics.dedup();
-    Report { diagnostics }
+    (program, diagnostics)
+}
+
+/// Spec files (YAML and JSON) share the source map, for diagnostics, but are not
+/// parsed as templates.
+fn is_spec(map: &SourceMap, id: FileId) -> bool {
+    map.get(id).is_some_and(|f| {
+        [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| f.name.ends_with(ext))
+    })
 }

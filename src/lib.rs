@@ -4,8 +4,12 @@
 
 pub mod check;
 pub mod cli;
+pub mod codegen;
+pub mod compile;
 pub mod diagnostics;
 pub mod format;
+pub mod ir;
 pub mod resolve;
+pub mod spec;
 pub mod syntax;
 pub mod types;

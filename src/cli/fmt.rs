@@ -80,7 +80,7 @@ pub fn run(args: Args) -> u8 {
                 unformatted.push(name);
             }
             Outcome::Changed(text) => {
-                if let Err(e) = write_atomically(f, &text) {
+                if let Err(e) = crate::cli::output::write_atomic(f, text.as_bytes()) {
                     err(&format!(
                         "error: cannot write `{name}`: {}\n",
                         io_reason(&e)
@@ -154,25 +154,4 @@ fn run_stdin(args: &Args) -> u8 {
             status::INPUT_ERRORS
         }
     }
-}
-
-/// Writes `text` to a temporary file beside `path`, then renames it over `path`, so
-/// an interrupted write never leaves a half-written source file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.formwork-tmp"));
-    std::fs::write(&tmp, text)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

@@ -9,6 +9,7 @@ mod check;
 mod explain;
 mod fmt;
 mod output;
+mod render;
 mod sources;
 
 use std::process::ExitCode;
@@ -31,6 +32,10 @@ enum Command {
     Fmt(fmt::Args),
     /// Explain a diagnostic code, like `formwork explain E0006`.
     Explain(explain::Args),
+    /// Render a template for an instance's inputs: a concrete CloudFormation or Terraform artifact.
+    Render(render::RenderArgs),
+    /// Compile a template alone: inputs become CloudFormation parameters or Terraform variables.
+    Compile(render::CompileArgs),
 }
 
 /// How diagnostics are printed.
@@ -63,6 +68,8 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Render(args) => render::run_render(args),
+        Command::Compile(args) => render::run_compile(args),
     };
     ExitCode::from(code)
 }

@@ -109,10 +109,33 @@ codes! {
     INVALID_VERSION_SETTING = "E0224", "invalid-version-setting", "a template version that is not `MAJOR.MINOR`";
     MISSING_VERSION = "E0225", "missing-version", "a template without a version";
     UNTYPED_RESOURCE = "W0201", "untyped-resource", "a resource whose properties are not checked";
+    SPEC_SYNTAX = "E0301", "spec-syntax-error", "a spec file that is not valid YAML or JSON";
+    SPEC_TOO_LARGE = "E0302", "spec-too-large", "a spec file over the size or value-count limit";
+    SPEC_TOO_DEEP = "E0303", "spec-nesting-too-deep", "values in a spec file nested too deeply";
+    ALIAS_EXPANSION_TOO_LARGE = "E0304", "alias-expansion-too-large", "YAML aliases that expand to too many values";
+    DUPLICATE_SPEC_KEY = "E0305", "duplicate-spec-key", "a key given twice in one mapping of a spec file";
+    SPEC_NUMBER_TOO_LARGE = "E0306", "spec-number-too-large", "a number in a spec file that does not fit";
+    INVALID_SPEC_LAYOUT = "E0307", "invalid-spec-layout", "a spec file whose shape is not a Proton environment or service spec";
+    INVALID_TEMPLATE_REFERENCE = "E0308", "invalid-template-reference", "a `template:` that is not `NAME@VERSION`";
+    DUPLICATE_INSTANCE = "E0309", "duplicate-instance", "two service instances with one name";
+    MISSING_SPEC_INPUT = "E0310", "missing-spec-input", "a required input the spec does not give";
+    UNKNOWN_SPEC_INPUT = "E0311", "unknown-spec-input", "a spec value for an input the template does not declare";
+    SPEC_TYPE_MISMATCH = "E0312", "spec-type-mismatch", "a spec value of the wrong type";
+    SPEC_VALUE_OUT_OF_RANGE = "E0313", "spec-value-out-of-range", "a spec number outside its input's range";
+    SPEC_PATTERN_MISMATCH = "E0314", "spec-pattern-mismatch", "a spec string that does not match its input's pattern";
+    SPEC_VALUE_NOT_ALLOWED = "E0315", "spec-value-not-allowed", "a spec value that is not one of its input's allowed values";
+    SPEC_LENGTH_OUT_OF_RANGE = "E0316", "spec-length-out-of-range", "a spec string or list whose length is outside its input's bounds";
+    PLAIN_SECRET_IN_SPEC = "E0317", "plain-secret-in-spec", "a secret input written as a plain value in a spec file";
+    INVALID_SECRET_REFERENCE = "E0318", "invalid-secret-reference", "a secret reference that is not `secretsmanager:` or `ssm:`";
     NO_MATCHING_VERSION = "E0401", "no-matching-version", "a version constraint that admits no known version";
     OUTPUT_MISSING_IN_VERSION = "E0402", "output-missing-in-version", "an environment output an admitted version lacks";
     OUTPUT_TYPE_CHANGED = "E0403", "output-type-changed", "an environment output whose type differs between admitted versions";
     REQUIRES_OUTSIDE_SERVICE = "E0404", "requires-outside-service", "a `requires` in an environment or module";
+    NOT_EXPRESSIBLE = "E0501", "not-expressible", "a computation the chosen target and mode cannot express";
+    NAME_COLLISION = "E0502", "name-collision", "two resources or outputs that would get one name in the output";
+    ABSENT_RESOURCE = "E0503", "absent-resource", "a read of a resource this instance does not create";
+    EVALUATION_FAILED = "E0504", "evaluation-failed", "a computation that fails for this instance's values";
+    MISSING_INPUT_VALUE = "E0505", "missing-input-value", "an input with no value and no default when rendering";
 }
 
 /// Looks a code up by id (`E0006`, case-insensitive) or name (`unexpected-token`).

@@ -1,0 +1,253 @@
+//! `formwork render TEMPLATE --spec FILE` and `formwork compile TEMPLATE`: one
+//! template to CloudFormation or Terraform, for an instance (render) or alone
+//! (parameterised).
+
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use crate::check::add_source;
+use crate::cli::output::{err, out, print_report, write_atomic};
+use crate::cli::sources::{display_name, find_files, io_reason, load};
+use crate::cli::{ColorChoice, OutputFormat, status};
+use crate::compile::{Artifact, Failure, Options, Selector, compile};
+use crate::ir::Mode;
+use crate::types::targets::Target;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Cloudformation,
+    Terraform,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RenderArgs {
+    /// The template: its name (`web`, `web@2.1`) or its `.fw` file.
+    template: String,
+    /// The spec file (YAML or JSON) with the instance's inputs.
+    #[arg(long)]
+    spec: PathBuf,
+    /// The service instance to render (every instance of the spec when left out).
+    #[arg(long)]
+    instance: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompileArgs {
+    /// The template: its name (`web`, `web@2.1`) or its `.fw` file.
+    template: String,
+    /// Terraform only: a spec whose values are written to `terraform.tfvars.json`.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// With `--spec`, the service instance whose values to write.
+    #[arg(long)]
+    instance: Option<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+struct Common {
+    /// The backend.
+    #[arg(long, value_enum)]
+    target: TargetArg,
+    /// CloudFormation: write YAML (beside the JSON with `-o`; instead of it on stdout).
+    #[arg(long)]
+    yaml: bool,
+    /// The folder to write to (stdout when left out, for one CloudFormation template).
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    /// The workspace whose templates are loaded.
+    #[arg(long, default_value = ".")]
+    workspace: PathBuf,
+    /// The AWS provider version constraint written in Terraform's `required_providers`.
+    #[arg(long, default_value = crate::codegen::terraform::DEFAULT_AWS_PROVIDER)]
+    aws_provider: String,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t)]
+    color: ColorChoice,
+}
+
+pub fn run_render(args: RenderArgs) -> u8 {
+    run(
+        &args.template,
+        Some(&args.spec),
+        args.instance.as_deref(),
+        Mode::Render,
+        &args.common,
+    )
+}
+
+pub fn run_compile(args: CompileArgs) -> u8 {
+    run(
+        &args.template,
+        args.spec.as_deref(),
+        args.instance.as_deref(),
+        Mode::Parameterised,
+        &args.common,
+    )
+}
+
+fn run(
+    template: &str,
+    spec: Option<&Path>,
+    instance: Option<&str>,
+    mode: Mode,
+    common: &Common,
+) -> u8 {
+    let files = match find_files(std::slice::from_ref(&common.workspace)) {
+        Ok(f) => f,
+        Err(e) => {
+            err(&format!("error: {}\n", e.0));
+            return status::USAGE;
+        }
+    };
+    let (mut map, problems) = match load(&files) {
+        Ok(v) => v,
+        Err(e) => {
+            err(&format!("error: {}\n", e.0));
+            return status::USAGE;
+        }
+    };
+    let selector = if template.ends_with(".fw") {
+        let want = display_name(Path::new(template));
+        let found = map
+            .files()
+            .find(|(_, f)| f.name == want || f.name.ends_with(&format!("/{want}")))
+            .map(|(id, _)| id);
+        match found {
+            Some(id) => Selector::File(id),
+            None => {
+                err(&format!(
+                    "error: `{template}` is not a template file of the workspace `{}`\n",
+                    common.workspace.display()
+                ));
+                return status::USAGE;
+            }
+        }
+    } else {
+        Selector::parse_name(template)
+    };
+    let spec_id = match spec {
+        None => None,
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => {
+                let (id, problem) = add_source(&mut map, display_name(path), &bytes);
+                if let Some(p) = problem {
+                    let report = crate::check::Report {
+                        diagnostics: vec![p],
+                    };
+                    print_report(&report, &map, common.format, common.color, 1);
+                    return status::INPUT_ERRORS;
+                }
+                Some(id)
+            }
+            Err(e) => {
+                err(&format!(
+                    "error: cannot read `{}`: {}\n",
+                    path.display(),
+                    io_reason(&e)
+                ));
+                return status::USAGE;
+            }
+        },
+    };
+    let options = Options {
+        target: match common.target {
+            TargetArg::Cloudformation => Target::CloudFormation,
+            TargetArg::Terraform => Target::Terraform,
+        },
+        mode,
+        yaml: common.yaml,
+        aws_provider: common.aws_provider.clone(),
+    };
+    let count = files.len();
+    let artifacts = match compile(&mut map, problems, &selector, spec_id, instance, &options) {
+        Ok(a) => a,
+        Err(Failure::Usage(msg)) => {
+            err(&format!("error: {msg}\n"));
+            return status::USAGE;
+        }
+        Err(Failure::Diagnostics(diagnostics)) => {
+            let report = crate::check::Report { diagnostics };
+            print_report(&report, &map, common.format, common.color, count);
+            return status::INPUT_ERRORS;
+        }
+    };
+    match &common.out {
+        Some(dir) => write_all(dir, &artifacts),
+        None => print_single(&artifacts, common),
+    }
+}
+
+/// Without `-o`: one CloudFormation template to stdout.
+fn print_single(artifacts: &[Artifact], common: &Common) -> u8 {
+    let [artifact] = artifacts else {
+        err(
+            "error: the spec has several instances: pick one with `--instance`, or write them all with `-o DIR`\n",
+        );
+        return status::USAGE;
+    };
+    if common.target == TargetArg::Terraform {
+        err("error: Terraform output is several files: give a folder with `-o DIR`\n");
+        return status::USAGE;
+    }
+    let want = if common.yaml {
+        "template.yaml"
+    } else {
+        "template.json"
+    };
+    match artifact.files.iter().find(|(n, _)| n == want) {
+        Some((_, text)) => {
+            out(text);
+            status::OK
+        }
+        None => status::USAGE,
+    }
+}
+
+/// Writes each artifact's files, each atomically (a temporary file renamed into
+/// place): into `dir` for one artifact, into `dir/<instance>/` for several.
+fn write_all(dir: &Path, artifacts: &[Artifact]) -> u8 {
+    let nested = artifacts.len() > 1;
+    for a in artifacts {
+        let target = if nested {
+            dir.join(&a.name)
+        } else {
+            dir.to_path_buf()
+        };
+        if let Err(e) = std::fs::create_dir_all(&target) {
+            err(&format!(
+                "error: cannot create `{}`: {}\n",
+                target.display(),
+                io_reason(&e)
+            ));
+            return status::USAGE;
+        }
+        for (name, text) in &a.files {
+            let path = target.join(name);
+            if let Err(e) = write_atomic(&path, text.as_bytes()) {
+                err(&format!(
+                    "error: cannot write `{}`: {}\n",
+                    path.display(),
+                    io_reason(&e)
+                ));
+                return status::USAGE;
+            }
+        }
+    }
+    let files: usize = artifacts.iter().map(|a| a.files.len()).sum();
+    err(&format!(
+        "wrote {files} file{} for {} artifact{} to {}\n",
+        if files == 1 { "" } else { "s" },
+        artifacts.len(),
+        if artifacts.len() == 1 { "" } else { "s" },
+        dir.display()
+    ));
+    status::OK
+}

@@ -1,0 +1,675 @@
+//! CloudFormation: a [`Stack`] to a template document (written as JSON or YAML with
+//! long-form intrinsics).
+//!
+//! Deploy-time values become intrinsics: `Ref` (parameters, resources), `Fn::GetAtt`
+//! (attributes), `Fn::Sub` (interpolation), `Fn::Join`, `Fn::Split`, `Fn::Select`,
+//! `Fn::Base64`, `Fn::If` over named `Conditions`, and `Fn::ImportValue` for the
+//! environment's exported outputs. What CloudFormation cannot compute (arithmetic or
+//! ordering on a parameter, a `for` over one) is error E0501 at the expression.
+
+use std::collections::BTreeSet;
+
+use crate::codegen::doc::Node;
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::lower::functions::number_text;
+use crate::ir::names::logical_id;
+use crate::ir::{Expr, Mode, SecretSource, Stack};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::syntax::span::Span;
+use crate::types::ty::{Lit, Refinement, Ty};
+
+/// The parameter a parameterised service takes: its environment's stack name, the
+/// prefix of the environment's export names.
+pub const ENVIRONMENT_PARAMETER: &str = "EnvironmentName";
+
+/// The export name of an environment output: `<environment>:<OutputId>`.
+pub fn export_name(environment: &str, output: &str) -> String {
+    format!("{environment}:{}", logical_id(output))
+}
+
+struct Gen<'s> {
+    stack: &'s Stack,
+    diags: Vec<Diagnostic>,
+    /// Conditions hoisted from `if`s, after the stack's own.
+    conditions: Vec<(String, Node)>,
+    params_used: BTreeSet<String>,
+    env_param_used: bool,
+}
+
+/// The template, or the reasons it cannot be written.
+pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
+    let mut g = Gen {
+        stack,
+        diags: Vec::new(),
+        conditions: Vec::new(),
+        params_used: BTreeSet::new(),
+        env_param_used: false,
+    };
+    for c in &stack.conditions {
+        let node = g.condition(&c.expr);
+        g.conditions.push((c.name.clone(), node));
+    }
+    let mut resources = Vec::new();
+    for r in stack.resources_in_order() {
+        let mut body = vec![("Type".to_string(), Node::str(&r.type_name))];
+        if let Some(c) = &r.condition {
+            body.push(("Condition".into(), Node::str(c)));
+        }
+        if !r.depends_on.is_empty() {
+            let ids: Vec<Node> = r
+                .depends_on
+                .iter()
+                .filter_map(|d| stack.resources.get(d.0 as usize))
+                .map(|d| Node::str(&d.id))
+                .collect();
+            body.push(("DependsOn".into(), Node::List(ids)));
+        }
+        if r.lifecycle
+            .iter()
+            .any(|(k, v)| k == "prevent_destroy" && *v == Expr::Bool(true))
+        {
+            body.push(("DeletionPolicy".into(), Node::str("Retain")));
+            body.push(("UpdateReplacePolicy".into(), Node::str("Retain")));
+        }
+        let mut props = Vec::new();
+        for (k, v) in &r.properties {
+            if let Some(n) = g.value(v) {
+                props.push((k.clone(), n));
+            }
+        }
+        if !props.is_empty() {
+            body.push(("Properties".into(), Node::Map(props)));
+        }
+        resources.push((r.id.clone(), Node::Map(body)));
+    }
+    let mut outputs = Vec::new();
+    for o in &stack.outputs {
+        let Some(value) = g.value(&o.value) else {
+            continue;
+        };
+        let value = match (&o.ty, value) {
+            (_, Node::List(items)) => Node::single(
+                "Fn::Join",
+                Node::List(vec![Node::str(","), Node::List(items)]),
+            ),
+            (Ty::List(_), v) => Node::single("Fn::Join", Node::List(vec![Node::str(","), v])),
+            (_, Node::Bool(b)) => Node::str(b.to_string()),
+            (_, Node::Int(i)) => Node::str(i.to_string()),
+            (_, Node::Number(n)) => Node::str(number_text(n)),
+            (_, Node::Null) => Node::str(""),
+            (_, v) => v,
+        };
+        let mut body = Vec::new();
+        if let Some(d) = &o.description {
+            body.push(("Description".to_string(), Node::str(d)));
+        }
+        if let Some(c) = &o.condition {
+            body.push(("Condition".into(), Node::str(c)));
+        }
+        body.push(("Value".into(), value));
+        if o.export {
+            let name = match (stack.mode, &stack.template.instance) {
+                (Mode::Render, Some(instance)) => Node::str(export_name(instance, &o.name)),
+                _ => Node::single(
+                    "Fn::Sub",
+                    Node::str(format!("${{AWS::StackName}}:{}", logical_id(&o.name))),
+                ),
+            };
+            body.push(("Export".into(), Node::single("Name", name)));
+        }
+        outputs.push((logical_id(&o.name), Node::Map(body)));
+    }
+    let params = g.parameters();
+    if !g.diags.is_empty() {
+        return Err(g.diags);
+    }
+    let mut doc = vec![(
+        "AWSTemplateFormatVersion".to_string(),
+        Node::str("2010-09-09"),
+    )];
+    let t = &stack.template;
+    let description = match &t.description {
+        Some(d) => format!("{d} ({} {}@{})", t.kind, t.name, t.version),
+        None => format!("{} {}@{}", t.kind, t.name, t.version),
+    };
+    doc.push(("Description".into(), Node::str(description)));
+    doc.push(("Metadata".into(), metadata(stack)));
+    if !params.is_empty() {
+        doc.push(("Parameters".into(), Node::Map(params)));
+    }
+    if !g.conditions.is_empty() {
+        doc.push(("Conditions".into(), Node::Map(g.conditions)));
+    }
+    doc.push(("Resources".into(), Node::Map(resources)));
+    if !outputs.is_empty() {
+        doc.push(("Outputs".into(), Node::Map(outputs)));
+    }
+    Ok(Node::Map(doc))
+}
+
+/// What compiled the artifact: template, version, instance, compiler, source hash. No
+/// timestamps, so the same inputs give the same bytes.
+pub fn metadata(stack: &Stack) -> Node {
+    let t = &stack.template;
+    let mut m = vec![
+        ("Template".to_string(), Node::str(&t.name)),
+        ("Kind".into(), Node::str(t.kind)),
+        ("Version".into(), Node::str(&t.version)),
+    ];
+    if let Some(i) = &t.instance {
+        m.push(("Instance".into(), Node::str(i)));
+    }
+    m.push((
+        "Mode".into(),
+        Node::str(match stack.mode {
+            Mode::Render => "render",
+            Mode::Parameterised => "parameterised",
+        }),
+    ));
+    m.push((
+        "Compiler".into(),
+        Node::str(concat!("formwork ", env!("CARGO_PKG_VERSION"))),
+    ));
+    m.push((
+        "SourceHash".into(),
+        Node::str(format!("sha256:{}", t.source_hash)),
+    ));
+    Node::single("Formwork", Node::Map(m))
+}
+
+impl Gen<'_> {
+    fn unsupported(&mut self, span: Span, what: &str) {
+        self.diags.push(
+            Diagnostic::new(
+                codes::NOT_EXPRESSIBLE,
+                format!("CloudFormation cannot compute {what}"),
+            )
+            .with_primary(span, "known only when the stack is created")
+            .with_note(match self.stack.mode {
+                Mode::Parameterised => "in parameterised mode every input is a stack parameter, and CloudFormation has no arithmetic, ordering or string functions beyond its intrinsics",
+                Mode::Render => "this value is known only at deploy time, and CloudFormation has no intrinsic for this",
+            })
+            .with_help(match self.stack.mode {
+                Mode::Parameterised => "render the template per instance (`formwork render`), where inputs are constants, or compile it for Terraform",
+                Mode::Render => "compute it from compile-time values, or compile the template for Terraform",
+            }),
+        );
+    }
+
+    fn param_ref(&mut self, name: &str) -> Node {
+        self.params_used.insert(name.to_string());
+        Node::single("Ref", Node::str(logical_id(name)))
+    }
+
+    /// A value; `None` for a null (left out).
+    fn value(&mut self, e: &Expr) -> Option<Node> {
+        Some(match e {
+            Expr::Null => return None,
+            Expr::Bool(b) => Node::Bool(*b),
+            Expr::Int(i) => Node::Int(*i),
+            Expr::Number(n) => Node::Number(*n),
+            Expr::String(s) => Node::str(s),
+            Expr::List(items) => Node::List(items.iter().filter_map(|i| self.value(i)).collect()),
+            Expr::Map(entries) => Node::Map(
+                entries
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), self.value(v)?)))
+                    .collect(),
+            ),
+            Expr::Param(name, _) => self.param_ref(name),
+            Expr::Ref(id, _) => Node::single("Ref", Node::str(self.resource_id(*id))),
+            Expr::Attr(id, attr, _) => {
+                if self.is_ref(*id, attr) {
+                    Node::single("Ref", Node::str(self.resource_id(*id)))
+                } else {
+                    Node::single(
+                        "Fn::GetAtt",
+                        Node::List(vec![Node::str(self.resource_id(*id)), Node::str(attr)]),
+                    )
+                }
+            }
+            Expr::EnvOutput(name, _) => self.import(name),
+            Expr::Secret(input, _) => self.secret(input),
+            Expr::Concat(parts, _) => self.sub(parts),
+            Expr::Call(f, args, span) => return self.call(f, args, *span),
+            Expr::If(c, a, b, _) => {
+                let name = self.hoist(c);
+                let no_value = || Node::single("Ref", Node::str("AWS::NoValue"));
+                let a = self.value(a).unwrap_or_else(no_value);
+                let b = self.value(b).unwrap_or_else(no_value);
+                Node::single("Fn::If", Node::List(vec![Node::str(name), a, b]))
+            }
+            Expr::Cond(..) | Expr::Unary(UnaryOp::Not, ..) => {
+                let name = self.hoist(e);
+                Node::single(
+                    "Fn::If",
+                    Node::List(vec![Node::str(name), Node::Bool(true), Node::Bool(false)]),
+                )
+            }
+            Expr::Binary(op, _, _, span) => match op {
+                BinaryOp::Eq | BinaryOp::Ne | BinaryOp::And | BinaryOp::Or => {
+                    let name = self.hoist(e);
+                    Node::single(
+                        "Fn::If",
+                        Node::List(vec![Node::str(name), Node::Bool(true), Node::Bool(false)]),
+                    )
+                }
+                op => {
+                    self.unsupported(
+                        *span,
+                        &format!("`{}` on a value it learns only then", op.symbol()),
+                    );
+                    return None;
+                }
+            },
+            Expr::Unary(UnaryOp::Neg, _, span) => {
+                self.unsupported(*span, "a negation of a value it learns only then");
+                return None;
+            }
+            Expr::Index(list, index, span) => match (self.value(list), &**index) {
+                (Some(l), Expr::Int(i)) => {
+                    Node::single("Fn::Select", Node::List(vec![Node::str(i.to_string()), l]))
+                }
+                _ => {
+                    self.unsupported(*span, "an index known only when the stack is created");
+                    return None;
+                }
+            },
+            Expr::Member(_, field, span) => {
+                self.unsupported(
+                    *span,
+                    &format!("the field `{field}` of a value it learns only then"),
+                );
+                return None;
+            }
+            Expr::For(_, span) | Expr::Var(_, span) => {
+                self.unsupported(*span, "a `for` over a value it learns only then");
+                return None;
+            }
+        })
+    }
+
+    /// Whether reading `attr` is a `Ref`: it is the type's primary identifier and not a
+    /// `Fn::GetAtt` attribute (a log group's `LogGroupName`, a bucket's `BucketName`).
+    fn is_ref(&self, id: crate::ir::ResId, attr: &str) -> bool {
+        let Some(schema) = self
+            .stack
+            .resources
+            .get(id.0 as usize)
+            .and_then(|r| crate::types::resources::lookup(&r.type_name))
+        else {
+            return false;
+        };
+        let read_only = schema.property(attr).is_some_and(|p| p.read_only)
+            || schema.nested_read_only.contains(attr);
+        !read_only && schema.primary_identifier.len() == 1 && schema.primary_identifier[0] == attr
+    }
+
+    fn resource_id(&self, id: crate::ir::ResId) -> String {
+        self.stack
+            .resources
+            .get(id.0 as usize)
+            .map(|r| r.id.clone())
+            .unwrap_or_default()
+    }
+
+    fn import(&mut self, name: &str) -> Node {
+        let instance = self
+            .stack
+            .environment
+            .as_ref()
+            .and_then(|l| l.instance.clone());
+        let export = match (self.stack.mode, instance) {
+            (Mode::Render, Some(env)) => Node::str(export_name(&env, name)),
+            _ => {
+                self.env_param_used = true;
+                Node::single(
+                    "Fn::Sub",
+                    Node::str(format!("${{{ENVIRONMENT_PARAMETER}}}:{}", logical_id(name))),
+                )
+            }
+        };
+        let import = Node::single("Fn::ImportValue", export);
+        let is_list = self
+            .stack
+            .environment
+            .as_ref()
+            .and_then(|l| l.outputs.iter().find(|(n, _)| n == name))
+            .is_some_and(|(_, t)| matches!(t.unrefined(), Ty::List(_)));
+        if is_list {
+            Node::single("Fn::Split", Node::List(vec![Node::str(","), import]))
+        } else {
+            import
+        }
+    }
+
+    fn secret(&mut self, input: &str) -> Node {
+        if self.stack.mode == Mode::Parameterised {
+            return self.param_ref(input);
+        }
+        let source = self
+            .stack
+            .secrets
+            .iter()
+            .find(|s| s.input == input)
+            .map(|s| s.source.clone());
+        Node::str(match source {
+            Some(SecretSource::SecretsManager { name, key: Some(k) }) => {
+                format!("{{{{resolve:secretsmanager:{name}:SecretString:{k}}}}}")
+            }
+            Some(SecretSource::SecretsManager { name, key: None }) => {
+                format!("{{{{resolve:secretsmanager:{name}}}}}")
+            }
+            Some(SecretSource::SsmSecure { name }) => format!("{{{{resolve:ssm-secure:{name}}}}}"),
+            None => String::new(),
+        })
+    }
+
+    /// Interpolation: `Fn::Sub`, with `${Name}` and `${Name.Attr}` written inline and
+    /// anything else bound as a variable.
+    fn sub(&mut self, parts: &[Expr]) -> Node {
+        let mut template = String::new();
+        let mut vars: Vec<(String, Node)> = Vec::new();
+        for part in parts {
+            match part {
+                Expr::String(s) => template.push_str(&s.replace("${", "${!")),
+                Expr::Int(i) => template.push_str(&i.to_string()),
+                Expr::Param(name, _) => {
+                    self.params_used.insert(name.clone());
+                    template.push_str(&format!("${{{}}}", logical_id(name)));
+                }
+                Expr::Ref(id, _) => template.push_str(&format!("${{{}}}", self.resource_id(*id))),
+                Expr::Attr(id, attr, _) => {
+                    if self.is_ref(*id, attr) {
+                        template.push_str(&format!("${{{}}}", self.resource_id(*id)))
+                    } else {
+                        template.push_str(&format!("${{{}.{attr}}}", self.resource_id(*id)))
+                    }
+                }
+                other => {
+                    let Some(node) = self.value(other) else {
+                        continue;
+                    };
+                    let var = format!("Part{}", vars.len());
+                    template.push_str(&format!("${{{var}}}"));
+                    vars.push((var, node));
+                }
+            }
+        }
+        if vars.is_empty() {
+            Node::single("Fn::Sub", Node::str(template))
+        } else {
+            Node::single(
+                "Fn::Sub",
+                Node::List(vec![Node::str(template), Node::Map(vars)]),
+            )
+        }
+    }
+
+    fn call(&mut self, f: &str, args: &[Expr], span: Span) -> Option<Node> {
+        let vals: Vec<Option<Node>> = args.iter().map(|a| self.value(a)).collect();
+        let arg = |i: usize| vals.get(i).cloned().flatten();
+        let intrinsic = |name: &str, list: Vec<Option<Node>>| -> Option<Node> {
+            let items: Option<Vec<Node>> = list.into_iter().collect();
+            Some(Node::single(name, Node::List(items?)))
+        };
+        match f {
+            "split" => intrinsic("Fn::Split", vec![arg(0), arg(1)]),
+            "join" => intrinsic("Fn::Join", vec![arg(0), arg(1)]),
+            "element" => match args.get(1) {
+                Some(Expr::Int(i)) => {
+                    intrinsic("Fn::Select", vec![Some(Node::str(i.to_string())), arg(0)])
+                }
+                _ => {
+                    self.unsupported(span, "`element` with an index known only then");
+                    None
+                }
+            },
+            "base64_encode" => Some(Node::single("Fn::Base64", arg(0)?)),
+            _ => {
+                self.unsupported(span, &format!("`{f}` on a value it learns only then"));
+                None
+            }
+        }
+    }
+
+    /// Names a condition for an `if`, reusing one with the same meaning.
+    fn hoist(&mut self, c: &Expr) -> String {
+        if let Expr::Cond(name, _) = c {
+            return name.clone();
+        }
+        let node = self.condition(c);
+        if let Some((name, _)) = self.conditions.iter().find(|(_, n)| *n == node) {
+            return name.clone();
+        }
+        let name = format!("Condition{}", self.conditions.len() + 1);
+        self.conditions.push((name.clone(), node));
+        name
+    }
+
+    /// A condition function: `Fn::Equals`, `Fn::And`, `Fn::Or`, `Fn::Not`, `Condition`.
+    fn condition(&mut self, e: &Expr) -> Node {
+        match e {
+            Expr::Cond(name, _) => Node::single("Condition", Node::str(name)),
+            Expr::Unary(UnaryOp::Not, inner, _) => {
+                let c = self.condition(inner);
+                Node::single("Fn::Not", Node::List(vec![c]))
+            }
+            Expr::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b, _) => {
+                let name = if *op == BinaryOp::And {
+                    "Fn::And"
+                } else {
+                    "Fn::Or"
+                };
+                let mut items = Vec::new();
+                self.flatten(*op, a, &mut items);
+                self.flatten(*op, b, &mut items);
+                // `Fn::And` and `Fn::Or` take 2 to 10 conditions.
+                while items.len() > 10 {
+                    let rest: Vec<Node> = items.drain(9..).collect();
+                    items.push(Node::single(name, Node::List(rest)));
+                }
+                Node::single(name, Node::List(items))
+            }
+            Expr::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b, _) => {
+                let a = self.comparable(a);
+                let b = self.comparable(b);
+                let eq = Node::single("Fn::Equals", Node::List(vec![a, b]));
+                if *op == BinaryOp::Ne {
+                    Node::single("Fn::Not", Node::List(vec![eq]))
+                } else {
+                    eq
+                }
+            }
+            Expr::Param(..) => {
+                let v = self.comparable(e);
+                Node::single("Fn::Equals", Node::List(vec![v, Node::str("true")]))
+            }
+            Expr::Bool(b) => {
+                let s = Node::str(b.to_string());
+                Node::single("Fn::Equals", Node::List(vec![s, Node::str("true")]))
+            }
+            other => {
+                let span = other.span().unwrap_or_default();
+                self.unsupported(
+                    span,
+                    "this condition: its conditions compare values for equality only",
+                );
+                Node::Null
+            }
+        }
+    }
+
+    fn flatten(&mut self, op: BinaryOp, e: &Expr, out: &mut Vec<Node>) {
+        match e {
+            Expr::Binary(inner, a, b, _) if *inner == op => {
+                self.flatten(op, a, out);
+                self.flatten(op, b, out);
+            }
+            other => {
+                let c = self.condition(other);
+                out.push(c);
+            }
+        }
+    }
+
+    /// An operand of `Fn::Equals`: parameters are strings, so constants are too.
+    fn comparable(&mut self, e: &Expr) -> Node {
+        match e {
+            Expr::Bool(b) => Node::str(b.to_string()),
+            Expr::Int(i) => Node::str(i.to_string()),
+            Expr::Number(n) => Node::str(number_text(*n)),
+            other => self.value(other).unwrap_or(Node::str("")),
+        }
+    }
+
+    /// The `Parameters` section: the inputs the template reads, and the environment's
+    /// name when outputs are imported.
+    fn parameters(&mut self) -> Vec<(String, Node)> {
+        let mut out = Vec::new();
+        for p in &self.stack.params {
+            if !self.params_used.contains(&p.name) {
+                continue;
+            }
+            let mut body = Vec::new();
+            let (ty, refinements) = split_refinements(&p.ty);
+            let cfn_type = match ty {
+                Ty::Int | Ty::Number => "Number",
+                Ty::List(inner) if matches!(inner.unrefined(), Ty::Int | Ty::Number) => {
+                    "List<Number>"
+                }
+                Ty::List(_) => "CommaDelimitedList",
+                Ty::Map(_) | Ty::Record(_) => {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::NOT_EXPRESSIBLE,
+                            format!("input `{}` cannot be a CloudFormation parameter", p.name),
+                        )
+                        .with_primary(p.span, "a map or record")
+                        .with_note("CloudFormation parameters are strings, numbers and lists of them")
+                        .with_help("render the template per instance (`formwork render`), or compile it for Terraform"),
+                    );
+                    continue;
+                }
+                _ => "String",
+            };
+            body.push(("Type".to_string(), Node::str(cfn_type)));
+            if let Some(d) = &p.description {
+                body.push(("Description".into(), Node::str(d)));
+            }
+            if let Some(d) = &p.default {
+                body.push(("Default".into(), parameter_value(d)));
+            }
+            if p.secret {
+                body.push(("NoEcho".into(), Node::Bool(true)));
+            }
+            let allowed: Vec<Node> = match ty {
+                Ty::Bool => vec![Node::str("true"), Node::str("false")],
+                Ty::Lit(l) => vec![lit_node(l)],
+                Ty::Union(members) => members
+                    .iter()
+                    .filter_map(|m| match m {
+                        Ty::Lit(l) => Some(lit_node(l)),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !allowed.is_empty() {
+                body.push(("AllowedValues".into(), Node::List(allowed)));
+            }
+            for r in refinements {
+                match r {
+                    Refinement::Range { lo, hi } => {
+                        if let Some(lo) = lo {
+                            body.push(("MinValue".into(), number_node(*lo)));
+                        }
+                        if let Some(hi) = hi {
+                            body.push(("MaxValue".into(), number_node(*hi)));
+                        }
+                    }
+                    Refinement::Length { lo, hi } => {
+                        if let Some(lo) = lo {
+                            body.push(("MinLength".into(), Node::Int(*lo as i64)));
+                        }
+                        if let Some(hi) = hi {
+                            body.push(("MaxLength".into(), Node::Int(*hi as i64)));
+                        }
+                    }
+                    Refinement::Pattern(p) => {
+                        body.push(("AllowedPattern".into(), Node::str(p)));
+                    }
+                }
+            }
+            out.push((logical_id(&p.name), Node::Map(body)));
+        }
+        if self.env_param_used {
+            let env = self
+                .stack
+                .environment
+                .as_ref()
+                .map(|l| l.template.clone())
+                .unwrap_or_default();
+            out.push((
+                ENVIRONMENT_PARAMETER.to_string(),
+                Node::Map(vec![
+                    ("Type".into(), Node::str("String")),
+                    (
+                        "Description".into(),
+                        Node::str(format!(
+                            "The stack name of the `{env}` environment this service runs in (the prefix of its exports)"
+                        )),
+                    ),
+                ]),
+            ));
+        }
+        out
+    }
+}
+
+/// A type and its refinements, looking through optionality.
+fn split_refinements(ty: &Ty) -> (&Ty, &[Refinement]) {
+    match ty {
+        Ty::Optional(t) => split_refinements(t),
+        Ty::Refined(t, rs) => (t, rs),
+        t => (t, &[]),
+    }
+}
+
+fn lit_node(l: &Lit) -> Node {
+    match l {
+        Lit::Bool(b) => Node::str(b.to_string()),
+        Lit::Int(i) => Node::str(i.to_string()),
+        Lit::Number(n) => Node::str(number_text(*n)),
+        Lit::String(s) => Node::str(s),
+    }
+}
+
+fn number_node(n: f64) -> Node {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Node::Int(n as i64)
+    } else {
+        Node::Number(n)
+    }
+}
+
+/// A parameter default: CloudFormation takes strings (lists comma-joined).
+fn parameter_value(e: &Expr) -> Node {
+    match e {
+        Expr::Bool(b) => Node::str(b.to_string()),
+        Expr::Int(i) => Node::str(i.to_string()),
+        Expr::Number(n) => Node::str(number_text(*n)),
+        Expr::String(s) => Node::str(s),
+        Expr::List(items) => Node::str(
+            items
+                .iter()
+                .map(|i| match parameter_value(i) {
+                    Node::String(s) => s,
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        _ => Node::str(""),
+    }
+}

@@ -1,0 +1,193 @@
+//! An ordered document (JSON's data model with keys kept in the order written) and its
+//! two serialisations: JSON, pretty-printed with two spaces, and YAML through saphyr's
+//! emitter. Backends build a [`Node`]; the bytes they write come only from here, so
+//! JSON and YAML outputs of one artifact are the same document.
+
+use saphyr::{Scalar, Yaml, YamlEmitter};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    String(String),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl Node {
+    pub fn str(s: impl Into<String>) -> Node {
+        Node::String(s.into())
+    }
+
+    /// A one-entry map: `{"Ref": "Vpc"}`.
+    pub fn single(key: &str, value: Node) -> Node {
+        Node::Map(vec![(key.to_string(), value)])
+    }
+
+    pub fn is_empty_map(&self) -> bool {
+        matches!(self, Node::Map(m) if m.is_empty())
+    }
+}
+
+/// JSON text, two-space indented, with a final newline.
+pub fn to_json(node: &Node) -> String {
+    let mut out = String::new();
+    write_json(node, 0, &mut out);
+    out.push('\n');
+    out
+}
+
+fn json_string(s: &str, out: &mut String) {
+    out.push_str(&serde_json::Value::String(s.to_string()).to_string());
+}
+
+fn json_number(n: f64) -> String {
+    match serde_json::Number::from_f64(n) {
+        Some(x) => x.to_string(),
+        None => "null".to_string(),
+    }
+}
+
+fn write_json(node: &Node, indent: usize, out: &mut String) {
+    match node {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Int(i) => out.push_str(&i.to_string()),
+        Node::Number(n) => out.push_str(&json_number(*n)),
+        Node::String(s) => json_string(s, out),
+        Node::List(items) if items.is_empty() => out.push_str("[]"),
+        Node::Map(entries) if entries.is_empty() => out.push_str("{}"),
+        Node::List(items) => {
+            out.push_str("[\n");
+            for (i, item) in items.iter().enumerate() {
+                push_indent(indent + 1, out);
+                write_json(item, indent + 1, out);
+                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+            }
+            push_indent(indent, out);
+            out.push(']');
+        }
+        Node::Map(entries) => {
+            out.push_str("{\n");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                push_indent(indent + 1, out);
+                json_string(k, out);
+                out.push_str(": ");
+                write_json(v, indent + 1, out);
+                out.push_str(if i + 1 < entries.len() { ",\n" } else { "\n" });
+            }
+            push_indent(indent, out);
+            out.push('}');
+        }
+    }
+}
+
+fn push_indent(level: usize, out: &mut String) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+/// YAML text (block style) that any YAML 1.1 or 1.2 parser reads as the same document
+/// as [`to_json`]'s. Strings that a YAML parser could read as something else (`yes`,
+/// `1.0`, `2024-01-01`, `~`) are double-quoted.
+pub fn to_yaml(node: &Node) -> String {
+    let yaml = to_saphyr(node);
+    let mut out = String::new();
+    let mut emitter = YamlEmitter::new(&mut out);
+    emitter.multiline(false);
+    // The emitter writes only to a String; it cannot fail.
+    if emitter.dump(&yaml).is_err() {
+        return String::new();
+    }
+    let body = out.strip_prefix("---\n").unwrap_or(&out);
+    let mut text = body.to_string();
+    text.push('\n');
+    text
+}
+
+fn to_saphyr(node: &Node) -> Yaml<'static> {
+    match node {
+        Node::Null => Yaml::Value(Scalar::Null),
+        Node::Bool(b) => Yaml::Value(Scalar::Boolean(*b)),
+        Node::Int(i) => Yaml::Value(Scalar::Integer(*i)),
+        Node::Number(n) => Yaml::Value(Scalar::FloatingPoint((*n).into())),
+        Node::String(s) => string(s),
+        Node::List(items) => Yaml::Sequence(items.iter().map(to_saphyr).collect()),
+        Node::Map(entries) => {
+            let mut map = saphyr::Mapping::with_capacity(entries.len());
+            for (k, v) in entries {
+                map.insert(string(k), to_saphyr(v));
+            }
+            Yaml::Mapping(map)
+        }
+    }
+}
+
+/// A plain scalar when no YAML resolver (1.1 or 1.2) reads it as anything but this
+/// string; otherwise double-quoted with JSON's escapes (valid YAML escapes).
+fn string(s: &str) -> Yaml<'static> {
+    if is_plain_safe(s) {
+        Yaml::Value(Scalar::String(s.to_string().into()))
+    } else {
+        let quoted = serde_json::Value::String(s.to_string()).to_string();
+        let inner = quoted
+            .strip_prefix('"')
+            .and_then(|q| q.strip_suffix('"'))
+            .unwrap_or("")
+            .to_string();
+        Yaml::Representation(inner.into(), saphyr::ScalarStyle::DoubleQuoted, None)
+    }
+}
+
+/// Letters, digits and `_ - . /` only, starting with a letter, and not a word YAML 1.1
+/// reads as a boolean or null.
+fn is_plain_safe(s: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf",
+    ];
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    first.is_ascii_alphabetic()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !WORDS.contains(&s.to_ascii_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_quotes_what_a_parser_would_misread() {
+        let doc = Node::Map(vec![
+            ("a".into(), Node::str("yes")),
+            ("b".into(), Node::str("2024-01-01")),
+            ("c".into(), Node::str("1_000")),
+            ("d".into(), Node::str("AWS::EC2::VPC")),
+            ("e".into(), Node::str("line\nbreak \"q\"")),
+            ("f".into(), Node::str("plain-text")),
+            ("2024-01-01".into(), Node::Int(1)),
+            ("g".into(), Node::List(vec![])),
+            ("h".into(), Node::Map(vec![])),
+            ("i".into(), Node::Number(0.5)),
+        ]);
+        let y = to_yaml(&doc);
+        assert!(y.contains("a: \"yes\""), "{y}");
+        assert!(y.contains("b: \"2024-01-01\""), "{y}");
+        assert!(y.contains("c: \"1_000\""), "{y}");
+        assert!(y.contains("d: \"AWS::EC2::VPC\""), "{y}");
+        assert!(y.contains("e: \"line\\nbreak \\\"q\\\"\""), "{y}");
+        assert!(y.contains("f: plain-text"), "{y}");
+        assert!(y.contains("\"2024-01-01\": 1"), "{y}");
+    }
+
+    #[test]
+    fn json_keeps_key_order() {
+        let doc = Node::Map(vec![("b".into(), Node::Int(1)), ("a".into(), Node::Null)]);
+        assert_eq!(to_json(&doc), "{\n  \"b\": 1,\n  \"a\": null\n}\n");
+    }
+}

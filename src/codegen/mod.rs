@@ -1,0 +1,9 @@
+//! Backends: each reads an [`ir::Stack`](crate::ir::Stack) and nothing else.
+//!
+//! `cloudformation` (one template document, written as JSON and YAML), `terraform`
+//! (`main.tf.json`, `variables.tf.json`, `terraform.tfvars.json`), and `doc`, the
+//! ordered document both build and its JSON and YAML writers.
+
+pub mod cloudformation;
+pub mod doc;
+pub mod terraform;

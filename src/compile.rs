@@ -1,0 +1,408 @@
+//! What `formwork render` and `formwork compile` run: check the workspace, pick the
+//! template, read the spec (render mode), lower each instance to the IR and hand it to
+//! the target's backend. No IO: the command line reads the files and writes what comes
+//! back.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+use crate::codegen::doc::{to_json, to_yaml};
+use crate::codegen::{cloudformation, terraform};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::Mode;
+use crate::ir::lower::{self, Inputs, Request};
+use crate::resolve::{DeclId, Program, Version};
+use crate::spec::{self, SecretRef, SpecFile, SpecKind};
+use crate::syntax::ast::DeclKind;
+use crate::syntax::span::{FileId, SourceMap, Span};
+use crate::types::Checker;
+use crate::types::targets::Target;
+
+/// How to compile.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    pub mode: Mode,
+    /// CloudFormation: write `template.yaml` beside `template.json`.
+    pub yaml: bool,
+    /// The AWS provider version constraint (Terraform).
+    pub aws_provider: String,
+}
+
+/// One deployable artifact: its name (the instance's, or the template's) and its
+/// files, by name, in a stable order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    pub name: String,
+    pub files: Vec<(String, String)>,
+}
+
+/// The template a command names: `web`, `web@2.1`, or a `.fw` file holding one
+/// environment or service.
+#[derive(Debug, Clone)]
+pub enum Selector {
+    Name {
+        name: String,
+        version: Option<String>,
+    },
+    File(FileId),
+}
+
+impl Selector {
+    pub fn parse_name(s: &str) -> Selector {
+        match s.split_once('@') {
+            Some((n, v)) => Selector::Name {
+                name: n.to_string(),
+                version: Some(v.to_string()),
+            },
+            None => Selector::Name {
+                name: s.to_string(),
+                version: None,
+            },
+        }
+    }
+}
+
+/// Why nothing was compiled.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command named a template or instance that does not exist (exit status 2).
+    Usage(String),
+    /// Errors in the templates or the spec (exit status 1).
+    Diagnostics(Vec<Diagnostic>),
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(d: Vec<Diagnostic>) -> Failure {
+        Failure::Diagnostics(d)
+    }
+}
+
+/// Compiles the template `selector` picks. `spec` is the spec file (render mode;
+/// in parameterised mode it gives Terraform's `terraform.tfvars.json`); `instance`
+/// picks one instance of a service spec (all otherwise). Errors are every diagnostic
+/// that stopped it.
+pub fn compile(
+    map: &mut SourceMap,
+    unreadable: Vec<Diagnostic>,
+    selector: &Selector,
+    spec_file: Option<FileId>,
+    instance: Option<&str>,
+    options: &Options,
+) -> Result<Vec<Artifact>, Failure> {
+    let (program, diags) = crate::check::build_and_check(map, unreadable);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags.into());
+    }
+    let decl = find_template(&program, selector)?;
+    let source_hash = source_hash(map, &program, decl);
+    let mut checker = Checker::new(&program);
+    let Some(sig) = checker.signature(decl) else {
+        return Err(Failure::Diagnostics(vec![]));
+    };
+    let Some(d) = program.decl(decl) else {
+        return Err(Failure::Diagnostics(vec![]));
+    };
+    let template_name = d.name.as_plain().unwrap_or_default();
+    if !sig.targets.supports(options.target) {
+        return Err(Failure::Diagnostics(vec![
+            Diagnostic::new(
+                codes::TARGET_NOT_SUPPORTED,
+                format!(
+                    "`{template_name}` cannot be compiled for {}",
+                    options.target.display()
+                ),
+            )
+            .with_primary(d.name.span, "this template")
+            .with_help(format!(
+                "it supports: {}",
+                sig.targets
+                    .supported()
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ]));
+    }
+    // The instances to compile: (name, environment, inputs).
+    let mut jobs: Vec<(Option<String>, Option<String>, Option<Inputs>)> = Vec::new();
+    match spec_file {
+        None => {
+            if options.mode == Mode::Render {
+                return Err(Failure::Usage(
+                    "rendering needs a spec file with the instance's inputs: give one with `--spec FILE`, or compile the template alone with `formwork compile`".into(),
+                ));
+            }
+            jobs.push((None, None, None));
+        }
+        Some(file) => {
+            let text = map.get(file).map(|f| f.text.clone()).unwrap_or_default();
+            let (parsed, mut errors) = spec::read_spec(file, &text);
+            let Some(parsed) = parsed else {
+                return Err(errors.into());
+            };
+            check_spec_template(&parsed, d.kind, &template_name, &mut errors);
+            let spec_name = spec_stem(map, file);
+            match parsed.kind {
+                SpecKind::Environment => {
+                    let empty = spec::SpecNode::empty_map(Span::default());
+                    let values = parsed.environment_inputs.as_ref().unwrap_or(&empty);
+                    let (v, e) = spec::check_inputs(values, &sig.inputs, &template_name);
+                    errors.extend(e);
+                    jobs.push((Some(spec_name), None, Some(inputs(v))));
+                }
+                SpecKind::Service => {
+                    let mut found = false;
+                    for inst in &parsed.instances {
+                        if instance.is_some_and(|want| want != inst.name) {
+                            continue;
+                        }
+                        found = true;
+                        let (v, e) = spec::check_inputs(&inst.inputs, &sig.inputs, &template_name);
+                        errors.extend(e);
+                        jobs.push((
+                            Some(inst.name.clone()),
+                            Some(inst.environment.clone()),
+                            Some(inputs(v)),
+                        ));
+                    }
+                    if !found {
+                        let names: Vec<&str> =
+                            parsed.instances.iter().map(|i| i.name.as_str()).collect();
+                        let mut msg = match instance {
+                            Some(i) => format!("the spec has no instance `{i}`"),
+                            None => "the spec has no instances".to_string(),
+                        };
+                        match crate::diagnostics::suggest::did_you_mean(
+                            instance.unwrap_or_default(),
+                            names.iter().copied(),
+                        ) {
+                            Some(s) => msg.push_str(&format!("; did you mean `{s}`?")),
+                            None if !names.is_empty() => {
+                                msg.push_str(&format!("; its instances: {}", names.join(", ")))
+                            }
+                            None => {}
+                        }
+                        return Err(Failure::Usage(msg));
+                    }
+                }
+            }
+            if errors.iter().any(Diagnostic::is_error) {
+                return Err(errors.into());
+            }
+        }
+    }
+    let mut artifacts = Vec::new();
+    let mut errors = Vec::new();
+    for (name, environment, values) in jobs {
+        let request = Request {
+            decl,
+            target: options.target,
+            mode: options.mode,
+            inputs: values.as_ref(),
+            instance: name.clone(),
+            environment,
+            source_hash: source_hash.clone(),
+        };
+        let stack = match lower::lower(&program, &request) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.extend(e);
+                continue;
+            }
+        };
+        let files = match options.target {
+            Target::CloudFormation => match cloudformation::generate(&stack) {
+                Ok(doc) => {
+                    let mut files = vec![("template.json".to_string(), to_json(&doc))];
+                    if options.yaml {
+                        files.push(("template.yaml".to_string(), to_yaml(&doc)));
+                    }
+                    files
+                }
+                Err(e) => {
+                    errors.extend(e);
+                    continue;
+                }
+            },
+            Target::Terraform => {
+                let f = terraform::generate(&stack, values.as_ref(), &options.aws_provider);
+                let mut files = vec![
+                    ("main.tf.json".to_string(), to_json(&f.main)),
+                    ("variables.tf.json".to_string(), to_json(&f.variables)),
+                ];
+                if let Some(t) = f.tfvars {
+                    files.push(("terraform.tfvars.json".to_string(), to_json(&t)));
+                }
+                files
+            }
+        };
+        artifacts.push(Artifact {
+            name: name.unwrap_or_else(|| template_name.clone()),
+            files,
+        });
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+        errors.dedup();
+        return Err(errors.into());
+    }
+    Ok(artifacts)
+}
+
+fn inputs(v: spec::InputValues) -> Inputs {
+    Inputs {
+        values: v.values,
+        secrets: v
+            .secrets
+            .into_iter()
+            .map(|(k, s)| {
+                let source = match s {
+                    SecretRef::SecretsManager { name, key } => {
+                        crate::ir::SecretSource::SecretsManager { name, key }
+                    }
+                    SecretRef::SsmSecure { name } => crate::ir::SecretSource::SsmSecure { name },
+                };
+                (k, source)
+            })
+            .collect(),
+    }
+}
+
+/// The spec file's name without folders and extension: an environment's name.
+fn spec_stem(map: &SourceMap, file: FileId) -> String {
+    let name = map.get(file).map(|f| f.name.clone()).unwrap_or_default();
+    let base = name.rsplit('/').next().unwrap_or(&name);
+    base.split('.').next().unwrap_or(base).to_string()
+}
+
+/// A spec written for another template, or for the other kind, is refused.
+fn check_spec_template(
+    parsed: &SpecFile,
+    kind: DeclKind,
+    template: &str,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let expected = match kind {
+        DeclKind::Environment => SpecKind::Environment,
+        _ => SpecKind::Service,
+    };
+    if parsed.kind != expected {
+        errors.push(
+            Diagnostic::new(
+                codes::INVALID_SPEC_LAYOUT,
+                format!(
+                    "`{template}` is {}, but this spec is for {}",
+                    crate::types::article(kind.keyword()),
+                    match parsed.kind {
+                        SpecKind::Environment => "an environment (`proton: EnvironmentSpec`)",
+                        SpecKind::Service => "a service (`proton: ServiceSpec`)",
+                    }
+                ),
+            )
+            .with_primary(Span::new(parsed.file, 0, 0), "this spec"),
+        );
+    }
+    if let Some(t) = &parsed.template
+        && t.name != template
+    {
+        errors.push(
+            Diagnostic::new(
+                codes::INVALID_TEMPLATE_REFERENCE,
+                format!("this spec is for template `{}`, not `{template}`", t.name),
+            )
+            .with_primary(t.span, "the spec's template")
+            .with_help(format!("render it with `{}`", t.name)),
+        );
+    }
+}
+
+/// Finds the environment or service a selector names (the newest version unless one
+/// is given).
+fn find_template(program: &Program, selector: &Selector) -> Result<DeclId, Failure> {
+    let candidates: Vec<(DeclId, Option<Version>)> = program
+        .user_decls()
+        .filter(|(_, d)| d.kind != DeclKind::Module)
+        .filter(|(id, d)| match selector {
+            Selector::File(f) => id.file == *f,
+            Selector::Name { name, .. } => d.name.as_plain().as_deref() == Some(name.as_str()),
+        })
+        .map(|(id, d)| (id, Program::version_of(d)))
+        .collect();
+    let wanted = match selector {
+        Selector::Name {
+            version: Some(v), ..
+        } => Some(v.clone()),
+        _ => None,
+    };
+    let mut matching: Vec<&(DeclId, Option<Version>)> = candidates
+        .iter()
+        .filter(|(_, v)| {
+            wanted
+                .as_ref()
+                .is_none_or(|w| v.is_some_and(|v| v.to_string() == *w))
+        })
+        .collect();
+    matching.sort_by_key(|(_, v)| *v);
+    match (selector, matching.last()) {
+        (Selector::File(_), Some(_)) if matching.len() > 1 => Err(Failure::Usage(
+            "this file declares several templates: name one, like `web@2.1`".into(),
+        )),
+        (_, Some((id, _))) => Ok(*id),
+        (Selector::Name { name, .. }, None) => {
+            let names: BTreeSet<String> = program
+                .user_decls()
+                .filter(|(_, d)| d.kind != DeclKind::Module)
+                .filter_map(|(_, d)| d.name.as_plain())
+                .collect();
+            let mut msg = match &wanted {
+                Some(v) => format!("no template `{name}` at version {v}"),
+                None => format!("no environment or service template `{name}`"),
+            };
+            if let Some(s) =
+                crate::diagnostics::suggest::did_you_mean(name, names.iter().map(String::as_str))
+            {
+                msg.push_str(&format!("; did you mean `{s}`?"));
+            }
+            Err(Failure::Usage(msg))
+        }
+        (Selector::File(_), None) => Err(Failure::Usage(
+            "this file declares no environment or service template".into(),
+        )),
+    }
+}
+
+/// sha256 over the template's file and every file it imports, transitively (names and
+/// contents, in a stable order).
+fn source_hash(map: &SourceMap, program: &Program, decl: DeclId) -> String {
+    let mut files: BTreeSet<FileId> = BTreeSet::new();
+    let mut work = vec![decl.file];
+    while let Some(f) = work.pop() {
+        if !files.insert(f) {
+            continue;
+        }
+        if let Some(file) = program.file(f) {
+            work.extend(file.imports.values().copied());
+        }
+    }
+    let mut hasher = Sha256::new();
+    let mut named: Vec<(&str, &str)> = files
+        .iter()
+        .filter_map(|f| map.get(*f))
+        .map(|s| (s.name.as_str(), s.text.as_str()))
+        .collect();
+    named.sort();
+    for (name, text) in named {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

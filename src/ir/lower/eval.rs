@@ -1,0 +1,482 @@
+//! Evaluating expressions: constants fold, what is known later becomes IR nodes.
+
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::lower::decl::{Binding, Frame, Lowerer, push_loop};
+use crate::ir::lower::functions;
+use crate::ir::{Expr, ForExpr};
+use crate::syntax::ast::{self, BinaryOp, ExprKind, Literal, NumberValue, Pattern, UnaryOp};
+use crate::syntax::span::Span;
+
+impl Lowerer<'_, '_> {
+    pub(super) fn eval(&mut self, frame: &mut Frame, e: &ast::Expr) -> Expr {
+        match &e.kind {
+            ExprKind::Literal(l) => literal(l),
+            ExprKind::String(s) => self.string(frame, s),
+            ExprKind::Name(n) => self.name(frame, n),
+            ExprKind::List { items, .. } => {
+                Expr::List(items.iter().map(|i| self.eval(frame, i)).collect())
+            }
+            ExprKind::Map { entries, .. } => {
+                let mut out = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let key = match &entry.key {
+                        ast::MapKey::Ident(i) => i.name.clone(),
+                        ast::MapKey::String(s) => match self.string(frame, s) {
+                            Expr::String(k) => k,
+                            other => {
+                                self.unknown_key(other, s.span);
+                                continue;
+                            }
+                        },
+                    };
+                    let v = self.eval(frame, &entry.value);
+                    out.push((key, v));
+                }
+                Expr::Map(out)
+            }
+            ExprKind::ListComprehension {
+                clause,
+                body,
+                filter,
+            } => self.comprehension(frame, clause, None, body, filter.as_deref(), e.span),
+            ExprKind::MapComprehension {
+                clause,
+                key,
+                value,
+                filter,
+            } => self.comprehension(frame, clause, Some(key), value, filter.as_deref(), e.span),
+            ExprKind::Member { object, field } => self.member(frame, object, field, e.span),
+            ExprKind::Index { object, index } => {
+                let o = self.eval(frame, object);
+                let i = self.eval(frame, index);
+                self.index(o, i, e.span)
+            }
+            ExprKind::Call { callee, args } => {
+                let name = match &callee.kind {
+                    ExprKind::Name(n) => n.name.as_str(),
+                    _ => "",
+                };
+                let args: Vec<Expr> = args.iter().map(|a| self.eval(frame, a)).collect();
+                self.call(name, args, e.span)
+            }
+            ExprKind::Unary { op, operand } => {
+                let v = self.eval(frame, operand);
+                match (op, v) {
+                    (UnaryOp::Not, Expr::Bool(b)) => Expr::Bool(!b),
+                    (UnaryOp::Neg, Expr::Int(i)) => match i.checked_neg() {
+                        Some(n) => Expr::Int(n),
+                        None => self.failed(e.span, "the negation overflows a 64-bit integer"),
+                    },
+                    (UnaryOp::Neg, Expr::Number(n)) => Expr::Number(-n),
+                    (op, v) => Expr::Unary(*op, Box::new(v), e.span),
+                }
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(frame, *op, lhs, rhs, e.span),
+            ExprKind::If {
+                cond,
+                then_branch,
+                else_branch,
+            } => match self.eval(frame, cond) {
+                Expr::Bool(true) => self.eval(frame, then_branch),
+                Expr::Bool(false) => self.eval(frame, else_branch),
+                c => {
+                    let a = self.eval(frame, then_branch);
+                    let b = self.eval(frame, else_branch);
+                    Expr::If(Box::new(c), Box::new(a), Box::new(b), e.span)
+                }
+            },
+            ExprKind::Match {
+                scrutinee, arms, ..
+            } => self.match_expr(frame, scrutinee, arms, e.span),
+            ExprKind::Paren(inner) => self.eval(frame, inner),
+            ExprKind::Error => Expr::Null,
+        }
+    }
+
+    fn unknown_key(&mut self, key: Expr, span: Span) {
+        let _ = key;
+        self.diags.push(
+            Diagnostic::new(
+                codes::NOT_EXPRESSIBLE,
+                "a map key must be known when the template is compiled",
+            )
+            .with_primary(span, "this key is known only at deploy time")
+            .with_help("build the key from inputs and constants"),
+        );
+    }
+
+    pub(super) fn failed(&mut self, span: Span, message: impl Into<String>) -> Expr {
+        self.diags.push(
+            Diagnostic::new(codes::EVALUATION_FAILED, message.into())
+                .with_primary(span, "while computing this value"),
+        );
+        Expr::Null
+    }
+
+    fn string(&mut self, frame: &mut Frame, s: &ast::StringLit) -> Expr {
+        let mut parts: Vec<Expr> = Vec::new();
+        let mut text = String::new();
+        for part in &s.parts {
+            match part {
+                ast::StringPart::Text { value, .. } => text.push_str(value),
+                ast::StringPart::Interpolation(e) => match self.eval(frame, e) {
+                    Expr::String(v) => text.push_str(&v),
+                    Expr::Int(i) => text.push_str(&i.to_string()),
+                    Expr::Number(n) => text.push_str(&functions::number_text(n)),
+                    Expr::Bool(b) => text.push_str(if b { "true" } else { "false" }),
+                    Expr::Null => {}
+                    v if v.is_const() => text.push_str(&functions::json_text(&v)),
+                    v => {
+                        if !text.is_empty() {
+                            parts.push(Expr::String(std::mem::take(&mut text)));
+                        }
+                        parts.push(v);
+                    }
+                },
+            }
+        }
+        if parts.is_empty() {
+            return Expr::String(text);
+        }
+        if !text.is_empty() {
+            parts.push(Expr::String(text));
+        }
+        if parts.len() == 1
+            && let Some(only) = parts.pop()
+        {
+            // `"${x}"` of a deploy-time string is `x` itself.
+            return match only {
+                Expr::Param(..) | Expr::Attr(..) | Expr::EnvOutput(..) | Expr::Secret(..) => only,
+                other => Expr::Concat(vec![other], s.span),
+            };
+        }
+        Expr::Concat(parts, s.span)
+    }
+
+    fn name(&mut self, frame: &mut Frame, n: &ast::Ident) -> Expr {
+        if let Some((_, v)) = frame.locals.iter().rev().find(|(k, _)| *k == n.name) {
+            return v.clone();
+        }
+        match frame.values.get(&n.name) {
+            Some(Binding::Value(v)) => return v.clone(),
+            Some(Binding::Absent { name, when }) => {
+                let (name, when) = (name.clone(), *when);
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::ABSENT_RESOURCE,
+                        format!("`{name}` is read, but this instance does not create it"),
+                    )
+                    .with_primary(n.span, "read here")
+                    .with_secondary(when, "this condition is false for this instance")
+                    .with_help(
+                        "guard the read with the same condition, or make the condition true",
+                    ),
+                );
+                return Expr::Null;
+            }
+            None => {}
+        }
+        match n.name.as_str() {
+            "input" => Expr::Map(
+                frame
+                    .inputs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            "target" => Expr::String(self.req.target.name().to_string()),
+            _ => Expr::Null,
+        }
+    }
+
+    fn member(
+        &mut self,
+        frame: &mut Frame,
+        object: &ast::Expr,
+        field: &ast::Ident,
+        span: Span,
+    ) -> Expr {
+        let shadowed = |frame: &Frame, n: &str| {
+            frame.locals.iter().any(|(k, _)| k == n) || frame.values.contains_key(n)
+        };
+        if let ExprKind::Member {
+            object: root,
+            field: mid,
+        } = &object.kind
+            && let ExprKind::Name(r) = &root.kind
+            && !shadowed(frame, &r.name)
+        {
+            match (r.name.as_str(), mid.name.as_str()) {
+                ("environment", "outputs") => {
+                    if !self.env_outputs_read.contains(&field.name) {
+                        self.env_outputs_read.push(field.name.clone());
+                    }
+                    return Expr::EnvOutput(field.name.clone(), span);
+                }
+                ("pipeline", "input") => {
+                    return frame
+                        .pipeline_inputs
+                        .get(&field.name)
+                        .cloned()
+                        .unwrap_or(Expr::Null);
+                }
+                _ => {}
+            }
+        }
+        if let ExprKind::Name(r) = &object.kind
+            && r.name == "input"
+            && !shadowed(frame, "input")
+        {
+            return frame.inputs.get(&field.name).cloned().unwrap_or(Expr::Null);
+        }
+        let o = self.eval(frame, object);
+        self.field(o, &field.name, span)
+    }
+
+    pub(super) fn field(&mut self, o: Expr, name: &str, span: Span) -> Expr {
+        match o {
+            Expr::Map(entries) => entries
+                .into_iter()
+                .find(|(k, _)| k == name)
+                .map_or(Expr::Null, |(_, v)| v),
+            Expr::Ref(id, _) => Expr::Attr(id, name.to_string(), span),
+            Expr::Attr(id, path, _) => Expr::Attr(id, format!("{path}.{name}"), span),
+            Expr::Null => Expr::Null,
+            other => Expr::Member(Box::new(other), name.to_string(), span),
+        }
+    }
+
+    fn index(&mut self, o: Expr, i: Expr, span: Span) -> Expr {
+        match (o, i) {
+            (Expr::List(items), Expr::Int(n)) => {
+                let len = items.len();
+                match usize::try_from(n)
+                    .ok()
+                    .and_then(|n| items.into_iter().nth(n))
+                {
+                    Some(v) => v,
+                    None => self.failed(
+                        span,
+                        format!("index {n} is out of range: the list has {len} elements"),
+                    ),
+                }
+            }
+            (Expr::Map(entries), Expr::String(k)) => {
+                match entries.into_iter().find(|(key, _)| *key == k) {
+                    Some((_, v)) => v,
+                    None => self.failed(span, format!("the map has no key `{k}`")),
+                }
+            }
+            (o, i) => Expr::Index(Box::new(o), Box::new(i), span),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: Vec<Expr>, span: Span) -> Expr {
+        let Some(f) = crate::types::functions::lookup(name) else {
+            return Expr::Null;
+        };
+        if args.iter().all(Expr::is_const) {
+            return match functions::call(name, &args) {
+                Ok(v) => v,
+                Err(message) => self.failed(span, format!("`{name}` fails: {message}")),
+            };
+        }
+        Expr::Call(f.name, args, span)
+    }
+
+    fn binary(
+        &mut self,
+        frame: &mut Frame,
+        op: BinaryOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> Expr {
+        let a = self.eval(frame, lhs);
+        // `&&` and `||` do not evaluate their right side when the left decides.
+        match (op, &a) {
+            (BinaryOp::And, Expr::Bool(false)) => return Expr::Bool(false),
+            (BinaryOp::Or, Expr::Bool(true)) => return Expr::Bool(true),
+            _ => {}
+        }
+        let b = self.eval(frame, rhs);
+        match (op, &a, &b) {
+            (BinaryOp::And | BinaryOp::Or, Expr::Bool(_), _) => return b,
+            (BinaryOp::And, _, Expr::Bool(true)) | (BinaryOp::Or, _, Expr::Bool(false)) => {
+                return a;
+            }
+            _ => {}
+        }
+        if a.is_const() && b.is_const() {
+            return match functions::binary(op, &a, &b) {
+                Ok(v) => v,
+                Err(message) => self.failed(span, message),
+            };
+        }
+        Expr::Binary(op, Box::new(a), Box::new(b), span)
+    }
+
+    fn match_expr(
+        &mut self,
+        frame: &mut Frame,
+        scrutinee: &ast::Expr,
+        arms: &[ast::MatchArm],
+        span: Span,
+    ) -> Expr {
+        let s = self.eval(frame, scrutinee);
+        if s.is_const() {
+            for arm in arms {
+                for p in &arm.patterns {
+                    let hit = match p {
+                        Pattern::Wildcard(_) => true,
+                        Pattern::Literal(l, _) => literal(l) == s,
+                        Pattern::String(st) => st.as_plain().is_some_and(|t| s == Expr::String(t)),
+                    };
+                    if hit {
+                        return self.eval(frame, &arm.value);
+                    }
+                }
+            }
+            return self.failed(span, "no arm of the `match` fits this value");
+        }
+        // Known later: a chain of conditionals, last arm first.
+        let mut out: Option<Expr> = None;
+        for arm in arms.iter().rev() {
+            let v = self.eval(frame, &arm.value);
+            let mut cond: Option<Expr> = None;
+            for p in &arm.patterns {
+                let test = match p {
+                    Pattern::Wildcard(_) => None,
+                    Pattern::Literal(l, _) => Some(literal(l)),
+                    Pattern::String(st) => st.as_plain().map(Expr::String),
+                };
+                let Some(test) = test else {
+                    cond = None;
+                    break;
+                };
+                let eq = Expr::Binary(BinaryOp::Eq, Box::new(s.clone()), Box::new(test), span);
+                cond = Some(match cond {
+                    None => eq,
+                    Some(c) => Expr::Binary(BinaryOp::Or, Box::new(c), Box::new(eq), span),
+                });
+            }
+            out = Some(match (cond, out) {
+                (Some(c), Some(rest)) => Expr::If(Box::new(c), Box::new(v), Box::new(rest), span),
+                (_, _) => v,
+            });
+        }
+        out.unwrap_or(Expr::Null)
+    }
+
+    fn comprehension(
+        &mut self,
+        frame: &mut Frame,
+        clause: &ast::ForClause,
+        key: Option<&ast::Expr>,
+        body: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        span: Span,
+    ) -> Expr {
+        let coll = self.eval(frame, &clause.collection);
+        let elements: Vec<(Expr, Expr)> = match coll {
+            Expr::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Expr::Int(i as i64), v))
+                .collect(),
+            Expr::Map(entries) => entries
+                .into_iter()
+                .map(|(k, v)| (Expr::String(k), v))
+                .collect(),
+            Expr::Null => Vec::new(),
+            other => return self.symbolic_for(frame, clause, key, body, filter, other, span),
+        };
+        let mut list = Vec::new();
+        let mut map = Vec::new();
+        for (k, v) in elements {
+            let n = push_loop(frame, clause, k, v);
+            let keep = match filter.map(|f| self.eval(frame, f)) {
+                None | Some(Expr::Bool(true)) => true,
+                Some(Expr::Bool(false)) => false,
+                Some(_) => {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::NOT_EXPRESSIBLE,
+                            "a `for` filter must be known when the template is compiled",
+                        )
+                        .with_primary(filter.map_or(span, |f| f.span), "known only later")
+                        .with_help("filter on inputs and constants"),
+                    );
+                    false
+                }
+            };
+            if keep {
+                match key {
+                    Some(ke) => {
+                        let k = self.eval(frame, ke);
+                        let v = self.eval(frame, body);
+                        match k {
+                            Expr::String(k) => map.push((k, v)),
+                            other => self.unknown_key(other, ke.span),
+                        }
+                    }
+                    None => list.push(self.eval(frame, body)),
+                }
+            }
+            frame.locals.truncate(frame.locals.len() - n);
+        }
+        if key.is_some() {
+            Expr::Map(map)
+        } else {
+            Expr::List(list)
+        }
+    }
+
+    /// A `for` over a collection known only later (Terraform evaluates it).
+    #[allow(clippy::too_many_arguments)]
+    fn symbolic_for(
+        &mut self,
+        frame: &mut Frame,
+        clause: &ast::ForClause,
+        key: Option<&ast::Expr>,
+        body: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        collection: Expr,
+        span: Span,
+    ) -> Expr {
+        let kv = clause.key.as_ref().map(|k| k.name.clone());
+        let vv = clause.value.name.clone();
+        let n = push_loop(
+            frame,
+            clause,
+            Expr::Var(kv.clone().unwrap_or_default(), span),
+            Expr::Var(vv.clone(), span),
+        );
+        let map_key = key.map(|k| self.eval(frame, k));
+        let body = self.eval(frame, body);
+        let filter = filter.map(|f| self.eval(frame, f));
+        frame.locals.truncate(frame.locals.len() - n);
+        Expr::For(
+            Box::new(ForExpr {
+                key: kv,
+                value: vv,
+                collection,
+                map_key,
+                body,
+                filter,
+            }),
+            span,
+        )
+    }
+}
+
+fn literal(l: &Literal) -> Expr {
+    match l {
+        Literal::Bool(b) => Expr::Bool(*b),
+        Literal::Null => Expr::Null,
+        Literal::Number(n) => match n.value {
+            NumberValue::Int(i) => Expr::Int(i),
+            NumberValue::Float(f) => Expr::Number(f),
+        },
+    }
+}
