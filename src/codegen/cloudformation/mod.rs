@@ -7,6 +7,8 @@
 //! environment's exported outputs. What CloudFormation cannot compute (arithmetic or
 //! ordering on a parameter, a `for` over one) is error E0501 at the expression.
 
+mod tables;
+
 use std::collections::BTreeSet;
 
 use crate::codegen::doc::Node;
@@ -34,6 +36,8 @@ struct Gen<'s> {
     conditions: Vec<(String, Node)>,
     params_used: BTreeSet<String>,
     env_param_used: bool,
+    /// `Mappings` tables of values computed for each value of a parameter.
+    mappings: Vec<(String, Node)>,
 }
 
 /// The template, or the reasons it cannot be written.
@@ -44,6 +48,7 @@ pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
         conditions: Vec::new(),
         params_used: BTreeSet::new(),
         env_param_used: false,
+        mappings: Vec::new(),
     };
     for c in &stack.conditions {
         let node = g.condition(&c.expr);
@@ -136,6 +141,9 @@ pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
     doc.push(("Metadata".into(), metadata(stack)));
     if !params.is_empty() {
         doc.push(("Parameters".into(), Node::Map(params)));
+    }
+    if !g.mappings.is_empty() {
+        doc.push(("Mappings".into(), Node::Map(std::mem::take(&mut g.mappings))));
     }
     if !g.conditions.is_empty() {
         doc.push(("Conditions".into(), Node::Map(g.conditions)));
@@ -230,9 +238,15 @@ impl Gen<'_> {
             }
             Expr::EnvOutput(name, _) => self.import(name),
             Expr::Secret(input, _) => self.secret(input),
-            Expr::Concat(parts, _) => self.sub(parts),
-            Expr::Call(f, args, span) => return self.call(f, args, *span),
+            Expr::Concat(parts, _) => match self.tabulated_value(e) {
+                Some(n) => n,
+                None => self.sub(parts),
+            },
+            Expr::Call(f, args, span) => return self.call(e, f, args, *span),
             Expr::If(c, a, b, _) => {
+                if let Some(n) = self.tabulated_value(e) {
+                    return Some(n);
+                }
                 let name = self.hoist(c);
                 let no_value = || Node::single("Ref", Node::str("AWS::NoValue"));
                 let a = self.value(a).unwrap_or_else(no_value);
@@ -255,6 +269,9 @@ impl Gen<'_> {
                     )
                 }
                 op => {
+                    if let Some(n) = self.tabulated_value(e) {
+                        return Some(n);
+                    }
                     self.unsupported(
                         *span,
                         &format!("`{}` on a value it learns only then", op.symbol()),
@@ -263,6 +280,9 @@ impl Gen<'_> {
                 }
             },
             Expr::Unary(UnaryOp::Neg, _, span) => {
+                if let Some(n) = self.tabulated_value(e) {
+                    return Some(n);
+                }
                 self.unsupported(*span, "a negation of a value it learns only then");
                 return None;
             }
@@ -271,11 +291,17 @@ impl Gen<'_> {
                     Node::single("Fn::Select", Node::List(vec![Node::str(i.to_string()), l]))
                 }
                 _ => {
+                    if let Some(n) = self.tabulated_value(e) {
+                        return Some(n);
+                    }
                     self.unsupported(*span, "an index known only when the stack is created");
                     return None;
                 }
             },
             Expr::Member(_, field, span) => {
+                if let Some(n) = self.tabulated_value(e) {
+                    return Some(n);
+                }
                 self.unsupported(
                     *span,
                     &format!("the field `{field}` of a value it learns only then"),
@@ -406,7 +432,12 @@ impl Gen<'_> {
         }
     }
 
-    fn call(&mut self, f: &str, args: &[Expr], span: Span) -> Option<Node> {
+    fn call(&mut self, whole: &Expr, f: &str, args: &[Expr], span: Span) -> Option<Node> {
+        if !matches!(f, "split" | "join" | "element" | "base64_encode")
+            && let Some(n) = self.tabulated_value(whole)
+        {
+            return Some(n);
+        }
         let vals: Vec<Option<Node>> = args.iter().map(|a| self.value(a)).collect();
         let arg = |i: usize| vals.get(i).cloned().flatten();
         let intrinsic = |name: &str, list: Vec<Option<Node>>| -> Option<Node> {
@@ -490,6 +521,9 @@ impl Gen<'_> {
                 Node::single("Fn::Equals", Node::List(vec![s, Node::str("true")]))
             }
             other => {
+                if let Some(n) = self.tabulated_condition(other) {
+                    return n;
+                }
                 let span = other.span().unwrap_or_default();
                 self.unsupported(
                     span,
