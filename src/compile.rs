@@ -229,10 +229,10 @@ pub fn compile(
             },
             Target::Terraform => {
                 let f = terraform::generate(&stack, values.as_ref(), &options.aws_provider);
-                let mut files = vec![
-                    ("main.tf.json".to_string(), to_json(&f.main)),
-                    ("variables.tf.json".to_string(), to_json(&f.variables)),
-                ];
+                let mut files = vec![("main.tf.json".to_string(), to_json(&f.main))];
+                if !f.variables.is_empty_map() {
+                    files.push(("variables.tf.json".to_string(), to_json(&f.variables)));
+                }
                 if let Some(t) = f.tfvars {
                     files.push(("terraform.tfvars.json".to_string(), to_json(&t)));
                 }

@@ -278,13 +278,15 @@ impl Gen<'_> {
             Expr::Param(name, _) => format!("var.{name}"),
             Expr::Ref(id, _) => {
                 let (r, conditional) = self.resource_ref(*id);
-                let repeated = self
+                let repeat = self
                     .stack
                     .resources
                     .get(id.0 as usize)
-                    .is_some_and(|r| r.repeat.is_some());
-                if repeated {
+                    .and_then(|r| r.repeat.as_ref());
+                if let Some(Repeat::ForEach(_)) = repeat {
                     format!("values({r})")
+                } else if repeat.is_some() {
+                    r
                 } else if conditional {
                     format!("one({r}[*].id)")
                 } else {
@@ -475,6 +477,9 @@ fn variables(stack: &Stack) -> Node {
                 ),
             ]),
         ));
+    }
+    if vars.is_empty() {
+        return Node::Map(Vec::new());
     }
     Node::single("variable", Node::Map(vars))
 }

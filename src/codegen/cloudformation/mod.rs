@@ -143,7 +143,10 @@ pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
         doc.push(("Parameters".into(), Node::Map(params)));
     }
     if !g.mappings.is_empty() {
-        doc.push(("Mappings".into(), Node::Map(std::mem::take(&mut g.mappings))));
+        doc.push((
+            "Mappings".into(),
+            Node::Map(std::mem::take(&mut g.mappings)),
+        ));
     }
     if !g.conditions.is_empty() {
         doc.push(("Conditions".into(), Node::Map(g.conditions)));
@@ -205,6 +208,9 @@ impl Gen<'_> {
     }
 
     fn param_ref(&mut self, name: &str) -> Node {
+        if self.stack.params.iter().any(|p| p.name == name && p.secret) {
+            return self.secret(name);
+        }
         self.params_used.insert(name.to_string());
         Node::single("Ref", Node::str(logical_id(name)))
     }
@@ -371,7 +377,15 @@ impl Gen<'_> {
 
     fn secret(&mut self, input: &str) -> Node {
         if self.stack.mode == Mode::Parameterised {
-            return self.param_ref(input);
+            // The parameter names the secret; CloudFormation reads its value.
+            self.params_used.insert(input.to_string());
+            return Node::single(
+                "Fn::Sub",
+                Node::str(format!(
+                    "{{{{resolve:secretsmanager:${{{}}}}}}}",
+                    secret_parameter(input)
+                )),
+            );
         }
         let source = self
             .stack
@@ -587,15 +601,32 @@ impl Gen<'_> {
                 }
                 _ => "String",
             };
+            if p.secret {
+                let what = p.description.as_ref().map_or_else(
+                    || format!("`{}`", p.name),
+                    |d| d.trim_end_matches('.').to_string(),
+                );
+                out.push((
+                    secret_parameter(&p.name),
+                    Node::Map(vec![
+                        ("Type".into(), Node::str("String")),
+                        (
+                            "Description".into(),
+                            Node::str(format!(
+                                "The Secrets Manager secret holding {what}: its name or ARN, optionally followed by `:SecretString:JSON_KEY`. CloudFormation reads the value; it never passes through a parameter"
+                            )),
+                        ),
+                        ("MinLength".into(), Node::Int(1)),
+                    ]),
+                ));
+                continue;
+            }
             body.push(("Type".to_string(), Node::str(cfn_type)));
             if let Some(d) = &p.description {
                 body.push(("Description".into(), Node::str(d)));
             }
             if let Some(d) = &p.default {
                 body.push(("Default".into(), parameter_value(d)));
-            }
-            if p.secret {
-                body.push(("NoEcho".into(), Node::Bool(true)));
             }
             let allowed: Vec<Node> = match ty {
                 Ty::Bool => vec![Node::str("true"), Node::str("false")],
@@ -659,6 +690,12 @@ impl Gen<'_> {
         }
         out
     }
+}
+
+/// The parameter naming the secret a `Secret` input reads: `db_password` →
+/// `DbPasswordSecretId`.
+pub fn secret_parameter(input: &str) -> String {
+    format!("{}SecretId", logical_id(input))
 }
 
 /// A type and its refinements, looking through optionality.

@@ -274,13 +274,17 @@ impl Gen<'_> {
                 let c = self.stack.conditions.iter().find(|c| c.name == *name)?;
                 self.fold(&c.expr, param, value)?
             }
-            Expr::Index(a, i, _) => match (self.fold(a, param, value)?, self.fold(i, param, value)?) {
-                (Expr::List(items), Expr::Int(n)) => items.get(usize::try_from(n).ok()?)?.clone(),
-                (Expr::Map(entries), Expr::String(k)) => {
-                    entries.into_iter().find(|(key, _)| *key == k)?.1
+            Expr::Index(a, i, _) => {
+                match (self.fold(a, param, value)?, self.fold(i, param, value)?) {
+                    (Expr::List(items), Expr::Int(n)) => {
+                        items.get(usize::try_from(n).ok()?)?.clone()
+                    }
+                    (Expr::Map(entries), Expr::String(k)) => {
+                        entries.into_iter().find(|(key, _)| *key == k)?.1
+                    }
+                    _ => return None,
                 }
-                _ => return None,
-            },
+            }
             Expr::Member(a, f, _) => match self.fold(a, param, value)? {
                 Expr::Map(entries) => entries.into_iter().find(|(k, _)| k == f)?.1,
                 _ => return None,
