@@ -9,7 +9,7 @@ use formwork::diagnostics::codes::{self, ALL};
 use formwork::syntax::span::MAX_SOURCE_BYTES;
 
 /// Codes whose input is made by a test rather than stored as a fixture file.
-const GENERATED: &[&str] = &["E0010"];
+const GENERATED: &[&str] = &["E0010", "E0302"];
 
 fn fenced_blocks<'a>(page: &'a str, lang: &str) -> Vec<&'a str> {
     let fence = format!("```{lang}\n");
@@ -28,6 +28,7 @@ fn fenced_blocks<'a>(page: &'a str, lang: &str) -> Vec<&'a str> {
 fn every_code_has_a_fixture() {
     let fixtures: Vec<String> = files_under(&root().join("tests/fixtures"), "fw")
         .iter()
+        .chain(&files_under(&root().join("tests/fixtures/spec"), "yaml"))
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).expect("readable")).into_owned())
         .collect();
     for code in ALL {
@@ -37,6 +38,12 @@ fn every_code_has_a_fixture() {
         let covered = fixtures.iter().any(|text| match expectation(text) {
             Some(Expectation::Codes(c)) => c.iter().any(|c| c == code.id),
             _ => false,
+        }) || fixtures.iter().any(|text| {
+            // Code generation fixtures: `// codegen TARGET MODE: CODES`.
+            text.lines()
+                .filter_map(|l| l.trim().strip_prefix("// codegen "))
+                .filter_map(|l| l.split_once(':'))
+                .any(|(_, c)| c.split_whitespace().any(|w| w == code.id))
         });
         assert!(
             covered,
@@ -69,6 +76,14 @@ fn every_page_belongs_to_a_code_and_is_titled() {
 #[test]
 fn page_examples_emit_their_code_and_fixes_are_clean() {
     for code in ALL {
+        if code.id.starts_with("E05") {
+            codegen_page_example(code);
+            continue;
+        }
+        if let Some(spec) = fenced_blocks(code.page, "yaml").first() {
+            spec_page_example(code, spec);
+            continue;
+        }
         let blocks = fenced_blocks(code.page, "fw");
         let Some(example) = blocks.first() else {
             // Inputs that cannot be written in a page (bytes, sizes) say so in a text block.
@@ -108,4 +123,107 @@ fn a_file_over_the_limit_is_refused() {
     let big = vec![b' '; MAX_SOURCE_BYTES + 1];
     let (_, diags) = check_bytes("big.fw", &big);
     assert_eq!(codes(&diags), ["E0010"]);
+}
+
+/// A spec code's page: its example is a spec (`yaml`) read against the page's template
+/// (its first `fw` block, if any), and its fix the `yaml` block under "Fix".
+fn spec_page_example(code: &codes::Code, spec: &str) {
+    let template = fenced_blocks(code.page, "fw")
+        .first()
+        .copied()
+        .unwrap_or("");
+    let (_, diags) = check_spec(template.as_bytes(), "example.yaml", spec.as_bytes());
+    assert!(
+        codes(&diags).contains(&code.id),
+        "{}: the page's example emits {:?}",
+        code.id,
+        codes(&diags)
+    );
+    if let Some(fix) = code
+        .page
+        .split("## Fix")
+        .nth(1)
+        .and_then(|s| fenced_blocks(s, "yaml").first().copied())
+    {
+        let (_, diags) = check_spec(template.as_bytes(), "fixed.yaml", fix.as_bytes());
+        assert!(
+            codes(&diags).is_empty(),
+            "{}: the page's fix still emits {:?}",
+            code.id,
+            codes(&diags)
+        );
+    }
+}
+
+/// A code generation code's page: each `fw` example starts with the command that
+/// compiles it (`// formwork compile --target cloudformation`); the example must emit
+/// the code and the fix must compile.
+fn codegen_page_example(code: &codes::Code) {
+    let mut sections = code.page.split("## Fix");
+    let example_part = sections.next().unwrap_or("");
+    let fix_part = sections.next().unwrap_or("");
+    let example = fenced_blocks(example_part, "fw")
+        .first()
+        .copied()
+        .unwrap_or_else(|| panic!("{}: page has no example", code.id));
+    let (map, outcome) = compile_page_example(example);
+    let got = match &outcome {
+        Ok(_) => Vec::new(),
+        Err(d) => codes(d),
+    };
+    assert!(
+        got.contains(&code.id),
+        "{}: the page's example emits {got:?}",
+        code.id
+    );
+    let _ = map;
+    if let Some(fix) = fenced_blocks(fix_part, "fw").first() {
+        let (map, outcome) = compile_page_example(fix);
+        if let Err(d) = &outcome {
+            panic!(
+                "{}: the page's fix emits {:?}\n{}",
+                code.id,
+                codes(d),
+                render_human(&map, d)
+            );
+        }
+    }
+}
+
+fn compile_page_example(
+    text: &str,
+) -> (formwork::syntax::span::SourceMap, common::codegen::Outcome) {
+    use formwork::ir::Mode;
+    use formwork::types::targets::Target;
+    let first = text.lines().next().unwrap_or("");
+    let command = first.strip_prefix("// formwork ").unwrap_or_else(|| {
+        panic!("a code generation example starts with `// formwork compile --target …`: {first}")
+    });
+    let mode = if command.starts_with("render") {
+        Mode::Render
+    } else {
+        Mode::Parameterised
+    };
+    let target = if command.contains("terraform") {
+        Target::Terraform
+    } else {
+        Target::CloudFormation
+    };
+    let dir = std::env::temp_dir().join(format!(
+        "formwork-page-{}-{}",
+        std::process::id(),
+        text.len()
+    ));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("template.fw"), text).expect("write example");
+    let result = common::codegen::compile_dir(
+        &dir,
+        common::codegen::Pick::File("template.fw"),
+        None,
+        None,
+        target,
+        mode,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }

@@ -123,14 +123,9 @@ pub fn generate(stack: &Stack, values: Option<&Inputs>, aws_provider: &str) -> F
         if let Some(d) = &o.description {
             body.push(("description".to_string(), Node::str(escape(d))));
         }
-        let value = match &o.condition {
-            Some(c) => Node::str(format!(
-                "${{{} ? {} : null}}",
-                g.condition_hcl(c),
-                g.hcl(&o.value)
-            )),
-            None => g.value(&o.value),
-        };
+        // A conditional resource is read with `one(…[*].attr)`, null when absent, so
+        // the output needs no condition of its own.
+        let value = g.value(&o.value);
         body.push(("value".into(), value));
         outputs.push((o.name.clone(), Node::Map(body)));
     }

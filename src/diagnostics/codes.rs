@@ -135,7 +135,6 @@ codes! {
     NAME_COLLISION = "E0502", "name-collision", "two resources or outputs that would get one name in the output";
     ABSENT_RESOURCE = "E0503", "absent-resource", "a read of a resource this instance does not create";
     EVALUATION_FAILED = "E0504", "evaluation-failed", "a computation that fails for this instance's values";
-    MISSING_INPUT_VALUE = "E0505", "missing-input-value", "an input with no value and no default when rendering";
 }
 
 /// Looks a code up by id (`E0006`, case-insensitive) or name (`unexpected-token`).

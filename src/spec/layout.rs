@@ -23,7 +23,7 @@ fn layout_error(message: impl Into<String>, span: Span, label: impl Into<String>
 /// Reads the Proton shape of a spec whose tree was read.
 pub(crate) fn read_layout(
     file: FileId,
-    root: Option<&SpecNode>,
+    root: Option<SpecNode>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<SpecFile> {
     let Some(root) = root else {
@@ -44,7 +44,7 @@ pub(crate) fn read_layout(
         );
         return None;
     };
-    let kind = spec_kind(root, entries, diags)?;
+    let kind = spec_kind(&root, entries, diags)?;
     let allowed = match kind {
         SpecKind::Environment => ENVIRONMENT_KEYS,
         SpecKind::Service => SERVICE_KEYS,
@@ -55,6 +55,19 @@ pub(crate) fn read_layout(
         }
     }
     let template = root.get("template").and_then(|e| template_ref(e, diags));
+    let proton_span = root.get("proton").map_or(root.span, |e| e.key_span);
+    // The tree is taken apart, not copied: a large service's inputs are most of it.
+    let (mut inputs, mut pipeline, mut instances_entry) = (None, None, None);
+    if let NodeKind::Map(entries) = root.kind {
+        for e in entries {
+            match e.key.as_str() {
+                "spec" => inputs = Some(e),
+                "pipeline" => pipeline = Some(e),
+                "instances" => instances_entry = Some(e),
+                _ => {}
+            }
+        }
+    }
     let mut spec = SpecFile {
         file,
         kind,
@@ -65,20 +78,19 @@ pub(crate) fn read_layout(
     };
     match kind {
         SpecKind::Environment => {
-            let proton_span = root.get("proton").map_or(root.span, |e| e.key_span);
-            spec.environment_inputs = Some(match root.get("spec") {
+            spec.environment_inputs = Some(match inputs {
                 Some(e) => inputs_map(e, diags),
                 None => SpecNode::empty_map(proton_span),
             });
         }
         SpecKind::Service => {
-            spec.pipeline = root.get("pipeline").map(|e| inputs_map(e, diags));
-            match root.get("instances") {
+            spec.pipeline = pipeline.map(|e| inputs_map(e, diags));
+            match instances_entry {
                 Some(e) => spec.instances = instances(e, diags),
                 None => diags.push(
                     layout_error(
                         "service spec has no `instances:`",
-                        root.get("proton").map_or(root.span, |e| e.key_span),
+                        proton_span,
                         "in this service spec",
                     )
                     .with_help(
@@ -221,9 +233,9 @@ fn template_ref(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Option<TemplateRef
 }
 
 /// A `spec:` or `pipeline:` value: a mapping of inputs; empty when left blank.
-fn inputs_map(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> SpecNode {
+fn inputs_map(e: MapEntry, diags: &mut Vec<Diagnostic>) -> SpecNode {
     match &e.value.kind {
-        NodeKind::Map(_) => e.value.clone(),
+        NodeKind::Map(_) => e.value,
         NodeKind::Null | NodeKind::Invalid => SpecNode::empty_map(e.key_span),
         _ => {
             diags.push(
@@ -242,10 +254,10 @@ fn inputs_map(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> SpecNode {
     }
 }
 
-fn instances(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Vec<Instance> {
-    let items = match &e.value.kind {
-        NodeKind::Seq(items) => items.as_slice(),
-        NodeKind::Null => &[],
+fn instances(e: MapEntry, diags: &mut Vec<Diagnostic>) -> Vec<Instance> {
+    let items = match e.value.kind {
+        NodeKind::Seq(items) => items,
+        NodeKind::Null | NodeKind::Invalid => Vec::new(),
         _ => {
             diags.push(
                 layout_error(
@@ -259,12 +271,12 @@ fn instances(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Vec<Instance> {
         }
     };
     items
-        .iter()
+        .into_iter()
         .filter_map(|item| instance(item, diags))
         .collect()
 }
 
-fn instance(item: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
+fn instance(item: SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
     let Some(entries) = item.entries() else {
         diags.push(
             layout_error(
@@ -295,11 +307,16 @@ fn instance(item: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
             diags.push(d);
         }
     }
-    let name = required_string(item, "name", diags);
-    let environment = required_string(item, "environment", diags);
+    let name = required_string(&item, "name", diags);
+    let environment = required_string(&item, "environment", diags);
     let (name, name_span) = name?;
     let (environment, environment_span) = environment.unwrap_or((String::new(), item.span));
-    let inputs = match item.get("spec") {
+    let span = item.span;
+    let spec = match item.kind {
+        NodeKind::Map(entries) => entries.into_iter().find(|e| e.key == "spec"),
+        _ => None,
+    };
+    let inputs = match spec {
         Some(e) => inputs_map(e, diags),
         // The inputs are most likely under the unknown key: reporting each as
         // missing would repeat the one mistake.
@@ -316,7 +333,7 @@ fn instance(item: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
         environment,
         environment_span,
         inputs,
-        span: item.span,
+        span,
     })
 }
 

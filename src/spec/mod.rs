@@ -96,6 +96,6 @@ pub fn read_spec_as(
     if root.is_none() && !diags.is_empty() {
         return (None, diags);
     }
-    let spec = layout::read_layout(file, root.as_ref(), &mut diags);
+    let spec = layout::read_layout(file, root, &mut diags);
     (spec, diags)
 }

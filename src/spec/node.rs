@@ -587,7 +587,7 @@ impl Builder<'_, '_> {
         let kind = match forced {
             Some(Forced::Str) => NodeKind::Str(value),
             None if style != ScalarStyle::Plain => NodeKind::Str(value),
-            _ => match resolve_plain(&value) {
+            _ => match resolve_plain(value) {
                 Resolved::Kind(k) => match (forced, k) {
                     (None, k)
                     | (Some(Forced::Int), k @ NodeKind::Int(_))
@@ -595,11 +595,17 @@ impl Builder<'_, '_> {
                     | (Some(Forced::Bool), k @ NodeKind::Bool(_))
                     | (Some(Forced::Null), k @ NodeKind::Null) => k,
                     (Some(Forced::Float), NodeKind::Int(i)) => NodeKind::Float(i as f64),
-                    (Some(_), _) => {
+                    (Some(_), k) => {
+                        let what = SpecNode {
+                            kind: k,
+                            span,
+                            plain,
+                        }
+                        .describe();
                         self.diags.push(
                             Diagnostic::new(
                                 codes::SPEC_SYNTAX,
-                                format!("`{value}` does not fit its tag"),
+                                format!("{what} tagged with another type"),
                             )
                             .with_primary(span, "the tag names another type")
                             .with_help("remove the tag"),
@@ -607,7 +613,7 @@ impl Builder<'_, '_> {
                         NodeKind::Invalid
                     }
                 },
-                Resolved::TooLarge => {
+                Resolved::TooLarge(value) => {
                     if self.diags.len() < MAX_ERRORS {
                         self.diags.push(number_too_large(&value, span));
                     }
@@ -688,14 +694,14 @@ fn merge_into(entries: &mut Vec<MapEntry>, merges: Vec<SpecNode>) {
 
 enum Resolved {
     Kind(NodeKind),
-    TooLarge,
+    TooLarge(String),
 }
 
 /// A plain scalar by the YAML 1.2 core schema: `null`, booleans (`true`/`false`
 /// only: `yes`, `no`, `on`, `off` are strings), integers (decimal, `0o`, `0x`),
 /// floats (with `.inf` and `.nan`), and otherwise a string.
-fn resolve_plain(s: &str) -> Resolved {
-    let kind = match s {
+fn resolve_plain(s: String) -> Resolved {
+    let kind = match s.as_str() {
         "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
         "true" | "True" | "TRUE" => NodeKind::Bool(true),
         "false" | "False" | "FALSE" => NodeKind::Bool(false),
@@ -707,10 +713,14 @@ fn resolve_plain(s: &str) -> Resolved {
     Resolved::Kind(kind)
 }
 
-fn resolve_number(s: &str) -> Resolved {
+fn resolve_number(s: String) -> Resolved {
+    // Most scalars are words: only a digit, sign or dot can start a number.
+    if !s.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '-' | '+' | '.')) {
+        return Resolved::Kind(NodeKind::Str(s));
+    }
     let radix = |digits: &str, radix: u32| match i64::from_str_radix(digits, radix) {
         Ok(i) => Resolved::Kind(NodeKind::Int(i)),
-        Err(_) => Resolved::TooLarge,
+        Err(_) => Resolved::TooLarge(s.clone()),
     };
     if let Some(d) = s.strip_prefix("0o")
         && !d.is_empty()
@@ -724,20 +734,22 @@ fn resolve_number(s: &str) -> Resolved {
     {
         return radix(d, 16);
     }
-    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
-    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(&s);
+    let integer = !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit());
+    let float = !integer && is_core_float(unsigned);
+    if integer {
         return match s.parse::<i64>() {
             Ok(i) => Resolved::Kind(NodeKind::Int(i)),
-            Err(_) => Resolved::TooLarge,
+            Err(_) => Resolved::TooLarge(s),
         };
     }
-    if is_core_float(unsigned) {
+    if float {
         return match s.parse::<f64>() {
             Ok(f) if f.is_finite() => Resolved::Kind(NodeKind::Float(f)),
-            _ => Resolved::TooLarge,
+            _ => Resolved::TooLarge(s),
         };
     }
-    Resolved::Kind(NodeKind::Str(s.to_string()))
+    Resolved::Kind(NodeKind::Str(s))
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the sign already stripped.

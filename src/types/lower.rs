@@ -20,13 +20,19 @@ const BUILTIN_TYPES: &[&str] = &[
 ];
 
 /// The compiled form of a refinement pattern, cached; `None` if it does not compile.
-pub fn compiled_regex(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// Shared, not cloned: a cloned `Regex` starts with an empty match cache, which
+/// costs more than the match itself when a spec checks thousands of values.
+pub fn compiled_regex(pattern: &str) -> Option<std::sync::Arc<Regex>> {
+    type Cache = HashMap<String, Option<std::sync::Arc<Regex>>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = match cache.lock() {
         Ok(c) => c,
         Err(poisoned) => poisoned.into_inner(),
     };
+    if let Some(re) = cache.get(pattern) {
+        return re.clone();
+    }
     cache
         .entry(pattern.to_string())
         .or_insert_with(|| {
@@ -34,6 +40,7 @@ pub fn compiled_regex(pattern: &str) -> Option<Regex> {
                 .size_limit(1 << 20)
                 .build()
                 .ok()
+                .map(std::sync::Arc::new)
         })
         .clone()
 }

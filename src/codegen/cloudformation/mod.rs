@@ -38,6 +38,8 @@ struct Gen<'s> {
     env_param_used: bool,
     /// `Mappings` tables of values computed for each value of a parameter.
     mappings: Vec<(String, Node)>,
+    /// Why the last expression could not be tabulated, for the error that follows.
+    why_not_tabulated: Option<String>,
 }
 
 /// The template, or the reasons it cannot be written.
@@ -49,6 +51,7 @@ pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
         params_used: BTreeSet::new(),
         env_param_used: false,
         mappings: Vec::new(),
+        why_not_tabulated: None,
     };
     for c in &stack.conditions {
         let node = g.condition(&c.expr);
@@ -93,6 +96,17 @@ pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
             continue;
         };
         let value = match (&o.ty, value) {
+            // A list read from an import is the imported string, joined already.
+            (Ty::List(_), Node::Map(m))
+                if m.len() == 1
+                    && m[0].0 == "Fn::Split"
+                    && matches!(&m[0].1, Node::List(a) if a.len() == 2 && a[0] == Node::str(",")) =>
+            {
+                match &m[0].1 {
+                    Node::List(a) => a[1].clone(),
+                    _ => Node::Map(m),
+                }
+            }
             (_, Node::List(items)) => Node::single(
                 "Fn::Join",
                 Node::List(vec![Node::str(","), Node::List(items)]),
@@ -190,12 +204,22 @@ pub fn metadata(stack: &Stack) -> Node {
 
 impl Gen<'_> {
     fn unsupported(&mut self, span: Span, what: &str) {
+        let d = Diagnostic::new(
+            codes::NOT_EXPRESSIBLE,
+            format!("CloudFormation cannot compute {what}"),
+        );
+        let d = match self.why_not_tabulated.take() {
+            Some(note) => d.with_note(note),
+            None => d,
+        };
         self.diags.push(
-            Diagnostic::new(
-                codes::NOT_EXPRESSIBLE,
-                format!("CloudFormation cannot compute {what}"),
+            d.with_primary(
+                span,
+                match self.stack.mode {
+                    Mode::Parameterised => "known only when the stack is created",
+                    Mode::Render => "known only at deploy time",
+                },
             )
-            .with_primary(span, "known only when the stack is created")
             .with_note(match self.stack.mode {
                 Mode::Parameterised => "in parameterised mode every input is a stack parameter, and CloudFormation has no arithmetic, ordering or string functions beyond its intrinsics",
                 Mode::Render => "this value is known only at deploy time, and CloudFormation has no intrinsic for this",
@@ -280,7 +304,7 @@ impl Gen<'_> {
                     }
                     self.unsupported(
                         *span,
-                        &format!("`{}` on a value it learns only then", op.symbol()),
+                        &format!("`{}` on a value known only then", op.symbol()),
                     );
                     return None;
                 }
@@ -289,7 +313,7 @@ impl Gen<'_> {
                 if let Some(n) = self.tabulated_value(e) {
                     return Some(n);
                 }
-                self.unsupported(*span, "a negation of a value it learns only then");
+                self.unsupported(*span, "a negation of a value known only then");
                 return None;
             }
             Expr::Index(list, index, span) => match (self.value(list), &**index) {
@@ -310,12 +334,12 @@ impl Gen<'_> {
                 }
                 self.unsupported(
                     *span,
-                    &format!("the field `{field}` of a value it learns only then"),
+                    &format!("the field `{field}` of a value known only then"),
                 );
                 return None;
             }
             Expr::For(_, span) | Expr::Var(_, span) => {
-                self.unsupported(*span, "a `for` over a value it learns only then");
+                self.unsupported(*span, "a `for` over a value known only then");
                 return None;
             }
         })
@@ -472,7 +496,7 @@ impl Gen<'_> {
             },
             "base64_encode" => Some(Node::single("Fn::Base64", arg(0)?)),
             _ => {
-                self.unsupported(span, &format!("`{f}` on a value it learns only then"));
+                self.unsupported(span, &format!("`{f}` on a value known only then"));
                 None
             }
         }
@@ -662,7 +686,7 @@ impl Gen<'_> {
                         }
                     }
                     Refinement::Pattern(p) => {
-                        body.push(("AllowedPattern".into(), Node::str(p)));
+                        body.push(("AllowedPattern".into(), Node::str(allowed_pattern(p))));
                     }
                 }
             }
@@ -696,6 +720,16 @@ impl Gen<'_> {
 /// `DbPasswordSecretId`.
 pub fn secret_parameter(input: &str) -> String {
     format!("{}SecretId", logical_id(input))
+}
+
+/// A `matches` pattern as an `AllowedPattern`: formwork's patterns match anywhere in
+/// the string (like Terraform's `regex`), CloudFormation's must match all of it.
+fn allowed_pattern(p: &str) -> String {
+    if p.starts_with('^') && p.ends_with('$') && !p.ends_with("\\$") {
+        p.to_string()
+    } else {
+        format!(".*(?:{p}).*")
+    }
 }
 
 /// A type and its refinements, looking through optionality.

@@ -156,14 +156,28 @@ impl Gen<'_> {
     /// (CloudFormation's text of the parameter value, the value). `None` when `e` reads
     /// something else known only later, more than one parameter, or one with too many
     /// values.
-    fn table(&self, e: &Expr) -> Option<(Param, Vec<(String, Expr)>)> {
+    fn table(&mut self, e: &Expr) -> Option<(Param, Vec<(String, Expr)>)> {
+        self.why_not_tabulated = None;
         let mut params = BTreeSet::new();
-        if !self.reads_only_params(e, &mut params) || params.len() != 1 {
+        if !self.reads_only_params(e, &mut params) {
+            return None;
+        }
+        if params.len() > 1 {
+            let names: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
+            self.why_not_tabulated.replace(format!(
+                "this reads the parameters {}: formwork computes an expression for each value of a parameter only when it reads one",
+                names.join(" and ")
+            ));
             return None;
         }
         let name = params.into_iter().next()?;
         let param = self.stack.params.iter().find(|p| p.name == name)?.clone();
-        let domain = domain(&param.ty)?;
+        let Some(domain) = domain(&param.ty) else {
+            self.why_not_tabulated.replace(format!(
+                "parameter `{name}` takes too many values to compute this for each (formwork does so for a `Bool`, a union of literals, or an `Int` range of at most {MAX_DOMAIN} values)"
+            ));
+            return None;
+        };
         let mut rows = Vec::with_capacity(domain.len());
         for v in domain {
             let key = match &v {

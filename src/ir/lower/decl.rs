@@ -249,7 +249,7 @@ impl<'p, 'r> Lowerer<'p, 'r> {
         }
         self.diags.push(
             Diagnostic::new(
-                codes::MISSING_INPUT_VALUE,
+                codes::MISSING_SPEC_INPUT,
                 format!("no value for input `{name}`"),
             )
             .with_primary(f.name.span, "this input has no default, and the spec gives no value")
