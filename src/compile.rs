@@ -206,7 +206,7 @@ pub fn compile(
             environment,
             source_hash: source_hash.clone(),
         };
-        let stack = match lower::lower(&program, &request) {
+        let stack = match lower::lower(&mut checker, &request) {
             Ok(s) => s,
             Err(e) => {
                 errors.extend(e);

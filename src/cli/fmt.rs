@@ -80,7 +80,7 @@ pub fn run(args: Args) -> u8 {
                 unformatted.push(name);
             }
             Outcome::Changed(text) => {
-                if let Err(e) = crate::cli::output::write_atomic(f, text.as_bytes()) {
+                if let Err(e) = crate::cli::output::write_atomic(f, text.as_bytes(), true) {
                     err(&format!(
                         "error: cannot write `{name}`: {}\n",
                         io_reason(&e)

@@ -82,7 +82,10 @@ fn summary(report: &Report, files: usize) -> String {
 /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over
 /// `path` (keeping the old file's permissions): a reader sees the old file or the new
 /// one, never a part, and an interrupted write leaves the old file whole.
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+///
+/// `durable` also syncs the file before the rename, so it survives a crash: for the
+/// user's sources (`fmt`). Generated artifacts, which a rerun rebuilds, skip it.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8], durable: bool) -> std::io::Result<()> {
     use std::io::Write;
     let dir = path
         .parent()
@@ -96,7 +99,9 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         if let Ok(meta) = std::fs::metadata(path) {
             let _ = std::fs::set_permissions(&tmp, meta.permissions());
         }

@@ -231,7 +231,7 @@ fn write_all(dir: &Path, artifacts: &[Artifact]) -> u8 {
         }
         for (name, text) in &a.files {
             let path = target.join(name);
-            if let Err(e) = write_atomic(&path, text.as_bytes()) {
+            if let Err(e) = write_atomic(&path, text.as_bytes(), false) {
                 err(&format!(
                     "error: cannot write `{}`: {}\n",
                     path.display(),

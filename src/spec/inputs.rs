@@ -78,7 +78,7 @@ pub fn check_inputs(
                     declared: &field.ty,
                     optional: field.optional,
                 };
-                if let Some(v) = c.value(&e.value, &field.ty, &e.key, &input) {
+                if let Some(v) = c.value(&e.value, &field.ty, &Path::Input(&e.key), &input) {
                     c.out.values.insert(e.key.clone(), v);
                 }
             }
@@ -107,6 +107,35 @@ pub fn check_inputs(
         }
     }
     (c.out, c.diags)
+}
+
+/// Where a value is within an input (`health_check.path`, `subnets[2]`): written
+/// out only for a message, so checking allocates nothing for it.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Input(&'a str),
+    Field(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// The last name on the path: the field or input itself.
+    fn last(&self) -> String {
+        match self {
+            Path::Input(name) | Path::Field(_, name) => name.to_string(),
+            Path::Index(parent, _) => parent.last(),
+        }
+    }
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Input(name) => write!(f, "{name}"),
+            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
 }
 
 /// The top-level input a value belongs to, for the secondary label.
@@ -217,7 +246,13 @@ impl InputChecker<'_> {
     }
 
     /// Checks `n` against `ty`; its constant when it fits (and holds no secret).
-    fn value(&mut self, n: &SpecNode, ty: &Ty, path: &str, input: &Input<'_>) -> Option<Const> {
+    fn value(
+        &mut self,
+        n: &SpecNode,
+        ty: &Ty,
+        path: &Path<'_>,
+        input: &Input<'_>,
+    ) -> Option<Const> {
         if n.kind == NodeKind::Invalid {
             return None;
         }
@@ -262,7 +297,7 @@ impl InputChecker<'_> {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
                 for (i, item_node) in items.iter().enumerate() {
-                    match self.value(item_node, item, &format!("{path}[{i}]"), input) {
+                    match self.value(item_node, item, &Path::Index(path, i), input) {
                         Some(c) => out.push(c),
                         None => ok = false,
                     }
@@ -277,7 +312,7 @@ impl InputChecker<'_> {
                 let mut out = Vec::with_capacity(entries.len());
                 let mut ok = true;
                 for e in entries {
-                    match self.value(&e.value, item, &format!("{path}.{}", e.key), input) {
+                    match self.value(&e.value, item, &Path::Field(path, &e.key), input) {
                         Some(c) => out.push((e.key.clone(), c)),
                         None => ok = false,
                     }
@@ -292,7 +327,13 @@ impl InputChecker<'_> {
         }
     }
 
-    fn scalar(&mut self, n: &SpecNode, ty: &Ty, path: &str, input: &Input<'_>) -> Option<Const> {
+    fn scalar(
+        &mut self,
+        n: &SpecNode,
+        ty: &Ty,
+        path: &Path<'_>,
+        input: &Input<'_>,
+    ) -> Option<Const> {
         let c = match (ty, &n.kind) {
             (Ty::Null, NodeKind::Null) => Const::Null,
             (Ty::Bool, NodeKind::Bool(b)) => Const::Lit(Lit::Bool(*b)),
@@ -308,7 +349,7 @@ impl InputChecker<'_> {
         Some(c)
     }
 
-    fn mismatch(&mut self, n: &SpecNode, ty: &Ty, path: &str, input: &Input<'_>) {
+    fn mismatch(&mut self, n: &SpecNode, ty: &Ty, path: &Path<'_>, input: &Input<'_>) {
         let given = match &n.kind {
             NodeKind::Float(f) if !f.is_finite() => "a number that is not finite",
             _ => n.describe(),
@@ -341,10 +382,12 @@ impl InputChecker<'_> {
                 Some(format!("write `{}`", yaml11_bool(s).unwrap_or_default()))
             }
             (Ty::Bool, NodeKind::Str(_)) => Some("write `true` or `false`".into()),
-            (_, NodeKind::Null) if input.optional && path == input.name => Some(format!(
-                "give a value, or remove the line to use the default of `{}`",
-                input.name
-            )),
+            (_, NodeKind::Null) if input.optional && matches!(path, Path::Input(_)) => {
+                Some(format!(
+                    "give a value, or remove the line to use the default of `{}`",
+                    input.name
+                ))
+            }
             _ => None,
         };
         let note = match (&base, &n.kind) {
@@ -363,7 +406,7 @@ impl InputChecker<'_> {
         n: &SpecNode,
         ty: &Ty,
         members: &[Ty],
-        path: &str,
+        path: &Path<'_>,
         input: &Input<'_>,
     ) -> Option<Const> {
         let lits: Vec<&Lit> = members
@@ -422,7 +465,7 @@ impl InputChecker<'_> {
         n: &SpecNode,
         ty: &Ty,
         fields: &BTreeMap<String, FieldTy>,
-        path: &str,
+        path: &Path<'_>,
         input: &Input<'_>,
     ) -> Option<Const> {
         let NodeKind::Map(entries) = &n.kind else {
@@ -451,7 +494,7 @@ impl InputChecker<'_> {
                 self.diags.push(d);
                 continue;
             };
-            match self.value(&e.value, &f.ty, &format!("{path}.{}", e.key), input) {
+            match self.value(&e.value, &f.ty, &Path::Field(path, &e.key), input) {
                 Some(c) => out.push((e.key.clone(), c)),
                 None => ok = false,
             }
@@ -468,7 +511,13 @@ impl InputChecker<'_> {
         ok.then_some(Const::Map(out))
     }
 
-    fn not_allowed(&mut self, n: &SpecNode, options: &[String], path: &str, input: &Input<'_>) {
+    fn not_allowed(
+        &mut self,
+        n: &SpecNode,
+        options: &[String],
+        path: &Path<'_>,
+        input: &Input<'_>,
+    ) {
         let template = self.template;
         let message = format!(
             "input `{path}` is {}, which template `{template}` does not allow",
@@ -491,7 +540,7 @@ impl InputChecker<'_> {
             .help = Some(help);
     }
 
-    fn misfit(&mut self, n: &SpecNode, m: &Misfit, path: &str, input: &Input<'_>) {
+    fn misfit(&mut self, n: &SpecNode, m: &Misfit, path: &Path<'_>, input: &Input<'_>) {
         let value = shown(n);
         let (code, message, label, help) = match m {
             Misfit::OutOfRange { lo, hi } => (
@@ -551,17 +600,19 @@ impl InputChecker<'_> {
 
     /// A `Secret` must be a reference to a secret store: a plain value in a spec
     /// file (kept in git) is a leak.
-    fn secret(&mut self, n: &SpecNode, path: &str, input: &Input<'_>) -> Option<SecretRef> {
-        let reference_help = format!(
-            "store the secret in AWS Secrets Manager and write `{name}: {{secretsmanager: NAME}}` (with `key: JSON_KEY` for one key of a JSON secret), or as an SSM SecureString parameter and write `{name}: {{ssm: NAME}}`",
-            name = path.rsplit('.').next().unwrap_or(path)
-        );
+    fn secret(&mut self, n: &SpecNode, path: &Path<'_>, input: &Input<'_>) -> Option<SecretRef> {
+        let reference_help = || {
+            format!(
+                "store the secret in AWS Secrets Manager and write `{name}: {{secretsmanager: NAME}}` (with `key: JSON_KEY` for one key of a JSON secret), or as an SSM SecureString parameter and write `{name}: {{ssm: NAME}}`",
+                name = path.last()
+            )
+        };
         let NodeKind::Map(entries) = &n.kind else {
             if matches!(n.kind, NodeKind::Seq(_) | NodeKind::Null) {
                 let label = format!("{}, expected a secret reference", n.describe());
                 let message = format!("input `{path}` must be a reference to a secret");
                 self.error(codes::INVALID_SECRET_REFERENCE, message, n, label, input)
-                    .help = Some(reference_help);
+                    .help = Some(reference_help());
                 return None;
             }
             // The value is not repeated anywhere in the diagnostic.
@@ -573,7 +624,7 @@ impl InputChecker<'_> {
                 "a secret value in plain text".into(),
                 input,
             );
-            d.help = Some(reference_help);
+            d.help = Some(reference_help());
             d.notes.push(
                 "a spec file is kept in git: anyone who can read the repository can read this value, so change the secret once it is removed".into(),
             );
@@ -583,7 +634,7 @@ impl InputChecker<'_> {
         let bad = |this: &mut Self, at: &SpecNode, label: String| {
             let message = format!("input `{path}` is not a valid secret reference");
             this.error(codes::INVALID_SECRET_REFERENCE, message, at, label, input)
-                .help = Some(reference_help.clone());
+                .help = Some(reference_help());
             None
         };
         for e in entries {

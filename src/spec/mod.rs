@@ -99,3 +99,82 @@ pub fn read_spec_as(
     let spec = layout::read_layout(file, root, &mut diags);
     (spec, diags)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::types::ty::{FieldTy, Lit, Ty};
+    use crate::types::value::Const;
+
+    const F: FileId = FileId(0);
+
+    fn field(ty: Ty, optional: bool) -> (FieldTy, Span) {
+        (FieldTy { ty, optional }, Span::default())
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_non_ascii_text() {
+        let text = "proton: ServiceSpec\n# été\ninstances:\n  - name: ça\n    environment: e\n";
+        let (spec, diags) = read_spec(F, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let spec = spec.expect("read");
+        let i = &spec.instances[0];
+        assert_eq!(&text[i.name_span.range()], "ça");
+        assert_eq!(&text[i.environment_span.range()], "e");
+    }
+
+    #[test]
+    fn merge_keys_aliases_and_secrets() {
+        let text = "proton: ServiceSpec\ninstances:\n  - name: a\n    environment: e\n    spec: &base\n      port: 80\n      pw: {secretsmanager: db, key: password}\n  - name: b\n    environment: e\n    spec:\n      <<: *base\n      port: 81\n      flag: no\n";
+        let (spec, diags) = read_spec(F, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let spec = spec.expect("read");
+        let schema: BTreeMap<String, (FieldTy, Span)> = [
+            ("port".to_string(), field(Ty::Int, false)),
+            ("pw".to_string(), field(Ty::Secret, false)),
+            ("flag".to_string(), field(Ty::String, true)),
+        ]
+        .into_iter()
+        .collect();
+        let (values, diags) = check_inputs(&spec.instances[1].inputs, &schema, "t");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(values.values["port"], Const::Lit(Lit::Int(81)));
+        // YAML 1.2: a bare `no` is a string.
+        assert_eq!(values.values["flag"], Const::Lit(Lit::String("no".into())));
+        assert_eq!(
+            values.secrets["pw"],
+            SecretRef::SecretsManager {
+                name: "db".into(),
+                key: Some("password".into())
+            }
+        );
+        assert!(!values.values.contains_key("pw"));
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let text = "proton: EnvironmentSpec\nspec:\n  a: 0x1F\n  b: 0o17\n  c: -1.5e3\n  d: ~\n  e: '12'\n  f: !!str 12\n  g: 1.10\n";
+        let (spec, diags) = read_spec(F, text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let inputs = spec.and_then(|s| s.environment_inputs).expect("inputs");
+        let kind = |k: &str| inputs.get(k).map(|e| e.value.kind.clone());
+        assert_eq!(kind("a"), Some(NodeKind::Int(31)));
+        assert_eq!(kind("b"), Some(NodeKind::Int(15)));
+        assert_eq!(kind("c"), Some(NodeKind::Float(-1500.0)));
+        assert_eq!(kind("d"), Some(NodeKind::Null));
+        assert_eq!(kind("e"), Some(NodeKind::Str("12".into())));
+        assert_eq!(kind("f"), Some(NodeKind::Str("12".into())));
+        assert_eq!(kind("g"), Some(NodeKind::Float(1.1)));
+    }
+
+    #[test]
+    fn json_is_detected_and_strict() {
+        let (spec, diags) = read_spec(F, "{\"proton\": \"EnvironmentSpec\", \"spec\": {}}");
+        assert!(spec.is_some() && diags.is_empty(), "{diags:?}");
+        let (spec, diags) = read_spec(F, "{\"proton\": \"EnvironmentSpec\", # no\n}");
+        assert!(spec.is_none());
+        assert_eq!(diags[0].code, codes::SPEC_SYNTAX);
+    }
+}

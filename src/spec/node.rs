@@ -264,7 +264,9 @@ struct Builder<'o, 't> {
     diags: Vec<Diagnostic>,
 }
 
-/// An error after which the rest of the file is not read.
+/// An error after which the rest of the file is not read. Unboxed: it happens at
+/// most once per file, so the size of the `Err` does not matter (hence the
+/// `result_large_err` allowances).
 type Fatal = Diagnostic;
 
 /// A core-schema tag on a scalar (`!!str`), which forces its type.
@@ -277,6 +279,7 @@ enum Forced {
     Null,
 }
 
+#[allow(clippy::result_large_err)]
 impl Builder<'_, '_> {
     fn event(&mut self, ev: Event<'_>, span: Span) -> Result<(), Fatal> {
         match ev {

@@ -74,7 +74,8 @@ pub fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
     out
 }
 
-/// What a fixture's header says it expects: `// expect: ok`, or
+/// What a fixture's header says it expects: `// expect: ok` (`# expect: ok` in a
+/// YAML spec), or
 /// `// expect: E0006 E0006 W0001` (each code as often as it is emitted).
 #[derive(Debug, PartialEq)]
 pub enum Expectation {
@@ -84,9 +85,10 @@ pub enum Expectation {
 
 pub fn expectation(text: &str) -> Option<Expectation> {
     let line = text.lines().find_map(|l| {
-        l.trim_start_matches('\u{feff}')
-            .trim()
-            .strip_prefix("// expect:")
+        let l = l.trim_start_matches('\u{feff}').trim();
+        // `#` for spec files (YAML).
+        l.strip_prefix("// expect:")
+            .or_else(|| l.strip_prefix("# expect:"))
     })?;
     let words: Vec<String> = line
         .split([' ', ','])
@@ -99,4 +101,84 @@ pub fn expectation(text: &str) -> Option<Expectation> {
     let mut words = words;
     words.sort();
     Some(Expectation::Codes(words))
+}
+
+/// Checks a template (its first declaration) and reads a spec file against it: the
+/// template's own diagnostics, the spec's, and those of its inputs against the
+/// template's (`spec` for an environment or each instance, `pipeline` for a
+/// service's pipeline inputs). An empty template reads the spec alone.
+pub fn check_spec(template: &[u8], spec_name: &str, spec: &[u8]) -> (SourceMap, Vec<Diagnostic>) {
+    use formwork::resolve::{self, stdlib};
+    use formwork::spec::{SpecKind, check_inputs, read_spec};
+
+    let mut map = SourceMap::new();
+    let (template_id, problem) = add_source(&mut map, "template.fw", template);
+    let (spec_id, spec_problem) = add_source(&mut map, spec_name, spec);
+    let mut diags: Vec<Diagnostic> = problem.into_iter().chain(spec_problem).collect();
+    let mut parsed = Vec::new();
+    if let Some(file) = map.get(template_id) {
+        let p = formwork::syntax::parse(&file.text, template_id);
+        diags.extend(p.errors.into_iter().map(Diagnostic::from));
+        parsed.push((template_id, p.file, None));
+    }
+    for f in stdlib::FILES {
+        let id = map.add(f.name, f.source);
+        let p = formwork::syntax::parse(f.source, id);
+        parsed.push((
+            id,
+            p.file,
+            Some(f.path.iter().map(|s| s.to_string()).collect()),
+        ));
+    }
+    let program = resolve::build(&map, parsed);
+    diags.extend(program.diagnostics.iter().cloned());
+    diags.extend(formwork::types::check_program(&program));
+    let text = map.get(spec_id).map(|f| f.text.clone()).unwrap_or_default();
+    let (read, spec_diags) = read_spec(spec_id, &text);
+    diags.extend(spec_diags);
+    let decl = program
+        .user_decls()
+        .next()
+        .map(|(id, d)| (id, d.name.as_plain()));
+    if let (Some(read), Some((decl_id, name))) = (read, decl) {
+        let name = name.unwrap_or_default();
+        let mut checker = formwork::types::Checker::new(&program);
+        if let Some(sig) = checker.signature(decl_id) {
+            match read.kind {
+                SpecKind::Environment => {
+                    if let Some(inputs) = &read.environment_inputs {
+                        diags.extend(check_inputs(inputs, &sig.inputs, &name).1);
+                    }
+                }
+                SpecKind::Service => {
+                    if let Some(p) = &read.pipeline {
+                        diags.extend(check_inputs(p, &sig.pipeline_inputs, &name).1);
+                    }
+                    for i in &read.instances {
+                        diags.extend(check_inputs(&i.inputs, &sig.inputs, &name).1);
+                    }
+                }
+            }
+        }
+    }
+    diags.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+    (map, diags)
+}
+
+pub mod codegen;
+
+/// Reads a spec file alone (no template): its diagnostics, and every instance's
+/// inputs checked against an empty schema (each input is then unknown).
+pub fn read_spec_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+    let mut map = SourceMap::new();
+    let (id, problem) = add_source(&mut map, "spec.yaml", bytes);
+    let mut diags: Vec<Diagnostic> = problem.into_iter().collect();
+    let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+    let (spec, d) = formwork::spec::read_spec(id, &text);
+    diags.extend(d);
+    let schema = std::collections::BTreeMap::new();
+    for i in spec.iter().flat_map(|s| &s.instances) {
+        diags.extend(formwork::spec::check_inputs(&i.inputs, &schema, "t").1);
+    }
+    diags
 }

@@ -46,9 +46,9 @@ pub(super) struct Frame {
     pub anchor: Option<u32>,
 }
 
-pub(super) struct Lowerer<'p, 'r> {
+pub(super) struct Lowerer<'p, 'r, 'c> {
     pub program: &'p Program,
-    pub checker: Checker<'p>,
+    pub checker: &'c mut Checker<'p>,
     pub req: &'r Request<'r>,
     pub stack: Stack,
     pub diags: Vec<Diagnostic>,
@@ -62,11 +62,11 @@ pub(super) struct Lowerer<'p, 'r> {
     active: Vec<DeclId>,
 }
 
-impl<'p, 'r> Lowerer<'p, 'r> {
-    pub fn new(program: &'p Program, req: &'r Request<'r>) -> Lowerer<'p, 'r> {
+impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
+    pub fn new(checker: &'c mut Checker<'p>, req: &'r Request<'r>) -> Lowerer<'p, 'r, 'c> {
         Lowerer {
-            program,
-            checker: Checker::new(program),
+            program: checker.program,
+            checker,
             req,
             stack: Stack {
                 template: TemplateInfo {

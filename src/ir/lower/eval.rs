@@ -7,7 +7,7 @@ use crate::ir::{Expr, ForExpr};
 use crate::syntax::ast::{self, BinaryOp, ExprKind, Literal, NumberValue, Pattern, UnaryOp};
 use crate::syntax::span::Span;
 
-impl Lowerer<'_, '_> {
+impl Lowerer<'_, '_, '_> {
     pub(super) fn eval(&mut self, frame: &mut Frame, e: &ast::Expr) -> Expr {
         match &e.kind {
             ExprKind::Literal(l) => literal(l),

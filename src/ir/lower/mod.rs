@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{Mode, SecretSource, Stack};
-use crate::resolve::{DeclId, Program};
+use crate::resolve::DeclId;
+use crate::types::Checker;
 use crate::types::targets::Target;
 use crate::types::value::Const;
 
@@ -47,7 +48,8 @@ pub struct Request<'a> {
 }
 
 /// Lowers one declaration (an environment or a service). The program must have been
-/// checked without errors.
-pub fn lower(program: &Program, request: &Request<'_>) -> Result<Stack, Vec<Diagnostic>> {
-    decl::Lowerer::new(program, request).run()
+/// checked without errors. The checker remembers what it has checked, so one checker
+/// serves every instance of a template.
+pub fn lower(checker: &mut Checker<'_>, request: &Request<'_>) -> Result<Stack, Vec<Diagnostic>> {
+    decl::Lowerer::new(checker, request).run()
 }

@@ -1,0 +1,1 @@
+# checkov loads only folders with an __init__.py.

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Terraform 1.0.3 checks of Terraform JSON folders, offline.
+
+usage: tf_check.py TERRAFORM_BIN DIR...
+
+For each DIR (a folder holding main.tf.json, variables.tf.json, maybe terraform.tfvars.json):
+  1. `terraform validate -json` on a copy of its *.tf.json with terraform.required_version
+     blanked out (tfjson.py; line and column preserved). Providers cannot be installed here,
+     so validate decodes the whole configuration and then stops at "Could not load plugin":
+     that diagnostic (and only it) is accepted. Any other diagnostic, error or warning, fails.
+  2. When terraform.tfvars.json exists: `terraform plan -input=false -var-file=...` on a
+     copy holding only variables.tf.json. No provider is needed, and Terraform checks every
+     value against its variable's type and validation rules. Any error or warning (e.g. a
+     value for an undeclared variable) fails.
+
+Each folder gets its own mktemp scratch dir (TF_DATA_DIR, CLI config and all), so runs are
+independent and can go in parallel. CHECKPOINT_DISABLE=1 and TF_IN_AUTOMATION=1 are set;
+nothing reaches the network.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import tfjson
+
+# The only diagnostics accepted from `validate`: the provider binary is not installed.
+ACCEPTED_SUMMARIES = {"Could not load plugin"}
+ACCEPTED_DETAIL_HINTS = ("unknown provider", "Plugin reinitialization required")
+
+
+def tf_env(scratch):
+    cli_config = os.path.join(scratch, "terraformrc")
+    open(cli_config, "w").close()
+    env = dict(os.environ)
+    env.update(
+        CHECKPOINT_DISABLE="1",
+        TF_IN_AUTOMATION="1",
+        TF_INPUT="0",
+        TF_DATA_DIR=os.path.join(scratch, "data"),
+        TF_CLI_CONFIG_FILE=cli_config,
+        TF_PLUGIN_CACHE_DIR="",
+    )
+    for k in ("TF_LOG", "TF_CLI_ARGS", "TF_CLI_ARGS_plan", "TF_CLI_ARGS_validate", "TF_WORKSPACE"):
+        env.pop(k, None)
+    return env
+
+
+def where(diag, mapping):
+    rng = diag.get("range") or {}
+    fname = rng.get("filename")
+    if not fname:
+        return None
+    real = mapping.get(fname) or mapping.get(os.path.basename(fname)) or fname
+    start = rng.get("start") or {}
+    return f"{real}:{start.get('line', '?')}:{start.get('column', '?')}"
+
+
+def fmt(diag, mapping, default_where):
+    detail = " ".join((diag.get("detail") or "").split())
+    loc = where(diag, mapping) or default_where
+    return f"{loc}: {diag.get('severity', '?')}: {diag.get('summary', '?')}" + (
+        f": {detail}" if detail else "")
+
+
+def run_validate(tf, d, scratch):
+    cfg = os.path.join(scratch, "validate")
+    mapping = tfjson.copy_config(d, cfg)
+    mapping.update({os.path.basename(k): v for k, v in mapping.items()})
+    proc = subprocess.run([tf, "validate", "-json", "-no-color"], cwd=cfg,
+                          env=tf_env(scratch), capture_output=True, text=True, timeout=120)
+    try:
+        out = json.loads(proc.stdout)
+    except ValueError:
+        return [f"{d}: terraform validate printed no JSON (exit {proc.returncode}): "
+                + " ".join((proc.stdout + proc.stderr).split())[:600]], []
+    fails, infos = [], []
+    for diag in out.get("diagnostics", []):
+        accepted = (diag.get("summary") in ACCEPTED_SUMMARIES
+                    and any(h in (diag.get("detail") or "") for h in ACCEPTED_DETAIL_HINTS))
+        if accepted:
+            infos.append("provider not installable offline; the configuration decoded cleanly "
+                         "up to that point")
+        else:
+            fails.append(fmt(diag, mapping, d))
+    if proc.returncode != 0 and not out.get("diagnostics"):
+        fails.append(f"{d}: terraform validate exited {proc.returncode} without diagnostics")
+    return fails, infos
+
+
+def run_plan(tf, d, scratch):
+    tfvars = os.path.join(d, "terraform.tfvars.json")
+    cfg = os.path.join(scratch, "plan")
+    mapping = tfjson.copy_config(d, cfg, names={"variables.tf.json"})
+    if not mapping:
+        return [f"{d}: terraform.tfvars.json exists but variables.tf.json does not"], []
+    mapping.update({os.path.basename(k): v for k, v in mapping.items()})
+    # Outside the config dir, so Terraform does not also auto-load it.
+    var_file = os.path.join(scratch, "vars", "terraform.tfvars.json")
+    os.makedirs(os.path.dirname(var_file))
+    shutil.copyfile(tfvars, var_file)
+    mapping[var_file] = tfvars
+    proc = subprocess.run(
+        [tf, "plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-json",
+         f"-var-file={var_file}"],
+        cwd=cfg, env=tf_env(scratch), capture_output=True, text=True, timeout=120)
+    fails, summary = [], None
+    for line in proc.stdout.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            fails.append(f"{tfvars}: unexpected terraform plan output: {line[:300]}")
+            continue
+        if msg.get("type") == "diagnostic":
+            fails.append(fmt(msg["diagnostic"], mapping, tfvars))
+        elif msg.get("type") == "change_summary":
+            summary = msg.get("@message")
+    if proc.returncode != 0 and not fails:
+        fails.append(f"{tfvars}: terraform plan exited {proc.returncode}: "
+                     + " ".join(proc.stderr.split())[:600])
+    return fails, ([f"plan with {os.path.basename(tfvars)} ok ({summary})"] if not fails else [])
+
+
+def check(tf, d):
+    scratch = tempfile.mkdtemp(prefix="formwork-tf-")
+    try:
+        fails, infos = [], []
+        if not os.path.isfile(os.path.join(d, "variables.tf.json")):
+            fails.append(f"{d}: a Terraform artifact must hold variables.tf.json")
+        if not os.path.isfile(os.path.join(d, "main.tf.json")):
+            fails.append(f"{d}: a Terraform artifact must hold main.tf.json")
+        f, i = run_validate(tf, d, scratch)
+        fails += f
+        infos += i
+        planned = os.path.isfile(os.path.join(d, "terraform.tfvars.json"))
+        if planned:
+            f, i = run_plan(tf, d, scratch)
+            fails += f
+            infos += i
+        return d, fails, infos, planned
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def main(argv):
+    tf, dirs = argv[1], argv[2:]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        results = list(pool.map(lambda d: check(tf, d), dirs))
+    bad = plans = 0
+    for d, fails, infos, planned in results:
+        plans += planned
+        for f in fails:
+            print(f"FAIL terraform: {f}")
+        if fails:
+            bad += 1
+        else:
+            print(f"ok   terraform: {d}: validate ok ({'; '.join(dict.fromkeys(infos))})")
+    print(f"summary terraform: {len(dirs)} folders validated, {plans} tfvars planned, "
+          f"{bad} with errors")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
