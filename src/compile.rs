@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::codegen::doc::{to_json, to_yaml};
@@ -194,55 +195,34 @@ pub fn compile(
             }
         }
     }
-    let mut artifacts = Vec::new();
-    let mut errors = Vec::new();
-    for (name, environment, values) in jobs {
-        let request = Request {
-            decl,
-            target: options.target,
-            mode: options.mode,
-            inputs: values.as_ref(),
-            instance: name.clone(),
-            environment,
-            source_hash: source_hash.clone(),
-        };
-        let stack = match lower::lower(&mut checker, &request) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.extend(e);
-                continue;
-            }
-        };
-        let files = match options.target {
-            Target::CloudFormation => match cloudformation::generate(&stack) {
-                Ok(doc) => {
-                    let mut files = vec![("template.json".to_string(), to_json(&doc))];
-                    if options.yaml {
-                        files.push(("template.yaml".to_string(), to_yaml(&doc)));
-                    }
-                    files
-                }
-                Err(e) => {
-                    errors.extend(e);
-                    continue;
-                }
+    // Instances compile in parallel, each worker with its own checker (a checker
+    // remembers what it has checked, and is not shared between threads). Results keep
+    // the spec's order.
+    let results: Vec<Result<Artifact, Vec<Diagnostic>>> = jobs
+        .into_par_iter()
+        .map_init(
+            || Checker::new(&program),
+            |checker, (name, environment, values)| {
+                compile_one(
+                    checker,
+                    decl,
+                    options,
+                    &source_hash,
+                    &template_name,
+                    name,
+                    environment,
+                    values,
+                )
             },
-            Target::Terraform => {
-                let f = terraform::generate(&stack, values.as_ref(), &options.aws_provider);
-                let mut files = vec![("main.tf.json".to_string(), to_json(&f.main))];
-                if !f.variables.is_empty_map() {
-                    files.push(("variables.tf.json".to_string(), to_json(&f.variables)));
-                }
-                if let Some(t) = f.tfvars {
-                    files.push(("terraform.tfvars.json".to_string(), to_json(&t)));
-                }
-                files
-            }
-        };
-        artifacts.push(Artifact {
-            name: name.unwrap_or_else(|| template_name.clone()),
-            files,
-        });
+        )
+        .collect();
+    let mut artifacts = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(a) => artifacts.push(a),
+            Err(e) => errors.extend(e),
+        }
     }
     if !errors.is_empty() {
         errors.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
@@ -250,6 +230,55 @@ pub fn compile(
         return Err(errors.into());
     }
     Ok(artifacts)
+}
+
+/// Lowers one instance and writes its files in memory.
+#[allow(clippy::too_many_arguments)]
+fn compile_one(
+    checker: &mut Checker<'_>,
+    decl: DeclId,
+    options: &Options,
+    source_hash: &str,
+    template_name: &str,
+    name: Option<String>,
+    environment: Option<String>,
+    values: Option<Inputs>,
+) -> Result<Artifact, Vec<Diagnostic>> {
+    let request = Request {
+        decl,
+        target: options.target,
+        mode: options.mode,
+        inputs: values.as_ref(),
+        instance: name.clone(),
+        environment,
+        source_hash: source_hash.to_string(),
+    };
+    let stack = lower::lower(checker, &request)?;
+    let files = match options.target {
+        Target::CloudFormation => {
+            let doc = cloudformation::generate(&stack)?;
+            let mut files = vec![("template.json".to_string(), to_json(&doc))];
+            if options.yaml {
+                files.push(("template.yaml".to_string(), to_yaml(&doc)));
+            }
+            files
+        }
+        Target::Terraform => {
+            let f = terraform::generate(&stack, values.as_ref(), &options.aws_provider);
+            let mut files = vec![("main.tf.json".to_string(), to_json(&f.main))];
+            if !f.variables.is_empty_map() {
+                files.push(("variables.tf.json".to_string(), to_json(&f.variables)));
+            }
+            if let Some(t) = f.tfvars {
+                files.push(("terraform.tfvars.json".to_string(), to_json(&t)));
+            }
+            files
+        }
+    };
+    Ok(Artifact {
+        name: name.unwrap_or_else(|| template_name.to_string()),
+        files,
+    })
 }
 
 fn inputs(v: spec::InputValues) -> Inputs {

@@ -180,7 +180,7 @@ fn run(
         }
     };
     match &common.out {
-        Some(dir) => write_all(dir, &artifacts),
+        Some(dir) => write_all(dir, &artifacts, common.target),
         None => print_single(&artifacts, common),
     }
 }
@@ -211,37 +211,57 @@ fn print_single(artifacts: &[Artifact], common: &Common) -> u8 {
     }
 }
 
-/// Writes each artifact's files, each atomically (a temporary file renamed into
-/// place): into `dir` for one artifact, into `dir/<instance>/` for several.
-fn write_all(dir: &Path, artifacts: &[Artifact]) -> u8 {
-    let nested = artifacts.len() > 1;
-    for a in artifacts {
-        let target = if nested {
-            dir.join(&a.name)
-        } else {
-            dir.to_path_buf()
-        };
-        if let Err(e) = std::fs::create_dir_all(&target) {
+/// Writes each artifact's files, each atomically (a temporary file renamed into place),
+/// in parallel. CloudFormation templates go side by side, named after their artifact
+/// (`web-dev.template.json`, as `cdk.out` names stacks); Terraform artifacts are root
+/// modules, so each has its folder (`dir/jobs-dev/main.tf.json`), or `dir` itself when
+/// there is one.
+fn write_all(dir: &Path, artifacts: &[Artifact], target: TargetArg) -> u8 {
+    use rayon::prelude::*;
+    let nested = target == TargetArg::Terraform && artifacts.len() > 1;
+    let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
+    if nested {
+        folders.extend(artifacts.iter().map(|a| dir.join(&a.name)));
+    }
+    for f in &folders {
+        if let Err(e) = std::fs::create_dir_all(f) {
             err(&format!(
                 "error: cannot create `{}`: {}\n",
-                target.display(),
+                f.display(),
                 io_reason(&e)
             ));
             return status::USAGE;
         }
-        for (name, text) in &a.files {
-            let path = target.join(name);
-            if let Err(e) = write_atomic(&path, text.as_bytes(), false) {
-                err(&format!(
-                    "error: cannot write `{}`: {}\n",
-                    path.display(),
-                    io_reason(&e)
-                ));
-                return status::USAGE;
-            }
-        }
     }
-    let files: usize = artifacts.iter().map(|a| a.files.len()).sum();
+    let writes: Vec<(PathBuf, &str)> = artifacts
+        .iter()
+        .flat_map(|a| {
+            a.files.iter().map(move |(name, text)| {
+                let path = match target {
+                    TargetArg::Cloudformation => dir.join(format!("{}.{name}", a.name)),
+                    TargetArg::Terraform if nested => dir.join(&a.name).join(name),
+                    TargetArg::Terraform => dir.join(name),
+                };
+                (path, text.as_str())
+            })
+        })
+        .collect();
+    let failed = writes
+        .par_iter()
+        .find_map_any(|(path, text)| {
+            write_atomic(path, text.as_bytes(), false)
+                .err()
+                .map(|e| (path.clone(), e))
+        });
+    if let Some((path, e)) = failed {
+        err(&format!(
+            "error: cannot write `{}`: {}\n",
+            path.display(),
+            io_reason(&e)
+        ));
+        return status::USAGE;
+    }
+    let files = writes.len();
     err(&format!(
         "wrote {files} file{} for {} artifact{} to {}\n",
         if files == 1 { "" } else { "s" },

@@ -39,8 +39,32 @@ pub fn to_json(node: &Node) -> String {
     out
 }
 
-fn json_string(s: &str, out: &mut String) {
-    out.push_str(&serde_json::Value::String(s.to_string()).to_string());
+/// A JSON string literal, escaped as serde_json escapes (so the bytes match it).
+pub fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 fn json_number(n: f64) -> String {
@@ -183,6 +207,15 @@ mod tests {
         assert!(y.contains("e: \"line\\nbreak \\\"q\\\"\""), "{y}");
         assert!(y.contains("f: plain-text"), "{y}");
         assert!(y.contains("\"2024-01-01\": 1"), "{y}");
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_does() {
+        for t in ["plain", "q\"uote", "back\\slash", "nl\n", "tab\t", "\u{1}\u{1f}", "é ü", "\u{8}\u{c}\r"] {
+            let mut out = String::new();
+            json_string(t, &mut out);
+            assert_eq!(out, serde_json::Value::String(t.to_string()).to_string());
+        }
     }
 
     #[test]

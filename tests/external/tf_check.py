@@ -103,9 +103,18 @@ def run_plan(tf, d, scratch):
     os.makedirs(os.path.dirname(var_file))
     shutil.copyfile(tfvars, var_file)
     mapping[var_file] = tfvars
+    var_files = [f"-var-file={var_file}"]
+    stub = environment_stub(os.path.join(d, "variables.tf.json"), tfvars)
+    if stub is not None:
+        # A service's `environment` variable holds its environment's outputs, filled at
+        # deploy time from `terraform output -json`; the plan gets values of its type.
+        stub_file = os.path.join(scratch, "vars", "environment.tfvars.json")
+        with open(stub_file, "w", encoding="utf-8") as f:
+            json.dump({"environment": stub}, f)
+        var_files.append(f"-var-file={stub_file}")
     proc = subprocess.run(
         [tf, "plan", "-input=false", "-lock=false", "-refresh=false", "-no-color", "-json",
-         f"-var-file={var_file}"],
+         *var_files],
         cwd=cfg, env=tf_env(scratch), capture_output=True, text=True, timeout=120)
     fails, summary = [], None
     for line in proc.stdout.splitlines():
@@ -124,12 +133,53 @@ def run_plan(tf, d, scratch):
     return fails, ([f"plan with {os.path.basename(tfvars)} ok ({summary})"] if not fails else [])
 
 
+def placeholder(ty):
+    """A value of a Terraform type constraint as formwork writes them
+    (`string`, `number`, `bool`, `list(T)`, `map(T)`, `object({a = T, ...})`)."""
+    ty = ty.strip()
+    if ty.startswith("list(") or ty.startswith("set("):
+        return [placeholder(ty[ty.index("(") + 1:-1])]
+    if ty.startswith("map("):
+        return {"key": placeholder(ty[4:-1])}
+    if ty.startswith("object({"):
+        body, fields, depth, start = ty[len("object({"):-2], {}, 0, 0
+        parts = []
+        for i, c in enumerate(body):
+            if c in "({":
+                depth += 1
+            elif c in ")}":
+                depth -= 1
+            elif c == "," and depth == 0:
+                parts.append(body[start:i])
+                start = i + 1
+        parts.append(body[start:])
+        for part in parts:
+            if "=" in part:
+                name, t = part.split("=", 1)
+                fields[name.strip()] = placeholder(t)
+        return fields
+    return {"number": 0, "bool": False}.get(ty, "placeholder")
+
+
+def environment_stub(variables_file, tfvars_file):
+    """Placeholder outputs for formwork's `environment` variable, unless the tfvars set it."""
+    try:
+        with open(variables_file, encoding="utf-8") as f:
+            env = json.load(f).get("variable", {}).get("environment")
+        with open(tfvars_file, encoding="utf-8") as f:
+            given = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not env or "environment" in given:
+        return None
+    return placeholder(env.get("type", "any"))
+
+
 def check(tf, d):
     scratch = tempfile.mkdtemp(prefix="formwork-tf-")
     try:
         fails, infos = [], []
-        if not os.path.isfile(os.path.join(d, "variables.tf.json")):
-            fails.append(f"{d}: a Terraform artifact must hold variables.tf.json")
+        # variables.tf.json is written only when the artifact has variables.
         if not os.path.isfile(os.path.join(d, "main.tf.json")):
             fails.append(f"{d}: a Terraform artifact must hold main.tf.json")
         f, i = run_validate(tf, d, scratch)
