@@ -72,6 +72,8 @@ pub enum Failure {
     Usage(String),
     /// Errors in the templates or the spec (exit status 1).
     Diagnostics(Vec<Diagnostic>),
+    /// Writing an artifact failed (exit status 2).
+    Io(String),
 }
 
 impl From<Vec<Diagnostic>> for Failure {
@@ -92,6 +94,43 @@ pub fn compile(
     instance: Option<&str>,
     options: &Options,
 ) -> Result<Vec<Artifact>, Failure> {
+    let collected = std::sync::Mutex::new(Vec::new());
+    compile_each(
+        map,
+        unreadable,
+        selector,
+        spec_file,
+        instance,
+        options,
+        &|i, a| {
+            if let Ok(mut c) = collected.lock() {
+                c.push((i, a));
+            }
+            Ok(())
+        },
+    )?;
+    let mut artifacts = collected.into_inner().unwrap_or_default();
+    artifacts.sort_by_key(|(i, _)| *i);
+    Ok(artifacts.into_iter().map(|(_, a)| a).collect())
+}
+
+/// Receives each artifact as soon as it is compiled (from several threads), with its
+/// index in the spec's order; an `Err` (a write that failed) stops the compile.
+pub type Sink<'a> = dyn Fn(usize, Artifact) -> Result<(), String> + Sync + 'a;
+
+/// [`compile`], handing each artifact to `sink` instead of keeping them all: a large
+/// spec is never held in memory whole. Returns how many artifacts were compiled. When
+/// an instance has errors, the others may already have been handed over: the caller
+/// stages them and discards them then.
+pub fn compile_each(
+    map: &mut SourceMap,
+    unreadable: Vec<Diagnostic>,
+    selector: &Selector,
+    spec_file: Option<FileId>,
+    instance: Option<&str>,
+    options: &Options,
+    sink: &Sink<'_>,
+) -> Result<usize, Failure> {
     let (program, diags) = crate::check::build_and_check(map, unreadable);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(diags.into());
@@ -146,6 +185,11 @@ pub fn compile(
             };
             check_spec_template(&parsed, d.kind, &template_name, &mut errors);
             let spec_name = spec_stem(map, file);
+            if parsed.kind == SpecKind::Environment && !spec::is_stack_name(&spec_name) {
+                return Err(Failure::Usage(format!(
+                    "the spec file's name `{spec_name}` cannot name an environment: an environment is named after its spec file, and the name must be letters, digits and hyphens, starting with a letter (a CloudFormation stack name)"
+                )));
+            }
             match parsed.kind {
                 SpecKind::Environment => {
                     let empty = spec::SpecNode::empty_map(Span::default());
@@ -198,13 +242,16 @@ pub fn compile(
     // Instances compile in parallel, each worker with its own checker (a checker
     // remembers what it has checked, and is not shared between threads). Results keep
     // the spec's order.
-    let results: Vec<Result<Artifact, Vec<Diagnostic>>> = jobs
+    let count = jobs.len();
+    let results: Vec<Result<(), Failure>> = jobs
         .into_par_iter()
+        .enumerate()
         .map_init(
-            || Checker::new(&program),
-            |checker, (name, environment, values)| {
-                compile_one(
+            || (Checker::new(&program), lower::Cache::default()),
+            |(checker, cache), (i, (name, environment, values))| {
+                let artifact = compile_one(
                     checker,
+                    cache,
                     decl,
                     options,
                     &source_hash,
@@ -212,16 +259,17 @@ pub fn compile(
                     name,
                     environment,
                     values,
-                )
+                )?;
+                sink(i, artifact).map_err(Failure::Io)
             },
         )
         .collect();
-    let mut artifacts = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(a) => artifacts.push(a),
-            Err(e) => errors.extend(e),
+            Ok(()) => {}
+            Err(Failure::Diagnostics(e)) => errors.extend(e),
+            Err(other) => return Err(other),
         }
     }
     if !errors.is_empty() {
@@ -229,13 +277,14 @@ pub fn compile(
         errors.dedup();
         return Err(errors.into());
     }
-    Ok(artifacts)
+    Ok(count)
 }
 
 /// Lowers one instance and writes its files in memory.
 #[allow(clippy::too_many_arguments)]
 fn compile_one(
     checker: &mut Checker<'_>,
+    cache: &mut lower::Cache,
     decl: DeclId,
     options: &Options,
     source_hash: &str,
@@ -253,7 +302,7 @@ fn compile_one(
         environment,
         source_hash: source_hash.to_string(),
     };
-    let stack = lower::lower(checker, &request)?;
+    let stack = lower::lower(checker, cache, &request)?;
     let files = match options.target {
         Target::CloudFormation => {
             let doc = cloudformation::generate(&stack)?;

@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::check::add_source;
-use crate::cli::output::{err, out, print_report, write_atomic};
+use crate::cli::output::{err, out, print_report};
 use crate::cli::sources::{display_name, find_files, io_reason, load};
 use crate::cli::{ColorChoice, OutputFormat, status};
-use crate::compile::{Artifact, Failure, Options, Selector, compile};
+use crate::compile::{Artifact, Failure, Options, Selector, compile, compile_each};
 use crate::ir::Mode;
 use crate::types::targets::Target;
 
@@ -167,22 +167,126 @@ fn run(
         aws_provider: common.aws_provider.clone(),
     };
     let count = files.len();
-    let artifacts = match compile(&mut map, problems, &selector, spec_id, instance, &options) {
-        Ok(a) => a,
-        Err(Failure::Usage(msg)) => {
+    let report_failure = |map: &crate::syntax::span::SourceMap, f: Failure| match f {
+        Failure::Usage(msg) | Failure::Io(msg) => {
             err(&format!("error: {msg}\n"));
-            return status::USAGE;
+            status::USAGE
         }
-        Err(Failure::Diagnostics(diagnostics)) => {
+        Failure::Diagnostics(diagnostics) => {
             let report = crate::check::Report { diagnostics };
-            print_report(&report, &map, common.format, common.color, count);
-            return status::INPUT_ERRORS;
+            print_report(&report, map, common.format, common.color, count);
+            status::INPUT_ERRORS
         }
     };
-    match &common.out {
-        Some(dir) => write_all(dir, &artifacts, common.target),
-        None => print_single(&artifacts, common),
+    let Some(dir) = &common.out else {
+        return match compile(&mut map, problems, &selector, spec_id, instance, &options) {
+            Ok(artifacts) => print_single(&artifacts, common),
+            Err(f) => report_failure(&map, f),
+        };
+    };
+    // Each artifact is written as soon as it is compiled, into a staging folder inside
+    // `dir`; when every instance has compiled, the files are renamed into place. A
+    // failed render leaves `dir` as it was.
+    let staging = dir.join(format!(".formwork-staging-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&staging) {
+        err(&format!(
+            "error: cannot create `{}`: {}\n",
+            staging.display(),
+            io_reason(&e)
+        ));
+        return status::USAGE;
     }
+    let written: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let result = compile_each(
+        &mut map,
+        problems,
+        &selector,
+        spec_id,
+        instance,
+        &options,
+        &|_, artifact| stage(&staging, &artifact, &written),
+    );
+    let staged = written.into_inner().unwrap_or_default();
+    let code = match result {
+        Ok(n) => publish(dir, &staging, &staged, n, common.target),
+        Err(f) => report_failure(&map, f),
+    };
+    let _ = std::fs::remove_dir_all(&staging);
+    code
+}
+
+/// Writes one artifact's files into the staging folder, side by side as
+/// `NAME.FILE` (names are checked stack names, so they hold no `/` or `..`), and
+/// records them.
+fn stage(
+    staging: &Path,
+    artifact: &Artifact,
+    written: &std::sync::Mutex<Vec<(String, String)>>,
+) -> Result<(), String> {
+    for (name, text) in &artifact.files {
+        let path = staging.join(format!("{}.{name}", artifact.name));
+        std::fs::write(&path, text)
+            .map_err(|e| format!("cannot write `{}`: {}", path.display(), io_reason(&e)))?;
+        if let Ok(mut w) = written.lock() {
+            w.push((artifact.name.clone(), name.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Renames the staged files into `dir`. CloudFormation templates go side by side,
+/// named after their artifact (`web-dev.template.json`, as `cdk.out` names stacks);
+/// Terraform artifacts are root modules, so each has its folder (`dir/jobs-dev/`), or
+/// `dir` itself when there is one.
+fn publish(
+    dir: &Path,
+    staging: &Path,
+    staged: &[(String, String)],
+    artifacts: usize,
+    target: TargetArg,
+) -> u8 {
+    let nested = target == TargetArg::Terraform && artifacts > 1;
+    use rayon::prelude::*;
+    if nested {
+        let mut folders: Vec<&str> = staged.iter().map(|(a, _)| a.as_str()).collect();
+        folders.sort_unstable();
+        folders.dedup();
+        for f in folders {
+            if let Err(e) = std::fs::create_dir_all(dir.join(f)) {
+                err(&format!(
+                    "error: cannot create `{}`: {}\n",
+                    dir.join(f).display(),
+                    io_reason(&e)
+                ));
+                return status::USAGE;
+            }
+        }
+    }
+    let failed = staged.par_iter().find_map_any(|(artifact, file)| {
+        let from = staging.join(format!("{artifact}.{file}"));
+        let to = match target {
+            TargetArg::Cloudformation => dir.join(format!("{artifact}.{file}")),
+            TargetArg::Terraform if nested => dir.join(artifact).join(file),
+            TargetArg::Terraform => dir.join(file),
+        };
+        std::fs::rename(&from, &to).err().map(|e| (to, e))
+    });
+    if let Some((to, e)) = failed {
+        err(&format!(
+            "error: cannot write `{}`: {}\n",
+            to.display(),
+            io_reason(&e)
+        ));
+        return status::USAGE;
+    }
+    let files = staged.len();
+    err(&format!(
+        "wrote {files} file{} for {artifacts} artifact{} to {}\n",
+        if files == 1 { "" } else { "s" },
+        if artifacts == 1 { "" } else { "s" },
+        dir.display()
+    ));
+    status::OK
 }
 
 /// Without `-o`: one CloudFormation template to stdout.
@@ -209,65 +313,4 @@ fn print_single(artifacts: &[Artifact], common: &Common) -> u8 {
         }
         None => status::USAGE,
     }
-}
-
-/// Writes each artifact's files, each atomically (a temporary file renamed into place),
-/// in parallel. CloudFormation templates go side by side, named after their artifact
-/// (`web-dev.template.json`, as `cdk.out` names stacks); Terraform artifacts are root
-/// modules, so each has its folder (`dir/jobs-dev/main.tf.json`), or `dir` itself when
-/// there is one.
-fn write_all(dir: &Path, artifacts: &[Artifact], target: TargetArg) -> u8 {
-    use rayon::prelude::*;
-    let nested = target == TargetArg::Terraform && artifacts.len() > 1;
-    let mut folders: Vec<PathBuf> = vec![dir.to_path_buf()];
-    if nested {
-        folders.extend(artifacts.iter().map(|a| dir.join(&a.name)));
-    }
-    for f in &folders {
-        if let Err(e) = std::fs::create_dir_all(f) {
-            err(&format!(
-                "error: cannot create `{}`: {}\n",
-                f.display(),
-                io_reason(&e)
-            ));
-            return status::USAGE;
-        }
-    }
-    let writes: Vec<(PathBuf, &str)> = artifacts
-        .iter()
-        .flat_map(|a| {
-            a.files.iter().map(move |(name, text)| {
-                let path = match target {
-                    TargetArg::Cloudformation => dir.join(format!("{}.{name}", a.name)),
-                    TargetArg::Terraform if nested => dir.join(&a.name).join(name),
-                    TargetArg::Terraform => dir.join(name),
-                };
-                (path, text.as_str())
-            })
-        })
-        .collect();
-    let failed = writes
-        .par_iter()
-        .find_map_any(|(path, text)| {
-            write_atomic(path, text.as_bytes(), false)
-                .err()
-                .map(|e| (path.clone(), e))
-        });
-    if let Some((path, e)) = failed {
-        err(&format!(
-            "error: cannot write `{}`: {}\n",
-            path.display(),
-            io_reason(&e)
-        ));
-        return status::USAGE;
-    }
-    let files = writes.len();
-    err(&format!(
-        "wrote {files} file{} for {} artifact{} to {}\n",
-        if files == 1 { "" } else { "s" },
-        artifacts.len(),
-        if artifacts.len() == 1 { "" } else { "s" },
-        dir.display()
-    ));
-    status::OK
 }

@@ -211,7 +211,16 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_serde_json_does() {
-        for t in ["plain", "q\"uote", "back\\slash", "nl\n", "tab\t", "\u{1}\u{1f}", "é ü", "\u{8}\u{c}\r"] {
+        for t in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "nl\n",
+            "tab\t",
+            "\u{1}\u{1f}",
+            "é ü",
+            "\u{8}\u{c}\r",
+        ] {
             let mut out = String::new();
             json_string(t, &mut out);
             assert_eq!(out, serde_json::Value::String(t.to_string()).to_string());

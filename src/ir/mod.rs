@@ -246,11 +246,7 @@ impl Expr {
         let mut stack = vec![self];
         while let Some(e) = stack.pop() {
             match e {
-                Expr::Ref(r, _) | Expr::Attr(r, _, _) => {
-                    if !out.contains(r) {
-                        out.push(*r);
-                    }
-                }
+                Expr::Ref(r, _) | Expr::Attr(r, _, _) if !out.contains(r) => out.push(*r),
                 Expr::List(items) | Expr::Concat(items, _) | Expr::Call(_, items, _) => {
                     stack.extend(items.iter().rev())
                 }

@@ -310,7 +310,30 @@ fn instance(item: SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
     let name = required_string(&item, "name", diags);
     let environment = required_string(&item, "environment", diags);
     let (name, name_span) = name?;
+    if !is_stack_name(&name) {
+        diags.push(
+            Diagnostic::new(
+                codes::INVALID_SPEC_LAYOUT,
+                format!("`{name}` cannot name an instance"),
+            )
+            .with_primary(name_span, "not a valid instance name")
+            .with_note("an instance's name becomes its stack's name and the prefix of its exports")
+            .with_help("use letters, digits and hyphens, starting with a letter, at most 128 characters (a CloudFormation stack name)"),
+        );
+        return None;
+    }
     let (environment, environment_span) = environment.unwrap_or((String::new(), item.span));
+    if !environment.is_empty() && !is_stack_name(&environment) {
+        diags.push(
+            Diagnostic::new(
+                codes::INVALID_SPEC_LAYOUT,
+                format!("`{environment}` cannot name an environment"),
+            )
+            .with_primary(environment_span, "not a valid environment name")
+            .with_help("an environment is named like its spec file: letters, digits and hyphens, starting with a letter"),
+        );
+        return None;
+    }
     let span = item.span;
     let spec = match item.kind {
         NodeKind::Map(entries) => entries.into_iter().find(|e| e.key == "spec"),
@@ -393,4 +416,13 @@ fn duplicate_instances(instances: &[Instance], diags: &mut Vec<Diagnostic>) {
             seen.insert(&i.name, i.name_span);
         }
     }
+}
+
+/// A CloudFormation stack name: a letter, then letters, digits and hyphens, at most 128
+/// characters. Instance and environment names become stack names, file names and export
+/// prefixes, so nothing else is allowed (no `/`, no `..`).
+pub fn is_stack_name(name: &str) -> bool {
+    name.len() <= 128
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }

@@ -11,6 +11,7 @@ mod layout;
 pub mod node;
 
 pub use inputs::{InputValues, SecretRef, check_inputs};
+pub use layout::is_stack_name;
 pub use node::{MapEntry, NodeKind, SpecNode, SpecSyntax};
 
 use crate::diagnostics::{Diagnostic, codes};
@@ -116,12 +117,12 @@ mod tests {
 
     #[test]
     fn spans_are_bytes_even_after_non_ascii_text() {
-        let text = "proton: ServiceSpec\n# été\ninstances:\n  - name: ça\n    environment: e\n";
+        let text = "proton: ServiceSpec\n# été ça\ninstances:\n  - name: web\n    environment: e\n    spec: { note: \"déjà\" }\n";
         let (spec, diags) = read_spec(F, text);
         assert!(diags.is_empty(), "{diags:?}");
         let spec = spec.expect("read");
         let i = &spec.instances[0];
-        assert_eq!(&text[i.name_span.range()], "ça");
+        assert_eq!(&text[i.name_span.range()], "web");
         assert_eq!(&text[i.environment_span.range()], "e");
     }
 

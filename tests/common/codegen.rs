@@ -66,7 +66,7 @@ pub fn compile_dir(
     let result = compile(&mut map, problems, &selector, spec_id, instance, &options);
     let result = result.map_err(|f| match f {
         Failure::Diagnostics(d) => d,
-        Failure::Usage(msg) => panic!("usage error: {msg}"),
+        Failure::Usage(msg) | Failure::Io(msg) => panic!("usage error: {msg}"),
     });
     (map, result)
 }

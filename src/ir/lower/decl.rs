@@ -49,6 +49,7 @@ pub(super) struct Frame {
 pub(super) struct Lowerer<'p, 'r, 'c> {
     pub program: &'p Program,
     pub checker: &'c mut Checker<'p>,
+    pub cache: &'c mut super::Cache,
     pub req: &'r Request<'r>,
     pub stack: Stack,
     pub diags: Vec<Diagnostic>,
@@ -63,10 +64,15 @@ pub(super) struct Lowerer<'p, 'r, 'c> {
 }
 
 impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
-    pub fn new(checker: &'c mut Checker<'p>, req: &'r Request<'r>) -> Lowerer<'p, 'r, 'c> {
+    pub fn new(
+        checker: &'c mut Checker<'p>,
+        cache: &'c mut super::Cache,
+        req: &'r Request<'r>,
+    ) -> Lowerer<'p, 'r, 'c> {
         Lowerer {
             program: checker.program,
             checker,
+            cache,
             req,
             stack: Stack {
                 template: TemplateInfo {
@@ -122,7 +128,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
             anchor: None,
         };
         self.template_inputs(&mut frame, decl, &sig.inputs);
-        self.body(&mut frame, decl);
+        self.body(&mut frame, id, decl);
         self.outputs(&mut frame, decl);
         if let Some(link) = &mut self.stack.environment {
             link.outputs = self
@@ -263,56 +269,26 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
     }
 
     /// Lowers a declaration's `let`s, resources and module uses, in dependency order.
-    pub(super) fn body(&mut self, frame: &mut Frame, decl: &Decl) {
-        let mut items: BTreeMap<String, &BodyItem> = BTreeMap::new();
-        let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for item in &decl.body {
-            let (name, mut refs) = match item {
-                BodyItem::Let(l) => {
-                    let mut refs = Vec::new();
-                    free_names(&l.value, &mut refs);
-                    (&l.name.name, refs)
-                }
-                BodyItem::Resource(r) => {
-                    let mut refs = Vec::new();
-                    if let Some(c) = &r.condition {
-                        free_names(c, &mut refs);
-                    }
-                    if let Some(f) = &r.for_each {
-                        free_names(&f.collection, &mut refs);
-                    }
-                    for a in &r.body {
-                        free_names(&a.value, &mut refs);
-                    }
-                    (&r.name.name, refs)
-                }
-                BodyItem::Use(u) => {
-                    let mut refs = Vec::new();
-                    for a in &u.args {
-                        free_names(&a.value, &mut refs);
-                    }
-                    (&u.name.name, refs)
-                }
-                _ => continue,
-            };
-            items.insert(name.clone(), item);
-            refs.dedup();
-            graph.insert(name.clone(), refs.into_iter().map(|(n, _)| n).collect());
-        }
-        for deps_of in graph.values_mut() {
-            deps_of.retain(|d| items.contains_key(d));
-        }
-        for name in deps::order(&graph) {
-            let Some(item) = items.get(&name).copied() else {
+    pub(super) fn body(&mut self, frame: &mut Frame, id: DeclId, decl: &Decl) {
+        let order = match self.cache.order.get(&id) {
+            Some(o) => o.clone(),
+            None => {
+                let o = std::rc::Rc::new(item_order(decl));
+                self.cache.order.insert(id, o.clone());
+                o
+            }
+        };
+        for &index in order.iter() {
+            let Some(item) = decl.body.get(index) else {
                 continue;
             };
-            let binding = match item {
-                BodyItem::Let(l) => Binding::Value(self.eval(frame, &l.value)),
-                BodyItem::Resource(r) => self.resource(frame, r),
-                BodyItem::Use(u) => self.use_module(frame, u),
+            let (name, binding) = match item {
+                BodyItem::Let(l) => (&l.name.name, Binding::Value(self.eval(frame, &l.value))),
+                BodyItem::Resource(r) => (&r.name.name, self.resource(frame, r)),
+                BodyItem::Use(u) => (&u.name.name, self.use_module(frame, u)),
                 _ => continue,
             };
-            frame.values.insert(name, binding);
+            frame.values.insert(name.clone(), binding);
         }
     }
 
@@ -549,7 +525,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
             }
         }
         self.active.push(module);
-        self.body(&mut inner, decl);
+        self.body(&mut inner, module, decl);
         let mut outputs = Vec::new();
         for item in &decl.body {
             if let BodyItem::Output(o) = item {
@@ -589,6 +565,51 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
     pub(super) fn constant(&mut self, frame: &mut Frame, e: &ast::Expr) -> Expr {
         self.eval(frame, e)
     }
+}
+
+/// The order to lower a declaration's `let`s, resources and uses in (indices into its
+/// body): each after what it reads.
+fn item_order(decl: &Decl) -> Vec<usize> {
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (i, item) in decl.body.iter().enumerate() {
+        let mut refs = Vec::new();
+        let name = match item {
+            BodyItem::Let(l) => {
+                free_names(&l.value, &mut refs);
+                &l.name.name
+            }
+            BodyItem::Resource(r) => {
+                if let Some(c) = &r.condition {
+                    free_names(c, &mut refs);
+                }
+                if let Some(f) = &r.for_each {
+                    free_names(&f.collection, &mut refs);
+                }
+                for a in &r.body {
+                    free_names(&a.value, &mut refs);
+                }
+                &r.name.name
+            }
+            BodyItem::Use(u) => {
+                for a in &u.args {
+                    free_names(&a.value, &mut refs);
+                }
+                &u.name.name
+            }
+            _ => continue,
+        };
+        index.insert(name.clone(), i);
+        refs.dedup();
+        graph.insert(name.clone(), refs.into_iter().map(|(n, _)| n).collect());
+    }
+    for deps_of in graph.values_mut() {
+        deps_of.retain(|d| index.contains_key(d));
+    }
+    deps::order(&graph)
+        .into_iter()
+        .filter_map(|n| index.get(&n).copied())
+        .collect()
 }
 
 /// Binds a `for` clause's variables; returns how many were pushed.

@@ -50,6 +50,17 @@ pub struct Request<'a> {
 /// Lowers one declaration (an environment or a service). The program must have been
 /// checked without errors. The checker remembers what it has checked, so one checker
 /// serves every instance of a template.
-pub fn lower(checker: &mut Checker<'_>, request: &Request<'_>) -> Result<Stack, Vec<Diagnostic>> {
-    decl::Lowerer::new(checker, request).run()
+pub fn lower(
+    checker: &mut Checker<'_>,
+    cache: &mut Cache,
+    request: &Request<'_>,
+) -> Result<Stack, Vec<Diagnostic>> {
+    decl::Lowerer::new(checker, cache, request).run()
+}
+
+/// What lowering one instance learns that the next can reuse: each declaration's
+/// evaluation order. One per thread, like the checker.
+#[derive(Default)]
+pub struct Cache {
+    order: std::collections::HashMap<DeclId, std::rc::Rc<Vec<usize>>>,
 }
