@@ -11,8 +11,7 @@
 use crate::codegen::doc::Node;
 use crate::ir::lower::Inputs;
 use crate::ir::lower::functions::number_text;
-use crate::ir::{Expr, Mode, Repeat, ResId, SecretSource, Stack};
-use crate::syntax::ast::UnaryOp;
+use crate::ir::{Expr, Mode, Repeat, ResId, SecretSource, Stack, UnaryOp};
 use crate::types::ty::{Lit, Refinement, Ty};
 use crate::types::value::Const;
 

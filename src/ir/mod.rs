@@ -11,7 +11,8 @@
 pub mod lower;
 pub mod names;
 
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+/// The operators of [`Expr::Binary`] and [`Expr::Unary`] (the language's own).
+pub use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::syntax::span::Span;
 use crate::types::targets::Target;
 use crate::types::ty::Ty;

@@ -15,8 +15,7 @@ use crate::codegen::doc::Node;
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::lower::functions::number_text;
 use crate::ir::names::logical_id;
-use crate::ir::{Expr, Mode, SecretSource, Stack};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::ir::{BinaryOp, Expr, Mode, SecretSource, Stack, UnaryOp};
 use crate::syntax::span::Span;
 use crate::types::ty::{Lit, Refinement, Ty};
 

@@ -15,8 +15,7 @@ use super::Gen;
 use crate::codegen::doc::Node;
 use crate::ir::lower::functions;
 use crate::ir::names::logical_id;
-use crate::ir::{Expr, Param};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::ir::{BinaryOp, Expr, Param, UnaryOp};
 use crate::types::ty::{Lit, Refinement, Ty};
 
 /// The most values a parameter may take for formwork to tabulate an expression over it
