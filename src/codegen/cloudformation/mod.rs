@@ -344,6 +344,22 @@ impl Gen<'_> {
         })
     }
 
+    /// The prefix length of a network known only at deploy time, when the template
+    /// fixes it: a VPC's `CidrBlock` when the VPC sets `Ipv4NetmaskLength`.
+    fn known_prefix(&self, e: &Expr) -> Option<u32> {
+        let Expr::Attr(id, attr, _) = e else {
+            return None;
+        };
+        let r = self.stack.resources.get(id.0 as usize)?;
+        if attr != "CidrBlock" || r.type_name != "AWS::EC2::VPC" {
+            return None;
+        }
+        match r.properties.iter().find(|(k, _)| k == "Ipv4NetmaskLength")?.1 {
+            Expr::Int(n) if (0..=32).contains(&n) => u32::try_from(n).ok(),
+            _ => None,
+        }
+    }
+
     /// Whether reading `attr` is a `Ref`: it is the type's primary identifier and not a
     /// `Fn::GetAtt` attribute (a log group's `LogGroupName`, a bucket's `BucketName`).
     fn is_ref(&self, id: crate::ir::ResId, attr: &str) -> bool {
@@ -494,6 +510,42 @@ impl Gen<'_> {
                 }
             },
             "base64_encode" => Some(Node::single("Fn::Base64", arg(0)?)),
+            "cidr_subnet" | "cidr_subnets" => {
+                // `Fn::Cidr` counts host bits, so the network's prefix length must be
+                // known now, though its address is not (a VPC given its block by IPAM,
+                // with `Ipv4NetmaskLength`).
+                let prefix = args.first().and_then(|c| self.known_prefix(c));
+                match (prefix, args.get(1), args.get(2)) {
+                    (Some(prefix), Some(Expr::Int(bits)), Some(Expr::Int(n)))
+                        if (1..=256).contains(&(n + i64::from(f == "cidr_subnet")))
+                            && *bits > 0
+                            && i64::from(prefix) + bits <= 32 =>
+                    {
+                        let host_bits = 32 - i64::from(prefix) - bits;
+                        let count = if f == "cidr_subnet" { n + 1 } else { *n };
+                        let cidr = Node::single(
+                            "Fn::Cidr",
+                            Node::List(vec![
+                                arg(0)?,
+                                Node::str(count.to_string()),
+                                Node::str(host_bits.to_string()),
+                            ]),
+                        );
+                        Some(if f == "cidr_subnet" {
+                            Node::single("Fn::Select", Node::List(vec![Node::str(n.to_string()), cidr]))
+                        } else {
+                            cidr
+                        })
+                    }
+                    _ => {
+                        self.unsupported(
+                            span,
+                            &format!("`{f}` of a network whose prefix length it learns only then"),
+                        );
+                        None
+                    }
+                }
+            }
             _ => {
                 self.unsupported(span, &format!("`{f}` on a value known only then"));
                 None
