@@ -136,8 +136,23 @@ pub fn compile_each(
         return Err(diags.into());
     }
     let decl = find_template(&program, selector)?;
-    let source_hash = source_hash(map, &program, decl);
-    let mut checker = Checker::new(&program);
+    compile_template(&program, map, decl, spec_file, instance, options, sink)
+}
+
+/// Compiles one checked template of `program` for the instances of `spec_file` (or
+/// alone), handing each artifact to `sink`: what [`compile_each`] does after checking,
+/// and what a workspace build does for each spec.
+pub fn compile_template(
+    program: &Program,
+    map: &SourceMap,
+    decl: DeclId,
+    spec_file: Option<FileId>,
+    instance: Option<&str>,
+    options: &Options,
+    sink: &Sink<'_>,
+) -> Result<usize, Failure> {
+    let source_hash = source_hash(map, program, decl);
+    let mut checker = Checker::new(program);
     let Some(sig) = checker.signature(decl) else {
         return Err(Failure::Diagnostics(vec![]));
     };
@@ -247,7 +262,7 @@ pub fn compile_each(
         .into_par_iter()
         .enumerate()
         .map_init(
-            || (Checker::new(&program), lower::Cache::default()),
+            || (Checker::new(program), lower::Cache::default()),
             |(checker, cache), (i, (name, environment, values))| {
                 let artifact = compile_one(
                     checker,
@@ -399,7 +414,7 @@ fn check_spec_template(
 
 /// Finds the environment or service a selector names (the newest version unless one
 /// is given).
-fn find_template(program: &Program, selector: &Selector) -> Result<DeclId, Failure> {
+pub fn find_template(program: &Program, selector: &Selector) -> Result<DeclId, Failure> {
     let candidates: Vec<(DeclId, Option<Version>)> = program
         .user_decls()
         .filter(|(_, d)| d.kind != DeclKind::Module)

@@ -10,6 +10,8 @@ pub mod diagnostics;
 pub mod format;
 pub mod ir;
 pub mod resolve;
+pub mod schema;
 pub mod spec;
 pub mod syntax;
 pub mod types;
+pub mod workspace;

@@ -15,7 +15,11 @@ fn fixtures() {
             .strip_prefix(root().join("tests/fixtures"))
             .unwrap_or(path);
         // The formatter's fixtures and the specs' have their own tests.
-        if rel.starts_with("format") || rel.starts_with("spec") || rel.starts_with("codegen") {
+        if rel.starts_with("format")
+            || rel.starts_with("spec")
+            || rel.starts_with("codegen")
+            || rel.starts_with("workspace")
+        {
             return;
         }
         let bytes = std::fs::read(path).expect("fixture is readable");

@@ -29,6 +29,10 @@ fn every_code_has_a_fixture() {
     let fixtures: Vec<String> = files_under(&root().join("tests/fixtures"), "fw")
         .iter()
         .chain(&files_under(&root().join("tests/fixtures/spec"), "yaml"))
+        .chain(&files_under(
+            &root().join("tests/fixtures/workspace"),
+            "yaml",
+        ))
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).expect("readable")).into_owned())
         .collect();
     for code in ALL {
@@ -78,6 +82,10 @@ fn page_examples_emit_their_code_and_fixes_are_clean() {
     for code in ALL {
         if code.id.starts_with("E05") {
             codegen_page_example(code);
+            continue;
+        }
+        if !fenced_blocks(code.page, "workspace").is_empty() {
+            workspace_page_example(code);
             continue;
         }
         if let Some(spec) = fenced_blocks(code.page, "yaml").first() {
@@ -226,4 +234,40 @@ fn compile_page_example(
     );
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// A workspace code's page: its examples are whole workspaces, files introduced by
+/// `# file: PATH` lines.
+fn workspace_page_example(code: &codes::Code) {
+    let files = |block: &str| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for line in block.lines() {
+            if let Some(path) = line.strip_prefix("# file: ") {
+                out.push((path.trim().to_string(), String::new()));
+            } else if let Some((_, text)) = out.last_mut() {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+        out
+    };
+    let mut sections = code.page.split("## Fix");
+    let example = fenced_blocks(sections.next().unwrap_or(""), "workspace");
+    let (_, diags) = check_workspace_files(&files(example[0]));
+    assert!(
+        codes(&diags).contains(&code.id),
+        "{}: the page's example emits {:?}",
+        code.id,
+        codes(&diags)
+    );
+    if let Some(fix) = fenced_blocks(sections.next().unwrap_or(""), "workspace").first() {
+        let (map, diags) = check_workspace_files(&files(fix));
+        assert!(
+            codes(&diags).is_empty(),
+            "{}: the page's fix emits {:?}\n{}",
+            code.id,
+            codes(&diags),
+            render_human(&map, &diags)
+        );
+    }
 }

@@ -21,6 +21,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
+    if let [root] = args.paths.as_slice()
+        && crate::cli::workspace::is_workspace(root)
+    {
+        return check_workspace(root, &args);
+    }
     let loaded = find_files(&args.paths).and_then(|files| {
         let (map, problems) = load(&files)?;
         Ok((files.len(), map, problems))
@@ -34,6 +39,35 @@ pub fn run(args: Args) -> u8 {
     };
     let report = check_all(&mut map, problems);
     print_report(&report, &map, args.format, args.color, count);
+    if report.error_count() > 0 {
+        status::INPUT_ERRORS
+    } else {
+        status::OK
+    }
+}
+
+/// A workspace: every template, `formwork.yaml`, and every spec with its references
+/// (template and version, environment, the service's `requires`).
+fn check_workspace(root: &std::path::Path, args: &Args) -> u8 {
+    let mut ws = match crate::cli::workspace::load_workspace(root) {
+        Ok(w) => w,
+        Err(e) => {
+            err(&format!("error: {}\n", e.0));
+            return status::USAGE;
+        }
+    };
+    let problems = std::mem::take(&mut ws.problems);
+    let (program, mut diagnostics) = crate::check::build_and_check(&mut ws.map, problems);
+    if !diagnostics
+        .iter()
+        .any(crate::diagnostics::Diagnostic::is_error)
+    {
+        let (_, d) = crate::workspace::plan(&program, &ws.map, &ws.environments, &ws.services);
+        diagnostics.extend(d);
+    }
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+    let report = crate::check::Report { diagnostics };
+    print_report(&report, &ws.map, args.format, args.color, ws.files);
     if report.error_count() > 0 {
         status::INPUT_ERRORS
     } else {

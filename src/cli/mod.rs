@@ -5,12 +5,16 @@
 //! Exit codes: 0 clean, 1 errors in the user's input, 2 usage errors (clap's own
 //! errors exit 2 too). A panic would be 101; none is reachable from input.
 
+mod build;
 mod check;
 mod explain;
 mod fmt;
+mod init;
 mod output;
 mod render;
+mod schema;
 mod sources;
+mod workspace;
 
 use std::process::ExitCode;
 
@@ -36,6 +40,12 @@ enum Command {
     Render(render::RenderArgs),
     /// Compile a template alone: inputs become CloudFormation parameters or Terraform variables.
     Compile(render::CompileArgs),
+    /// Build the workspace: every environment and service instance, and a manifest.
+    Build(build::Args),
+    /// Create a small working workspace.
+    Init(init::Args),
+    /// Print the JSON Schema of a template's spec files, for editors validating them.
+    Schema(schema::Args),
 }
 
 /// How diagnostics are printed.
@@ -70,6 +80,9 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Render(args) => render::run_render(args),
         Command::Compile(args) => render::run_compile(args),
+        Command::Build(args) => build::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     ExitCode::from(code)
 }

@@ -127,6 +127,11 @@ codes! {
     SPEC_LENGTH_OUT_OF_RANGE = "E0316", "spec-length-out-of-range", "a spec string or list whose length is outside its input's bounds";
     PLAIN_SECRET_IN_SPEC = "E0317", "plain-secret-in-spec", "a secret input written as a plain value in a spec file";
     INVALID_SECRET_REFERENCE = "E0318", "invalid-secret-reference", "a secret reference that is not `secretsmanager:` or `ssm:`";
+    INVALID_WORKSPACE_CONFIG = "E0319", "invalid-workspace-config", "a mistake in `formwork.yaml`";
+    SPEC_WITHOUT_TEMPLATE = "E0320", "spec-without-template", "a workspace spec that does not name its template";
+    UNKNOWN_TEMPLATE = "E0321", "unknown-template", "a spec naming a template or version the workspace does not have";
+    UNKNOWN_ENVIRONMENT = "E0322", "unknown-environment", "a service instance in an environment the workspace does not have";
+    ENVIRONMENT_NOT_ADMITTED = "E0323", "environment-not-admitted", "a service instance in an environment its service does not require";
     NO_MATCHING_VERSION = "E0401", "no-matching-version", "a version constraint that admits no known version";
     OUTPUT_MISSING_IN_VERSION = "E0402", "output-missing-in-version", "an environment output an admitted version lacks";
     OUTPUT_TYPE_CHANGED = "E0403", "output-type-changed", "an environment output whose type differs between admitted versions";

@@ -166,6 +166,7 @@ pub fn check_spec(template: &[u8], spec_name: &str, spec: &[u8]) -> (SourceMap, 
 }
 
 pub mod codegen;
+pub mod schema;
 
 /// Reads a spec file alone (no template): its diagnostics, and every instance's
 /// inputs checked against an empty schema (each input is then unknown).
@@ -181,4 +182,64 @@ pub fn read_spec_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
         diags.extend(formwork::spec::check_inputs(&i.inputs, &schema, "t").1);
     }
     diags
+}
+
+/// Checks a workspace given as files (path relative to its root, text), as
+/// `formwork check` does on a folder holding `formwork.yaml`: the settings, every
+/// template, every spec of `environments/` and `services/` and their references.
+pub fn check_workspace_files(files: &[(String, String)]) -> (SourceMap, Vec<Diagnostic>) {
+    let mut map = SourceMap::new();
+    let mut problems = Vec::new();
+    let mut environments = Vec::new();
+    let mut services = Vec::new();
+    let mut config = None;
+    for (path, text) in files {
+        let (id, problem) = add_source(&mut map, path.as_str(), text.as_bytes());
+        problems.extend(problem);
+        if path == "formwork.yaml" {
+            config = Some(id);
+        } else if path.starts_with("environments/") {
+            environments.push(id);
+        } else if path.starts_with("services/") {
+            services.push(id);
+        }
+    }
+    if let Some(id) = config {
+        let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        let (_, d) = formwork::workspace::config::read_config(id, &text);
+        problems.extend(d);
+    }
+    let (program, mut diags) = formwork::check::build_and_check(&mut map, problems);
+    if !diags.iter().any(Diagnostic::is_error) {
+        let (_, d) = formwork::workspace::plan(&program, &map, &environments, &services);
+        diags.extend(d);
+    }
+    diags.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+    (map, diags)
+}
+
+/// Every file under `dir`, as (path relative to `dir` with `/`, text), sorted.
+pub fn read_tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, text));
+            }
+        }
+    }
+    out.sort();
+    out
 }

@@ -354,7 +354,12 @@ impl Gen<'_> {
         if attr != "CidrBlock" || r.type_name != "AWS::EC2::VPC" {
             return None;
         }
-        match r.properties.iter().find(|(k, _)| k == "Ipv4NetmaskLength")?.1 {
+        match r
+            .properties
+            .iter()
+            .find(|(k, _)| k == "Ipv4NetmaskLength")?
+            .1
+        {
             Expr::Int(n) if (0..=32).contains(&n) => u32::try_from(n).ok(),
             _ => None,
         }
@@ -532,7 +537,10 @@ impl Gen<'_> {
                             ]),
                         );
                         Some(if f == "cidr_subnet" {
-                            Node::single("Fn::Select", Node::List(vec![Node::str(n.to_string()), cidr]))
+                            Node::single(
+                                "Fn::Select",
+                                Node::List(vec![Node::str(n.to_string()), cidr]),
+                            )
                         } else {
                             cidr
                         })

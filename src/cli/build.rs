@@ -1,0 +1,185 @@
+//! `formwork build [-o DIR]`: render every environment and service instance of the
+//! workspace, and write `manifest.json`. The new tree is written beside the old one
+//! and swapped in whole: a failed build leaves the previous output untouched, and
+//! files of artifacts that no longer exist disappear.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::check::build_and_check;
+use crate::cli::output::{err, print_report};
+use crate::cli::sources::io_reason;
+use crate::cli::workspace::load_workspace;
+use crate::cli::{ColorChoice, OutputFormat, status};
+use crate::compile::Failure;
+use crate::diagnostics::Diagnostic;
+use crate::workspace::{build::build, plan};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The output folder (default: the workspace's `out` folder).
+    #[arg(short = 'o', long = "out")]
+    out: Option<PathBuf>,
+    /// The workspace (the folder holding `formwork.yaml`).
+    #[arg(long, default_value = ".")]
+    workspace: PathBuf,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t)]
+    color: ColorChoice,
+}
+
+pub fn run(args: Args) -> u8 {
+    let started = std::time::Instant::now();
+    let mut ws = match load_workspace(&args.workspace) {
+        Ok(w) => w,
+        Err(e) => {
+            err(&format!("error: {}\n", e.0));
+            return status::USAGE;
+        }
+    };
+    let problems = std::mem::take(&mut ws.problems);
+    let (program, mut diags) = build_and_check(&mut ws.map, problems);
+    let report = |map: &crate::syntax::span::SourceMap, diagnostics: Vec<Diagnostic>| {
+        let report = crate::check::Report { diagnostics };
+        print_report(&report, map, args.format, args.color, ws.files);
+    };
+    if !diags.iter().any(Diagnostic::is_error) {
+        let (_, d) = plan(&program, &ws.map, &ws.environments, &ws.services);
+        diags.extend(d);
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        report(&ws.map, diags);
+        return status::INPUT_ERRORS;
+    }
+    let (the_plan, _) = plan(&program, &ws.map, &ws.environments, &ws.services);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| ws.root.join(&ws.config.folders.out));
+    let total: usize = the_plan.environments.len()
+        + the_plan
+            .services
+            .iter()
+            .map(|s| s.instances.len())
+            .sum::<usize>();
+    let staging = sibling(&out, "new");
+    let _ = std::fs::remove_dir_all(&staging);
+    if let Err(e) = std::fs::create_dir_all(&staging) {
+        err(&format!(
+            "error: cannot create `{}`: {}\n",
+            staging.display(),
+            io_reason(&e)
+        ));
+        return status::USAGE;
+    }
+    let progress = (std::io::stderr().is_terminal() && total > 1).then(|| {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} artifacts {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let written = AtomicUsize::new(0);
+    let result = build(&program, &ws.map, &the_plan, &ws.config, &|path, text| {
+        let target = staging.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))?;
+        }
+        std::fs::write(&target, text)
+            .map_err(|e| format!("cannot write `{}`: {}", target.display(), io_reason(&e)))?;
+        if path.ends_with("/template.json") || path.ends_with("/main.tf.json") {
+            written.fetch_add(1, Ordering::Relaxed);
+            if let Some(bar) = &progress {
+                bar.inc(1);
+            }
+        }
+        Ok(())
+    });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let built = match result {
+        Ok(b) => b,
+        Err(Failure::Diagnostics(d)) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            report(&ws.map, d);
+            return status::INPUT_ERRORS;
+        }
+        Err(Failure::Usage(m) | Failure::Io(m)) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            err(&format!("error: {m}\n"));
+            return status::USAGE;
+        }
+    };
+    if let Err(e) = std::fs::write(staging.join("manifest.json"), &built.manifest) {
+        let _ = std::fs::remove_dir_all(&staging);
+        err(&format!(
+            "error: cannot write the manifest: {}\n",
+            io_reason(&e)
+        ));
+        return status::USAGE;
+    }
+    if let Err(e) = swap_in(&staging, &out) {
+        let _ = std::fs::remove_dir_all(&staging);
+        err(&format!(
+            "error: cannot replace `{}`: {}\n",
+            out.display(),
+            io_reason(&e)
+        ));
+        return status::USAGE;
+    }
+    let envs = built
+        .records
+        .iter()
+        .filter(|r| r.kind == "environment")
+        .count();
+    err(&format!(
+        "built {} environment{} and {} service instance{} into {} in {:.2} s\n",
+        envs,
+        if envs == 1 { "" } else { "s" },
+        built.records.len() - envs,
+        if built.records.len() - envs == 1 {
+            ""
+        } else {
+            "s"
+        },
+        out.display(),
+        started.elapsed().as_secs_f64()
+    ));
+    status::OK
+}
+
+/// `out` → `.out.formwork-new` beside it.
+fn sibling(out: &Path, what: &str) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    out.with_file_name(format!(".{name}.formwork-{what}-{}", std::process::id()))
+}
+
+/// Replaces `out` with `staging`: the old tree is moved aside, the new one renamed in,
+/// the old one removed. Readers see the old tree or the new one.
+fn swap_in(staging: &Path, out: &Path) -> std::io::Result<()> {
+    if out.exists() {
+        let old = sibling(out, "old");
+        std::fs::rename(out, &old)?;
+        if let Err(e) = std::fs::rename(staging, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    } else {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::rename(staging, out)
+    }
+}

@@ -1,0 +1,91 @@
+//! Loading a workspace from disk: `formwork.yaml`, every template, every spec file of
+//! the environments and services folders, into one source map.
+
+use std::path::{Path, PathBuf};
+
+use crate::check::add_source;
+use crate::cli::sources::{UsageError, display_name, find_files, io_reason, load};
+use crate::diagnostics::Diagnostic;
+use crate::syntax::span::{FileId, SourceMap};
+use crate::workspace::config::{CONFIG_FILE, Config, read_config};
+
+pub struct Loaded {
+    pub root: PathBuf,
+    pub map: SourceMap,
+    pub config: Config,
+    /// Unreadable sources and mistakes in `formwork.yaml`.
+    pub problems: Vec<Diagnostic>,
+    pub environments: Vec<FileId>,
+    pub services: Vec<FileId>,
+    /// How many files were read, for the summary line.
+    pub files: usize,
+}
+
+/// Whether `dir` is a workspace root.
+pub fn is_workspace(dir: &Path) -> bool {
+    dir.join(CONFIG_FILE).is_file()
+}
+
+/// Reads the workspace rooted at `root`. Names in diagnostics are relative to the
+/// current folder, as the user typed `root`.
+pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
+    let config_path = root.join(CONFIG_FILE);
+    let config_bytes = std::fs::read(&config_path).map_err(|e| {
+        UsageError(format!(
+            "no workspace at `{}`: cannot read {CONFIG_FILE} ({}); `formwork init` makes one",
+            root.display(),
+            io_reason(&e)
+        ))
+    })?;
+    let templates = find_files(&[root.to_path_buf()])?;
+    let (mut map, mut problems) = load(&templates)?;
+    let (config_id, problem) = add_source(&mut map, display_name(&config_path), &config_bytes);
+    problems.extend(problem);
+    let text = map
+        .get(config_id)
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    let (config, diags) = read_config(config_id, &text);
+    problems.extend(diags);
+    let mut files = templates.len() + 1;
+    let mut specs = |folder: &str| -> Result<Vec<FileId>, UsageError> {
+        let dir = root.join(folder);
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        paths.sort();
+        let mut ids = Vec::new();
+        for p in paths {
+            let bytes = std::fs::read(&p).map_err(|e| {
+                UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e)))
+            })?;
+            let (id, problem) = add_source(&mut map, display_name(&p), &bytes);
+            match problem {
+                Some(d) => problems.push(d),
+                None => ids.push(id),
+            }
+            files += 1;
+        }
+        Ok(ids)
+    };
+    let environments = specs(&config.folders.environments)?;
+    let services = specs(&config.folders.services)?;
+    Ok(Loaded {
+        root: root.to_path_buf(),
+        map,
+        config,
+        problems,
+        environments,
+        services,
+        files,
+    })
+}

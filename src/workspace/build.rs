@@ -1,0 +1,251 @@
+//! `formwork build`: every environment and every service instance of a plan, rendered
+//! for its target, and `manifest.json`: each artifact with its files' sha256, the
+//! `template@version` and spec it came from, and the deploy order.
+//!
+//! Files go to a sink as they are made (the command line stages them and swaps the
+//! new tree in); the manifest is returned last.
+
+use std::sync::Mutex;
+
+use sha2::{Digest, Sha256};
+
+use crate::codegen::doc::{Node, to_json};
+use crate::compile::{Failure, Options, compile_template};
+use crate::diagnostics::Diagnostic;
+use crate::ir::Mode;
+use crate::resolve::{DeclId, Program};
+use crate::syntax::span::{FileId, SourceMap};
+use crate::types::Checker;
+use crate::types::targets::Target;
+use crate::workspace::Plan;
+use crate::workspace::config::Config;
+
+/// Receives each file: its path inside the output tree, and its text.
+pub type FileSink<'a> = dyn Fn(&str, &str) -> Result<(), String> + Sync + 'a;
+
+/// One deployable artifact in the manifest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// `environments/dev`, `services/web/web-dev`: also its folder in the tree.
+    pub id: String,
+    pub kind: &'static str,
+    /// The stack's name.
+    pub stack: String,
+    pub template: String,
+    pub spec: String,
+    pub target: Target,
+    /// Files (paths in the tree) and their sha256.
+    pub files: Vec<(String, String)>,
+    pub depends_on: Vec<String>,
+}
+
+impl Record {
+    /// The artifact's hash: sha256 over its files' paths and hashes.
+    pub fn sha256(&self) -> String {
+        let mut h = Sha256::new();
+        for (p, s) in &self.files {
+            h.update(p.as_bytes());
+            h.update([0]);
+            h.update(s.as_bytes());
+            h.update([0]);
+        }
+        hex(&h.finalize())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a build made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Built {
+    pub records: Vec<Record>,
+    /// `manifest.json`'s text.
+    pub manifest: String,
+}
+
+/// The target a template is built for: the workspace's when the template supports
+/// it, else the one it supports.
+fn target_for(checker: &mut Checker<'_>, decl: DeclId, config: &Config) -> Target {
+    let wanted = config.target.unwrap_or(Target::CloudFormation);
+    match checker.signature(decl) {
+        Some(sig) if !sig.targets.supports(wanted) => {
+            sig.targets.supported().first().copied().unwrap_or(wanted)
+        }
+        _ => wanted,
+    }
+}
+
+/// Renders every environment and service instance of `plan`.
+pub fn build(
+    program: &Program,
+    map: &SourceMap,
+    plan: &Plan,
+    config: &Config,
+    sink: &FileSink<'_>,
+) -> Result<Built, Failure> {
+    let mut checker = Checker::new(program);
+    let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let spec_path = |f: FileId| map.get(f).map(|s| s.name.clone()).unwrap_or_default();
+    let mut run = |decl: DeclId,
+                   spec: FileId,
+                   template: &str,
+                   folder: &(dyn Fn(&str) -> String + Sync),
+                   kind: &'static str,
+                   depends: &(dyn Fn(&str) -> Vec<String> + Sync)|
+     -> Result<(), Failure> {
+        let target = target_for(&mut checker, decl, config);
+        let options = Options {
+            target,
+            mode: Mode::Render,
+            yaml: false,
+            aws_provider: config
+                .aws_provider
+                .clone()
+                .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
+        };
+        let result = compile_template(program, map, decl, Some(spec), None, &options, &|_, a| {
+            let dir = folder(&a.name);
+            let mut files = Vec::with_capacity(a.files.len());
+            for (name, text) in &a.files {
+                let path = format!("{dir}/{name}");
+                files.push((path.clone(), hex(&Sha256::digest(text.as_bytes()))));
+                sink(&path, text)?;
+            }
+            if let Ok(mut r) = records.lock() {
+                r.push(Record {
+                    id: dir,
+                    kind,
+                    stack: a.name.clone(),
+                    template: template.to_string(),
+                    spec: spec_path(spec),
+                    target,
+                    files,
+                    depends_on: depends(&a.name),
+                });
+            }
+            Ok(())
+        });
+        match result {
+            Ok(_) => Ok(()),
+            Err(Failure::Diagnostics(d)) => {
+                errors.extend(d);
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    };
+    for env in &plan.environments {
+        run(
+            env.decl,
+            env.spec,
+            &env.template,
+            &|name| format!("environments/{name}"),
+            "environment",
+            &|_| Vec::new(),
+        )?;
+    }
+    for svc in &plan.services {
+        let service = svc.name.clone();
+        let instances = svc.instances.clone();
+        run(
+            svc.decl,
+            svc.spec,
+            &svc.template,
+            &|name| format!("services/{service}/{name}"),
+            "service-instance",
+            &|name| {
+                instances
+                    .iter()
+                    .filter(|(i, _)| i == name)
+                    .map(|(_, env)| format!("environments/{env}"))
+                    .collect()
+            },
+        )?;
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+        errors.dedup();
+        return Err(Failure::Diagnostics(errors));
+    }
+    let mut records = records.into_inner().unwrap_or_default();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let manifest = to_json(&manifest(&records, config));
+    Ok(Built { records, manifest })
+}
+
+/// The deploy order, as waves: each artifact after everything it depends on; within a
+/// wave, by id.
+pub fn waves(records: &[Record]) -> Vec<Vec<String>> {
+    let mut done: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut left: Vec<&Record> = records.iter().collect();
+    while !left.is_empty() {
+        let (ready, rest): (Vec<&Record>, Vec<&Record>) = left.into_iter().partition(|r| {
+            r.depends_on
+                .iter()
+                .all(|d| done.contains(d) || !records.iter().any(|x| &x.id == d))
+        });
+        if ready.is_empty() {
+            // A cycle cannot happen (services depend only on environments); stop anyway.
+            out.push(rest.iter().map(|r| r.id.clone()).collect());
+            break;
+        }
+        let wave: Vec<String> = ready.iter().map(|r| r.id.clone()).collect();
+        done.extend(wave.iter().cloned());
+        out.push(wave);
+        left = rest;
+    }
+    out
+}
+
+fn manifest(records: &[Record], config: &Config) -> Node {
+    let artifacts = records
+        .iter()
+        .map(|r| {
+            Node::Map(vec![
+                ("id".into(), Node::str(&r.id)),
+                ("kind".into(), Node::str(r.kind)),
+                ("stack".into(), Node::str(&r.stack)),
+                ("template".into(), Node::str(&r.template)),
+                ("spec".into(), Node::str(&r.spec)),
+                ("target".into(), Node::str(r.target.name())),
+                ("sha256".into(), Node::str(r.sha256())),
+                (
+                    "files".into(),
+                    Node::List(
+                        r.files
+                            .iter()
+                            .map(|(p, h)| {
+                                Node::Map(vec![
+                                    ("path".into(), Node::str(p)),
+                                    ("sha256".into(), Node::str(h)),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
+                (
+                    "depends_on".into(),
+                    Node::List(r.depends_on.iter().map(Node::str).collect()),
+                ),
+            ])
+        })
+        .collect();
+    let order = waves(records)
+        .into_iter()
+        .map(|w| Node::List(w.into_iter().map(Node::String).collect()))
+        .collect();
+    let mut m = vec![
+        ("formwork".to_string(), Node::str(env!("CARGO_PKG_VERSION"))),
+        ("workspace".into(), Node::str(&config.name)),
+    ];
+    if let Some(r) = &config.region {
+        m.push(("region".into(), Node::str(r)));
+    }
+    m.push(("artifacts".into(), Node::List(artifacts)));
+    m.push(("deploy_order".into(), Node::List(order)));
+    Node::Map(m)
+}

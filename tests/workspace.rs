@@ -1,0 +1,182 @@
+//! Workspaces: every folder under `fixtures/workspace/` is checked as `formwork check`
+//! checks a folder holding `formwork.yaml` (its first line says what it expects), with
+//! a snapshot of the diagnostics; and `formwork build`, `formwork init` and
+//! `formwork check` through the binary: the build is atomic, removes stale files, and
+//! gives the same bytes twice.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+fn cases() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/workspace"))
+        .expect("workspace fixtures")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn workspace_fixtures() {
+    let all = cases();
+    assert!(all.len() >= 6);
+    for dir in all {
+        let case = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        let files = read_tree(&dir);
+        let config = files
+            .iter()
+            .find(|(p, _)| p == "formwork.yaml")
+            .map(|(_, t)| t.clone())
+            .expect("formwork.yaml");
+        let expected = expectation(&config).unwrap_or_else(|| panic!("{case}: no `# expect:`"));
+        let (map, diags) = check_workspace_files(&files);
+        let got: Vec<String> = codes(&diags).into_iter().map(str::to_string).collect();
+        match &expected {
+            Expectation::Clean => assert!(got.is_empty(), "{case}: {}", render_human(&map, &diags)),
+            Expectation::Codes(want) => {
+                assert_eq!(&got, want, "{case}: {}", render_human(&map, &diags))
+            }
+        }
+        let mut snap = String::new();
+        for (p, t) in &files {
+            if p.ends_with(".yaml") {
+                snap.push_str(&format!("----- {p}\n{t}"));
+            }
+        }
+        snap.push_str("----- DIAGNOSTICS\n");
+        snap.push_str(&render_human(&map, &diags));
+        insta::assert_snapshot!(case, snap);
+    }
+}
+
+fn formwork(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_formwork"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run formwork");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for (rel, text) in read_tree(from) {
+        if rel.starts_with("out/") {
+            continue;
+        }
+        let p = to.join(&rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+#[test]
+fn build_is_deterministic_atomic_and_removes_stale_files() {
+    let ws = temp("build");
+    copy_tree(&root().join("examples/acme"), &ws);
+    let (ok, log) = formwork(&ws, &["build"]);
+    assert!(ok, "{log}");
+    let first = read_tree(&ws.join("out"));
+    assert!(first.iter().any(|(p, _)| p == "manifest.json"));
+    assert!(
+        first
+            .iter()
+            .any(|(p, _)| p == "services/web/web-prod/template.json")
+    );
+    assert!(
+        first
+            .iter()
+            .any(|(p, _)| p == "environments/tf-dev/main.tf.json")
+    );
+    // The manifest lists every file with its hash, and environments deploy first.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &first
+            .iter()
+            .find(|(p, _)| p == "manifest.json")
+            .expect("manifest")
+            .1,
+    )
+    .expect("manifest parses");
+    let order = manifest["deploy_order"].as_array().expect("order");
+    assert_eq!(order.len(), 2);
+    assert!(
+        order[0]
+            .as_array()
+            .expect("wave")
+            .iter()
+            .all(|id| id.as_str().is_some_and(|s| s.starts_with("environments/")))
+    );
+    for a in manifest["artifacts"].as_array().expect("artifacts") {
+        for f in a["files"].as_array().expect("files") {
+            let path = f["path"].as_str().expect("path");
+            assert!(
+                first.iter().any(|(p, _)| p == path),
+                "{path} listed but not written"
+            );
+        }
+    }
+    // A stale file disappears; the same inputs give the same bytes.
+    std::fs::write(ws.join("out/stale.txt"), "old").expect("write");
+    let (ok, log) = formwork(&ws, &["build"]);
+    assert!(ok, "{log}");
+    assert_eq!(read_tree(&ws.join("out")), first);
+    // A failed build leaves the previous output untouched.
+    let spec = ws.join("services/web.yaml");
+    let text = std::fs::read_to_string(&spec).expect("spec");
+    std::fs::write(
+        &spec,
+        text.replace("desired_count: 4", "desired_count: 400"),
+    )
+    .expect("write");
+    let (ok, log) = formwork(&ws, &["build"]);
+    assert!(!ok);
+    assert!(log.contains("E0313"), "{log}");
+    assert_eq!(read_tree(&ws.join("out")), first);
+    let leftovers: Vec<_> = std::fs::read_dir(&ws)
+        .expect("ws")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".formwork-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left behind");
+    let _ = std::fs::remove_dir_all(&ws);
+}
+
+#[test]
+fn init_makes_a_workspace_that_builds() {
+    let ws = temp("init");
+    let (ok, log) = formwork(&ws, &["init", "."]);
+    assert!(ok, "{log}");
+    let (ok, log) = formwork(&ws, &["check", "."]);
+    assert!(ok, "{log}");
+    let (ok, log) = formwork(&ws, &["fmt", "--check", "."]);
+    assert!(ok, "{log}");
+    let (ok, log) = formwork(&ws, &["build"]);
+    assert!(ok, "{log}");
+    assert!(
+        ws.join("out/services/jobs/jobs-dev/template.json")
+            .is_file()
+    );
+    let (ok, log) = formwork(&ws, &["init", "."]);
+    assert!(!ok && log.contains("already holds a workspace"), "{log}");
+    let _ = std::fs::remove_dir_all(&ws);
+}
