@@ -467,8 +467,9 @@ pub fn find_template(program: &Program, selector: &Selector) -> Result<DeclId, F
     }
 }
 
-/// sha256 over the template's file and every file it imports, transitively (names and
-/// contents, in a stable order).
+/// sha256 over the contents of the template's file and every file it imports,
+/// transitively. Contents only, in a stable order: where the workspace is, and from
+/// which folder formwork runs, does not change the artifact.
 fn source_hash(map: &SourceMap, program: &Program, decl: DeclId) -> String {
     let mut files: BTreeSet<FileId> = BTreeSet::new();
     let mut work = vec![decl.file];
@@ -480,18 +481,15 @@ fn source_hash(map: &SourceMap, program: &Program, decl: DeclId) -> String {
             work.extend(file.imports.values().copied());
         }
     }
-    let mut hasher = Sha256::new();
-    let mut named: Vec<(&str, &str)> = files
+    let mut each: Vec<[u8; 32]> = files
         .iter()
         .filter_map(|f| map.get(*f))
-        .map(|s| (s.name.as_str(), s.text.as_str()))
+        .map(|s| Sha256::digest(s.text.as_bytes()).into())
         .collect();
-    named.sort();
-    for (name, text) in named {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(text.as_bytes());
-        hasher.update([0]);
+    each.sort_unstable();
+    let mut hasher = Sha256::new();
+    for h in each {
+        hasher.update(h);
     }
     hasher
         .finalize()

@@ -94,7 +94,7 @@ fn temp(name: &str) -> PathBuf {
 fn build_is_deterministic_atomic_and_removes_stale_files() {
     let ws = temp("build");
     copy_tree(&root().join("examples/acme"), &ws);
-    let (ok, log) = formwork(&ws, &["build"]);
+    let (ok, log) = formwork(&ws, &["build", "."]);
     assert!(ok, "{log}");
     let first = read_tree(&ws.join("out"));
     assert!(first.iter().any(|(p, _)| p == "manifest.json"));
@@ -137,7 +137,7 @@ fn build_is_deterministic_atomic_and_removes_stale_files() {
     }
     // A stale file disappears; the same inputs give the same bytes.
     std::fs::write(ws.join("out/stale.txt"), "old").expect("write");
-    let (ok, log) = formwork(&ws, &["build"]);
+    let (ok, log) = formwork(&ws, &["build", "."]);
     assert!(ok, "{log}");
     assert_eq!(read_tree(&ws.join("out")), first);
     // A failed build leaves the previous output untouched.
@@ -148,7 +148,7 @@ fn build_is_deterministic_atomic_and_removes_stale_files() {
         text.replace("desired_count: 4", "desired_count: 400"),
     )
     .expect("write");
-    let (ok, log) = formwork(&ws, &["build"]);
+    let (ok, log) = formwork(&ws, &["build", "."]);
     assert!(!ok);
     assert!(log.contains("E0313"), "{log}");
     assert_eq!(read_tree(&ws.join("out")), first);
@@ -170,7 +170,7 @@ fn init_makes_a_workspace_that_builds() {
     assert!(ok, "{log}");
     let (ok, log) = formwork(&ws, &["fmt", "--check", "."]);
     assert!(ok, "{log}");
-    let (ok, log) = formwork(&ws, &["build"]);
+    let (ok, log) = formwork(&ws, &["build", "."]);
     assert!(ok, "{log}");
     assert!(
         ws.join("out/services/jobs/jobs-dev/template.json")

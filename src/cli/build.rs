@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(short = 'o', long = "out")]
     out: Option<PathBuf>,
     /// The workspace (the folder holding `formwork.yaml`).
-    #[arg(long, default_value = ".")]
+    #[arg(default_value = ".")]
     workspace: PathBuf,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
@@ -66,8 +66,8 @@ pub fn run(args: Args) -> u8 {
             .iter()
             .map(|s| s.instances.len())
             .sum::<usize>();
+    remove_leftovers(&out);
     let staging = sibling(&out, "new");
-    let _ = std::fs::remove_dir_all(&staging);
     if let Err(e) = std::fs::create_dir_all(&staging) {
         err(&format!(
             "error: cannot create `{}`: {}\n",
@@ -85,22 +85,32 @@ pub fn run(args: Args) -> u8 {
         bar
     });
     let written = AtomicUsize::new(0);
-    let result = build(&program, &ws.map, &the_plan, &ws.config, &|path, text| {
-        let target = staging.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create `{}`: {}", parent.display(), io_reason(&e)))?;
-        }
-        std::fs::write(&target, text)
-            .map_err(|e| format!("cannot write `{}`: {}", target.display(), io_reason(&e)))?;
-        if path.ends_with("/template.json") || path.ends_with("/main.tf.json") {
-            written.fetch_add(1, Ordering::Relaxed);
-            if let Some(bar) = &progress {
-                bar.inc(1);
+    let root = crate::cli::sources::display_name(&ws.root.join("x"));
+    let root = root.strip_suffix('x').unwrap_or("").to_string();
+    let result = build(
+        &program,
+        &ws.map,
+        &root,
+        &the_plan,
+        &ws.config,
+        &|path, text| {
+            let target = staging.join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    format!("cannot create `{}`: {}", parent.display(), io_reason(&e))
+                })?;
             }
-        }
-        Ok(())
-    });
+            std::fs::write(&target, text)
+                .map_err(|e| format!("cannot write `{}`: {}", target.display(), io_reason(&e)))?;
+            if path.ends_with("/template.json") || path.ends_with("/main.tf.json") {
+                written.fetch_add(1, Ordering::Relaxed);
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+            }
+            Ok(())
+        },
+    );
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -181,5 +191,26 @@ fn swap_in(staging: &Path, out: &Path) -> std::io::Result<()> {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::rename(staging, out)
+    }
+}
+
+/// Removes the staging and old trees a killed build left beside `out`.
+fn remove_leftovers(out: &Path) {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let prefix = format!(".{name}.formwork-");
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }

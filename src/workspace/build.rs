@@ -78,9 +78,12 @@ fn target_for(checker: &mut Checker<'_>, decl: DeclId, config: &Config) -> Targe
 }
 
 /// Renders every environment and service instance of `plan`.
+/// `root` is how the source map names the workspace's folder (`examples/acme/`, or
+/// empty): the manifest names specs relative to the workspace.
 pub fn build(
     program: &Program,
     map: &SourceMap,
+    root: &str,
     plan: &Plan,
     config: &Config,
     sink: &FileSink<'_>,
@@ -88,7 +91,10 @@ pub fn build(
     let mut checker = Checker::new(program);
     let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
     let mut errors: Vec<Diagnostic> = Vec::new();
-    let spec_path = |f: FileId| map.get(f).map(|s| s.name.clone()).unwrap_or_default();
+    let spec_path = |f: FileId| {
+        let name = map.get(f).map(|s| s.name.as_str()).unwrap_or_default();
+        name.strip_prefix(root).unwrap_or(name).to_string()
+    };
     let mut run = |decl: DeclId,
                    spec: FileId,
                    template: &str,
