@@ -151,6 +151,40 @@ pub fn compile_template(
     options: &Options,
     sink: &Sink<'_>,
 ) -> Result<usize, Failure> {
+    let batch = prepare(program, map, decl, spec_file, instance, options)?;
+    run_batches(program, std::slice::from_ref(&batch), &|_, i, a| sink(i, a))
+}
+
+/// One template's instances, ready to compile: what [`prepare`] reads from the spec.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub decl: DeclId,
+    pub options: Options,
+    source_hash: String,
+    template_name: String,
+    /// Each instance: its name, the environment it runs in, its inputs.
+    jobs: Vec<(Option<String>, Option<String>, Option<Inputs>)>,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+}
+
+/// Checks the spec against the template and lists the instances to compile.
+pub fn prepare(
+    program: &Program,
+    map: &SourceMap,
+    decl: DeclId,
+    spec_file: Option<FileId>,
+    instance: Option<&str>,
+    options: &Options,
+) -> Result<Batch, Failure> {
     let source_hash = source_hash(map, program, decl);
     let mut checker = Checker::new(program);
     let Some(sig) = checker.signature(decl) else {
@@ -254,28 +288,51 @@ pub fn compile_template(
             }
         }
     }
-    // Instances compile in parallel, each worker with its own checker (a checker
-    // remembers what it has checked, and is not shared between threads). Results keep
-    // the spec's order.
-    let count = jobs.len();
-    let results: Vec<Result<(), Failure>> = jobs
-        .into_par_iter()
+    Ok(Batch {
+        decl,
+        options: options.clone(),
+        source_hash,
+        template_name,
+        jobs,
+    })
+}
+
+/// Receives each artifact with its batch's index and its index in the batch.
+pub type BatchSink<'a> = dyn Fn(usize, usize, Artifact) -> Result<(), String> + Sync + 'a;
+
+/// Compiles every instance of every batch, in parallel (each worker with its own
+/// checker: a checker remembers what it has checked, and is not shared between
+/// threads), handing each artifact to `sink` as it is made.
+pub fn run_batches(
+    program: &Program,
+    batches: &[Batch],
+    sink: &BatchSink<'_>,
+) -> Result<usize, Failure> {
+    let work: Vec<(usize, usize)> = batches
+        .iter()
         .enumerate()
+        .flat_map(|(b, batch)| (0..batch.jobs.len()).map(move |i| (b, i)))
+        .collect();
+    let count = work.len();
+    let results: Vec<Result<(), Failure>> = work
+        .into_par_iter()
         .map_init(
             || (Checker::new(program), lower::Cache::default()),
-            |(checker, cache), (i, (name, environment, values))| {
+            |(checker, cache), (b, i)| {
+                let batch = &batches[b];
+                let (name, environment, values) = batch.jobs[i].clone();
                 let artifact = compile_one(
                     checker,
                     cache,
-                    decl,
-                    options,
-                    &source_hash,
-                    &template_name,
+                    batch.decl,
+                    &batch.options,
+                    &batch.source_hash,
+                    &batch.template_name,
                     name,
                     environment,
                     values,
                 )?;
-                sink(i, artifact).map_err(Failure::Io)
+                sink(b, i, artifact).map_err(Failure::Io)
             },
         )
         .collect();

@@ -180,3 +180,79 @@ fn init_makes_a_workspace_that_builds() {
     assert!(!ok && log.contains("already holds a workspace"), "{log}");
     let _ = std::fs::remove_dir_all(&ws);
 }
+
+/// A workspace of `n` instances of one small service, for the kill test.
+fn big_workspace(dir: &Path, n: usize, port: u32) {
+    for d in ["templates", "environments", "services"] {
+        std::fs::create_dir_all(dir.join(d)).expect("mkdir");
+    }
+    std::fs::write(dir.join("formwork.yaml"), "name: big\n").expect("write");
+    std::fs::write(
+        dir.join("templates/app.fw"),
+        "service \"app\" {\n  version = \"1.0\"\n\n  input {\n    port: Port = 80\n  }\n\n  resource sg: AWS::EC2::SecurityGroup {\n    GroupDescription = \"port ${input.port}\"\n  }\n\n  resource queue: AWS::SQS::Queue {\n    SqsManagedSseEnabled = true\n  }\n}\n",
+    )
+    .expect("write");
+    let mut spec = String::from("proton: ServiceSpec\ntemplate: app@1.0\ninstances:\n");
+    for i in 0..n {
+        spec.push_str(&format!(
+            "  - name: app-{i:05}\n    environment: dev\n    spec:\n      port: {port}\n"
+        ));
+    }
+    std::fs::write(dir.join("services/app.yaml"), spec).expect("write");
+    std::fs::write(
+        dir.join("environments/dev.yaml"),
+        "proton: EnvironmentSpec\ntemplate: net@1.0\nspec: {}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("templates/net.fw"),
+        "environment \"net\" {\n  version = \"1.0\"\n\n  resource vpc: AWS::EC2::VPC {\n    CidrBlock = \"10.0.0.0/16\"\n  }\n}\n",
+    )
+    .expect("write");
+}
+
+#[test]
+fn a_killed_build_leaves_the_old_output_intact() {
+    let ws = temp("killed");
+    big_workspace(&ws, 4000, 80);
+    let start = std::time::Instant::now();
+    let (ok, log) = formwork(&ws, &["build", "."]);
+    assert!(ok, "{log}");
+    let took = start.elapsed();
+    let before = read_tree(&ws.join("out"));
+    // The next build would change every file: kill it a quarter of the way through.
+    big_workspace(&ws, 4000, 81);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_formwork"))
+        .args(["build", "."])
+        .current_dir(&ws)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the build");
+    std::thread::sleep(took / 4);
+    let finished_first = child.try_wait().expect("wait").is_some();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !finished_first,
+        "the build finished before it could be killed; make the workspace larger"
+    );
+    assert_eq!(
+        read_tree(&ws.join("out")),
+        before,
+        "a killed build changed out/"
+    );
+    // The next build succeeds and removes what the killed one left.
+    let (ok, log) = formwork(&ws, &["build", "."]);
+    assert!(ok, "{log}");
+    let leftovers: Vec<_> = std::fs::read_dir(&ws)
+        .expect("ws")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".formwork-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "a killed build's staging folder was left behind"
+    );
+    assert_ne!(read_tree(&ws.join("out")), before);
+    let _ = std::fs::remove_dir_all(&ws);
+}

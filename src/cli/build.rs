@@ -184,7 +184,7 @@ fn swap_in(staging: &Path, out: &Path) -> std::io::Result<()> {
             let _ = std::fs::rename(&old, out);
             return Err(e);
         }
-        let _ = std::fs::remove_dir_all(&old);
+        remove_tree(&old);
         Ok(())
     } else {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -213,4 +213,28 @@ fn remove_leftovers(out: &Path) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
+}
+
+/// Removes a build tree, its folders two levels down in parallel (a tree of many
+/// instances is thousands of entries).
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let mut folders = Vec::new();
+    for top in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for second in std::fs::read_dir(top.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            folders.push(second.path());
+        }
+    }
+    folders.par_iter().for_each(|f| {
+        let _ = if f.is_dir() {
+            std::fs::remove_dir_all(f)
+        } else {
+            std::fs::remove_file(f)
+        };
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use sha2::{Digest, Sha256};
 
 use crate::codegen::doc::{Node, to_json};
-use crate::compile::{Failure, Options, compile_template};
+use crate::compile::{Failure, Options, prepare, run_batches};
 use crate::diagnostics::Diagnostic;
 use crate::ir::Mode;
 use crate::resolve::{DeclId, Program};
@@ -89,87 +89,116 @@ pub fn build(
     sink: &FileSink<'_>,
 ) -> Result<Built, Failure> {
     let mut checker = Checker::new(program);
-    let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
     let mut errors: Vec<Diagnostic> = Vec::new();
     let spec_path = |f: FileId| {
         let name = map.get(f).map(|s| s.name.as_str()).unwrap_or_default();
         name.strip_prefix(root).unwrap_or(name).to_string()
     };
-    let mut run = |decl: DeclId,
-                   spec: FileId,
-                   template: &str,
-                   folder: &(dyn Fn(&str) -> String + Sync),
-                   kind: &'static str,
-                   depends: &(dyn Fn(&str) -> Vec<String> + Sync)|
-     -> Result<(), Failure> {
-        let target = target_for(&mut checker, decl, config);
-        let options = Options {
-            target,
-            mode: Mode::Render,
-            yaml: false,
-            aws_provider: config
-                .aws_provider
-                .clone()
-                .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
+    // What each batch's artifacts are: kind, folder prefix, template, spec, and for a
+    // service, each instance's environment.
+    struct Meta {
+        kind: &'static str,
+        folder: String,
+        template: String,
+        spec: String,
+        environments: Vec<(String, String)>,
+    }
+    let mut batches = Vec::new();
+    let mut metas = Vec::new();
+    let mut prepare_one =
+        |decl: DeclId, spec: FileId, meta: Meta, batches: &mut Vec<crate::compile::Batch>| {
+            let options = Options {
+                target: target_for(&mut checker, decl, config),
+                mode: Mode::Render,
+                yaml: false,
+                aws_provider: config
+                    .aws_provider
+                    .clone()
+                    .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
+            };
+            match prepare(program, map, decl, Some(spec), None, &options) {
+                Ok(b) => {
+                    batches.push(b);
+                    metas.push(meta);
+                    Ok(())
+                }
+                Err(Failure::Diagnostics(d)) => {
+                    errors.extend(d);
+                    Ok(())
+                }
+                Err(other) => Err(other),
+            }
         };
-        let result = compile_template(program, map, decl, Some(spec), None, &options, &|_, a| {
-            let dir = folder(&a.name);
-            let mut files = Vec::with_capacity(a.files.len());
-            for (name, text) in &a.files {
-                let path = format!("{dir}/{name}");
-                files.push((path.clone(), hex(&Sha256::digest(text.as_bytes()))));
-                sink(&path, text)?;
-            }
-            if let Ok(mut r) = records.lock() {
-                r.push(Record {
-                    id: dir,
-                    kind,
-                    stack: a.name.clone(),
-                    template: template.to_string(),
-                    spec: spec_path(spec),
-                    target,
-                    files,
-                    depends_on: depends(&a.name),
-                });
-            }
-            Ok(())
-        });
-        match result {
-            Ok(_) => Ok(()),
-            Err(Failure::Diagnostics(d)) => {
-                errors.extend(d);
-                Ok(())
-            }
-            Err(other) => Err(other),
-        }
-    };
     for env in &plan.environments {
-        run(
+        prepare_one(
             env.decl,
             env.spec,
-            &env.template,
-            &|name| format!("environments/{name}"),
-            "environment",
-            &|_| Vec::new(),
+            Meta {
+                kind: "environment",
+                folder: "environments".into(),
+                template: env.template.clone(),
+                spec: spec_path(env.spec),
+                environments: Vec::new(),
+            },
+            &mut batches,
         )?;
     }
     for svc in &plan.services {
-        let service = svc.name.clone();
-        let instances = svc.instances.clone();
-        run(
+        prepare_one(
             svc.decl,
             svc.spec,
-            &svc.template,
-            &|name| format!("services/{service}/{name}"),
-            "service-instance",
-            &|name| {
-                instances
-                    .iter()
-                    .filter(|(i, _)| i == name)
-                    .map(|(_, env)| format!("environments/{env}"))
-                    .collect()
+            Meta {
+                kind: "service-instance",
+                folder: format!("services/{}", svc.name),
+                template: svc.template.clone(),
+                spec: spec_path(svc.spec),
+                environments: svc.instances.clone(),
             },
+            &mut batches,
         )?;
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+        errors.dedup();
+        return Err(Failure::Diagnostics(errors));
+    }
+    let records: Mutex<Vec<Record>> = Mutex::new(Vec::new());
+    let result = run_batches(program, &batches, &|b, _, a| {
+        let (Some(meta), Some(batch)) = (metas.get(b), batches.get(b)) else {
+            return Ok(());
+        };
+        let dir = format!("{}/{}", meta.folder, a.name);
+        let mut files = Vec::with_capacity(a.files.len());
+        for (name, text) in &a.files {
+            let path = format!("{dir}/{name}");
+            files.push((path.clone(), hex(&Sha256::digest(text.as_bytes()))));
+            sink(&path, text)?;
+        }
+        let depends_on = meta
+            .environments
+            .iter()
+            .filter(|(i, _)| *i == a.name)
+            .map(|(_, env)| format!("environments/{env}"))
+            .collect();
+        if let Ok(mut r) = records.lock() {
+            r.push(Record {
+                id: dir,
+                kind: meta.kind,
+                stack: a.name.clone(),
+                template: meta.template.clone(),
+                spec: meta.spec.clone(),
+                target: batch.options.target,
+                files,
+                depends_on,
+            });
+        }
+        Ok(())
+    });
+    if let Err(f) = result {
+        match f {
+            Failure::Diagnostics(d) => errors.extend(d),
+            other => return Err(other),
+        }
     }
     if !errors.is_empty() {
         errors.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
