@@ -78,14 +78,7 @@ fn show(map: &SourceMap, outcome: &Outcome) -> String {
 }
 
 fn case_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/codegen"))
-        .expect("codegen fixtures")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+    subfolders(&root().join("tests/fixtures/codegen"))
 }
 
 #[test]

@@ -12,14 +12,7 @@ use std::process::Command;
 use common::*;
 
 fn cases() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("tests/fixtures/workspace"))
-        .expect("workspace fixtures")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+    subfolders(&root().join("tests/fixtures/workspace"))
 }
 
 #[test]

@@ -8,9 +8,9 @@ use clap::ValueEnum;
 
 use crate::check::add_source;
 use crate::cli::output::{err, out, print_report};
-use crate::cli::sources::{display_name, find_files, io_reason, load};
+use crate::cli::sources::{display_name, io_reason};
 use crate::cli::{ColorChoice, OutputFormat, status};
-use crate::compile::{Artifact, Failure, Options, Selector, compile, compile_each};
+use crate::compile::{Artifact, Failure, Options, compile, compile_each};
 use crate::ir::Mode;
 use crate::types::targets::Target;
 
@@ -100,39 +100,14 @@ fn run(
     mode: Mode,
     common: &Common,
 ) -> u8 {
-    let files = match find_files(std::slice::from_ref(&common.workspace)) {
-        Ok(f) => f,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
-    };
-    let (mut map, problems) = match load(&files) {
-        Ok(v) => v,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
-    };
-    let selector = if template.ends_with(".fw") {
-        let want = display_name(Path::new(template));
-        let found = map
-            .files()
-            .find(|(_, f)| f.name == want || f.name.ends_with(&format!("/{want}")))
-            .map(|(id, _)| id);
-        match found {
-            Some(id) => Selector::File(id),
-            None => {
-                err(&format!(
-                    "error: `{template}` is not a template file of the workspace `{}`\n",
-                    common.workspace.display()
-                ));
+    let (mut map, problems, selector, count) =
+        match crate::cli::workspace::load_templates(&common.workspace, template) {
+            Ok(v) => v,
+            Err(e) => {
+                err(&format!("error: {e}\n"));
                 return status::USAGE;
             }
-        }
-    } else {
-        Selector::parse_name(template)
-    };
+        };
     let spec_id = match spec {
         None => None,
         Some(path) => match std::fs::read(path) {
@@ -166,7 +141,6 @@ fn run(
         yaml: common.yaml,
         aws_provider: common.aws_provider.clone(),
     };
-    let count = files.len();
     let report_failure = |map: &crate::syntax::span::SourceMap, f: Failure| match f {
         Failure::Usage(msg) | Failure::Io(msg) => {
             err(&format!("error: {msg}\n"));

@@ -1,14 +1,14 @@
 //! `formwork schema TEMPLATE[@VERSION] [--part …] [-o FILE]`: the JSON Schema of a
 //! template's spec files, for editors (see `schema.rs`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::ValueEnum;
 
 use crate::cli::output::{err, out, print_report, write_atomic};
-use crate::cli::sources::{display_name, find_files, io_reason, load};
+use crate::cli::sources::io_reason;
 use crate::cli::{ColorChoice, OutputFormat, status};
-use crate::compile::{Failure, Selector};
+use crate::compile::Failure;
 use crate::schema::{Part, export};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -43,40 +43,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
-    let files = match find_files(std::slice::from_ref(&args.workspace)) {
-        Ok(f) => f,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
-    };
-    let (mut map, problems) = match load(&files) {
-        Ok(v) => v,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
-    };
-    let selector = if args.template.ends_with(".fw") {
-        let want = display_name(Path::new(&args.template));
-        let found = map
-            .files()
-            .find(|(_, f)| f.name == want || f.name.ends_with(&format!("/{want}")))
-            .map(|(id, _)| id);
-        match found {
-            Some(id) => Selector::File(id),
-            None => {
-                err(&format!(
-                    "error: `{}` is not a template file of the workspace `{}`\n",
-                    args.template,
-                    args.workspace.display()
-                ));
+    let (mut map, problems, selector, count) =
+        match crate::cli::workspace::load_templates(&args.workspace, &args.template) {
+            Ok(v) => v,
+            Err(e) => {
+                err(&format!("error: {e}\n"));
                 return status::USAGE;
             }
-        }
-    } else {
-        Selector::parse_name(&args.template)
-    };
+        };
     let part = args.part.map(|p| match p {
         PartArg::Environment => Part::Environment,
         PartArg::Instance => Part::Instance,
@@ -90,7 +64,7 @@ pub fn run(args: Args) -> u8 {
         }
         Err(Failure::Diagnostics(diagnostics)) => {
             let report = crate::check::Report { diagnostics };
-            print_report(&report, &map, args.format, args.color, files.len());
+            print_report(&report, &map, args.format, args.color, count);
             return status::INPUT_ERRORS;
         }
     };

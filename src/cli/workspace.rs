@@ -89,3 +89,34 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
         files,
     })
 }
+
+/// Every template of the workspace at `root`, and the template `template` names: a
+/// name (`web`, `web@2.1`) or one of its `.fw` files. The error is the message for
+/// exit status 2.
+pub fn load_templates(
+    root: &Path,
+    template: &str,
+) -> Result<(SourceMap, Vec<Diagnostic>, crate::compile::Selector, usize), String> {
+    use crate::compile::Selector;
+    let files = find_files(&[root.to_path_buf()]).map_err(|e| e.0)?;
+    let (map, problems) = load(&files).map_err(|e| e.0)?;
+    let selector = if template.ends_with(".fw") {
+        let want = display_name(Path::new(template));
+        let found = map
+            .files()
+            .find(|(_, f)| f.name == want || f.name.ends_with(&format!("/{want}")))
+            .map(|(id, _)| id);
+        match found {
+            Some(id) => Selector::File(id),
+            None => {
+                return Err(format!(
+                    "`{template}` is not a template file of the workspace `{}`",
+                    root.display()
+                ));
+            }
+        }
+    } else {
+        Selector::parse_name(template)
+    };
+    Ok((map, problems, selector, files.len()))
+}

@@ -243,3 +243,15 @@ pub fn read_tree(dir: &Path) -> Vec<(String, String)> {
     out.sort();
     out
 }
+
+/// The folders directly under `dir`, sorted: one fixture each.
+pub fn subfolders(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
