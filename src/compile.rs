@@ -397,7 +397,7 @@ fn compile_one(
         }
     };
     Ok(Artifact {
-        name: name.unwrap_or_else(|| template_name.to_string()),
+        name: name.unwrap_or_else(|| file_name(template_name)),
         files,
     })
 }
@@ -553,4 +553,26 @@ fn source_hash(map: &SourceMap, program: &Program, decl: DeclId) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// A template's name as a file name: letters, digits, `.`, `_` and `-` kept, anything
+/// else (a `/`, a space) made `-`, and no leading dot, so an artifact named after its
+/// template is always a plain file in the output folder.
+fn file_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    if cleaned.is_empty() {
+        "template".to_string()
+    } else {
+        cleaned.to_string()
+    }
 }

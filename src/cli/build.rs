@@ -47,15 +47,16 @@ pub fn run(args: Args) -> u8 {
         let report = crate::check::Report { diagnostics };
         print_report(&report, map, args.format, args.color, ws.files);
     };
-    if !diags.iter().any(Diagnostic::is_error) {
-        let (_, d) = plan(&program, &ws.map, &ws.environments, &ws.services);
-        diags.extend(d);
-    }
     if diags.iter().any(Diagnostic::is_error) {
         report(&ws.map, diags);
         return status::INPUT_ERRORS;
     }
-    let (the_plan, _) = plan(&program, &ws.map, &ws.environments, &ws.services);
+    let (the_plan, d) = plan(&program, &ws.map, &ws.environments, &ws.services);
+    diags.extend(d);
+    if diags.iter().any(Diagnostic::is_error) {
+        report(&ws.map, diags);
+        return status::INPUT_ERRORS;
+    }
     let out = args
         .out
         .clone()

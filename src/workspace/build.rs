@@ -143,7 +143,8 @@ pub fn build(
             &mut batches,
         )?;
     }
-    for svc in &plan.services {
+    // A service with no instances has nothing to build.
+    for svc in plan.services.iter().filter(|s| !s.instances.is_empty()) {
         prepare_one(
             svc.decl,
             svc.spec,
