@@ -400,7 +400,7 @@ fn constant(e: &ast::Expr) -> Option<Node> {
             .iter()
             .map(|entry| {
                 let key = match &entry.key {
-                    MapKey::Ident(i) => Some(i.name.clone()),
+                    MapKey::Ident(i) => Some(i.name.to_string()),
                     MapKey::String(s) => s.as_plain(),
                 }?;
                 Some((key, constant(&entry.value)?))

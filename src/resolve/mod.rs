@@ -259,7 +259,7 @@ fn resolve_imports(
         let alias = imp
             .alias
             .as_ref()
-            .map(|a| a.name.clone())
+            .map(|a| a.name.to_string())
             .unwrap_or_else(|| {
                 normal
                     .rsplit('/')
@@ -361,7 +361,7 @@ fn import_span(program: &Program, from: FileId, to: FileId) -> Span {
         .iter()
         .find_map(|i| match i {
             Item::Import(imp)
-                if imp.alias.as_ref().map(|a| &a.name) == alias.as_ref()
+                if imp.alias.as_ref().map(|a| a.name.as_str()) == alias.as_deref()
                     || matches!(&imp.target, ImportTarget::File(_)) && alias.is_some() =>
             {
                 Some(imp.span)

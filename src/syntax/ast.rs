@@ -5,6 +5,7 @@
 //! match was written over several lines is kept on the node. Broken input becomes
 //! `Error` nodes, never a missing tree.
 
+pub use crate::syntax::small_string::SmallString;
 use crate::syntax::span::Span;
 
 /// A parsed file: its items, and the comments found between tokens.
@@ -41,7 +42,7 @@ pub struct Comment {
 /// A name as written, with its span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ident {
-    pub name: String,
+    pub name: SmallString,
     pub span: Span,
 }
 
@@ -469,7 +470,7 @@ impl MapKey {
     /// The key's text (`None` for an interpolated string key) and its span.
     pub fn plain(&self) -> (Option<String>, Span) {
         match self {
-            MapKey::Ident(i) => (Some(i.name.clone()), i.span),
+            MapKey::Ident(i) => (Some(i.name.to_string()), i.span),
             MapKey::String(s) => (s.as_plain(), s.span),
         }
     }
@@ -542,7 +543,7 @@ pub enum Literal {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumberLit {
-    pub text: String,
+    pub text: SmallString,
     pub value: NumberValue,
     pub span: Span,
 }
@@ -578,8 +579,8 @@ impl StringLit {
 pub enum StringPart {
     /// Decoded text, and the source text it came from (escapes as written).
     Text {
-        value: String,
-        raw: String,
+        value: SmallString,
+        raw: SmallString,
         span: Span,
     },
     Interpolation(Box<Expr>),

@@ -6,8 +6,9 @@ use lalrpop_util::{ErrorRecovery, ParseError};
 use crate::syntax::ast::*;
 use crate::syntax::error::{Expected, MAX_NESTING, SyntaxError};
 use crate::syntax::lexer::without_underscores;
+pub use crate::syntax::lexer::{regex_body, unescape};
 use crate::syntax::span::{FileId, Span};
-use crate::syntax::token::Tok;
+use crate::syntax::token::{Tok, TokKind};
 
 /// What the grammar's actions share: the file, its text, and the errors found so far.
 pub struct ParseState<'a> {
@@ -29,6 +30,11 @@ impl<'a> ParseState<'a> {
 
     pub fn span(&self, l: usize, r: usize) -> Span {
         Span::new(self.file, l, r)
+    }
+
+    /// The source text from `l` to `r`: a token's text.
+    pub fn text(&self, l: usize, r: usize) -> &'a str {
+        self.src.get(l..r).unwrap_or("")
     }
 
     /// Whether the source between `l` and `r` spans more than one line.
@@ -63,6 +69,51 @@ impl<'a> ParseState<'a> {
         )
     }
 
+    /// A name used as an expression.
+    pub fn name_expr(&mut self, name: &str, l: usize, r: usize) -> Expr {
+        let name = Ident {
+            name: name.into(),
+            span: self.span(l, r),
+        };
+        self.expr(ExprKind::Name(name), l, r)
+    }
+
+    /// `chain op`: the operators waiting on the chain's last operand that bind at
+    /// least as tightly as `op` take it as their right operand, tightest first, and
+    /// the result waits on `op`. This is what an LR tier of precedence levels does on
+    /// seeing `op`: the same nodes, built in the same order.
+    pub fn chain_op(&mut self, mut chain: Chain, op: BinaryOp) -> Chain {
+        let rhs = self.fold(&mut chain, precedence(op));
+        chain.0.push((rhs, op));
+        chain
+    }
+
+    /// The end of a chain: every waiting operator takes its right operand.
+    pub fn chain_end(&mut self, mut chain: Chain) -> Expr {
+        self.fold(&mut chain, 0)
+    }
+
+    /// Pops the chain's last operand and folds into it the waiting operators that bind
+    /// at least as tightly as `min`.
+    fn fold(&mut self, chain: &mut Chain, min: u8) -> Expr {
+        let Some((mut rhs, _)) = chain.0.pop() else {
+            // A chain always ends with an operand (see `Chain::operand`).
+            return Expr {
+                kind: ExprKind::Error,
+                span: self.span(0, 0),
+                depth: 1,
+            };
+        };
+        while let Some(&(_, op)) = chain.0.last()
+            && precedence(op) >= min
+        {
+            let Some((lhs, _)) = chain.0.pop() else { break };
+            let (l, r) = (lhs.span.start as usize, rhs.span.end as usize);
+            rhs = self.binary(op, lhs, rhs, l, r);
+        }
+        rhs
+    }
+
     /// Builds a type node, with the same nesting limit as [`ParseState::expr`].
     pub fn ty(&mut self, kind: TypeKind, l: usize, r: usize) -> TypeExpr {
         let depth = type_kind_depth(&kind) + 1;
@@ -88,6 +139,39 @@ impl<'a> ParseState<'a> {
                 limit: MAX_NESTING,
             });
         }
+    }
+}
+
+/// How tightly a binary operator binds; the loosest is 1.
+fn precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Or => 1,
+        BinaryOp::And => 2,
+        BinaryOp::Eq | BinaryOp::Ne => 3,
+        BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
+        BinaryOp::Add | BinaryOp::Sub => 5,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
+    }
+}
+
+/// A chain of binary operators being read: operands, each with the operator that
+/// follows it, of strictly rising precedence (looser ones have been folded). The last
+/// entry is the latest operand; its operator is a placeholder until the next one
+/// arrives ([`ParseState::chain_op`]) or the chain ends ([`ParseState::chain_end`]).
+pub struct Chain(Vec<(Expr, BinaryOp)>);
+
+impl Chain {
+    /// `lhs op`: the start of a chain.
+    pub fn start(lhs: Expr, op: BinaryOp) -> Chain {
+        let mut v = Vec::with_capacity(4);
+        v.push((lhs, op));
+        Chain(v)
+    }
+
+    /// `chain operand`: the operand waits for the next operator, or the end.
+    pub fn operand(mut self, operand: Expr) -> Chain {
+        self.0.push((operand, BinaryOp::Or));
+        self
     }
 }
 
@@ -173,18 +257,6 @@ pub fn prepend<T>(first: T, rest: Vec<T>) -> Vec<T> {
     v
 }
 
-/// The items error recovery kept, unboxed (see [`unbox`]).
-pub fn flatten<T>(items: Vec<Option<Box<T>>>) -> Vec<T> {
-    items.into_iter().flatten().map(|b| *b).collect()
-}
-
-/// Rules whose nodes are larger than an expression return them boxed: lalrpop moves
-/// its whole value-stack entry, as large as the largest node, at every reduction, and
-/// boxing them halves that (a third less time parsing). Lists of them unbox here.
-pub fn unbox<T>(items: Vec<Box<T>>) -> Vec<T> {
-    items.into_iter().map(|b| *b).collect()
-}
-
 pub fn for_clause(a: Ident, b: Option<Ident>, collection: Expr, span: Span) -> ForClause {
     let (key, value) = match b {
         Some(b) => (Some(a), b),
@@ -225,13 +297,18 @@ pub fn step(
     })
 }
 
-/// A number literal; `sign` is `"-"` for a negated literal in a type or pattern.
-pub fn number(st: &ParseState<'_>, sign: &str, text: &str, l: usize, r: usize) -> NumberLit {
-    // Literals are frequent: one allocation each (the text), and a second only for `_`.
+/// A number literal spanning `l..r`, its digits starting at `tl`; `sign` is `"-"` for
+/// a negated literal in a type or pattern.
+pub fn number(st: &ParseState<'_>, sign: &str, tl: usize, l: usize, r: usize) -> NumberLit {
+    let digits = st.text(tl, r);
+    // Literals are frequent: short ones are kept without an allocation.
     let text = if sign.is_empty() {
-        text.to_string()
+        SmallString::new(digits)
+    } else if l + sign.len() == tl {
+        // The sign is written right before the digits, as it mostly is.
+        SmallString::new(st.text(l, r))
     } else {
-        format!("{sign}{text}")
+        SmallString::from(format!("{sign}{digits}"))
     };
     let value = {
         let digits = without_underscores(&text);
@@ -250,8 +327,9 @@ pub fn number(st: &ParseState<'_>, sign: &str, text: &str, l: usize, r: usize) -
 }
 
 /// `3`, `3.1` or `3.x` as a version pattern; anything else is reported.
-pub fn version(st: &mut ParseState<'_>, text: &str, l: usize, r: usize) -> VersionPattern {
+pub fn version(st: &mut ParseState<'_>, l: usize, r: usize) -> VersionPattern {
     let span = st.span(l, r);
+    let text = st.text(l, r);
     let (major, minor) = text.split_once('.').unwrap_or((text, ""));
     let wildcard = matches!(minor, "x" | "X" | "*");
     // Like semver, no leading zeros: `3.01` is more likely a typo than `3.1`.
@@ -290,14 +368,9 @@ pub fn version(st: &mut ParseState<'_>, text: &str, l: usize, r: usize) -> Versi
 }
 
 /// `untyped TYPE`; any other word before the type is a mistake.
-pub fn untyped(
-    st: &mut ParseState<'_>,
-    marker: &str,
-    ty: &str,
-    l: usize,
-    tl: usize,
-    r: usize,
-) -> ResourceType {
+/// The marker spans `l..mr`, the type `tl..r`.
+pub fn untyped(st: &mut ParseState<'_>, l: usize, mr: usize, tl: usize, r: usize) -> ResourceType {
+    let (marker, ty) = (st.text(l, mr), st.text(tl, r));
     if marker != "untyped" {
         st.errors.push(SyntaxError::UnexpectedToken {
             span: st.span(tl, r),
@@ -317,8 +390,9 @@ pub fn untyped(
 }
 
 /// `_` is the wildcard pattern; any other name is not a pattern.
-pub fn name_pattern(st: &mut ParseState<'_>, name: &str, l: usize, r: usize) -> Pattern {
+pub fn name_pattern(st: &mut ParseState<'_>, l: usize, r: usize) -> Pattern {
     let span = st.span(l, r);
+    let name = st.text(l, r);
     if name != "_" {
         st.errors.push(SyntaxError::UnexpectedToken {
             span,
@@ -336,29 +410,54 @@ pub fn name_pattern(st: &mut ParseState<'_>, name: &str, l: usize, r: usize) -> 
     Pattern::Wildcard(span)
 }
 
-type Recovery<'a> = ErrorRecovery<usize, Tok<'a>, ()>;
+type Recovery = ErrorRecovery<usize, TokKind, ()>;
 
 /// Records the error behind a recovery and gives the span of the input it skipped.
-pub fn recover(st: &mut ParseState<'_>, e: Recovery<'_>, l: usize, r: usize) -> Span {
+pub fn recover(st: &mut ParseState<'_>, e: Recovery, l: usize, r: usize) -> Span {
     let skipped_end = e.dropped_tokens.last().map_or(r, |t| t.2.max(r));
-    if let Some(err) = parse_error(st.file, e.error) {
+    if let Some(err) = parse_error(st.file, st.src, e.error) {
         st.errors.push(err);
     }
     st.span(l, skipped_end)
 }
 
-pub fn recover_none<T>(st: &mut ParseState<'_>, e: Recovery<'_>, l: usize, r: usize) -> Option<T> {
+/// `items` with `item` added: how a list rule grows its list. Lists of items start
+/// with room for four, what growing from one would give at the second item, so that
+/// copy is spared; string parts start with none and get room for one, as a string
+/// mostly has one part.
+pub fn push<T>(mut items: Vec<T>, item: T) -> Vec<T> {
+    if items.capacity() == 0 {
+        items.reserve_exact(1);
+    }
+    items.push(item);
+    items
+}
+
+/// Recovery in a list: the items before are kept, the broken one is dropped.
+pub fn recover_after<T>(
+    st: &mut ParseState<'_>,
+    items: Vec<T>,
+    e: Recovery,
+    l: usize,
+    r: usize,
+) -> Vec<T> {
     recover(st, e, l, r);
-    None
+    items
 }
 
 /// Turns lalrpop's error into ours; `None` when the lexer already reported the cause.
-pub fn parse_error(file: FileId, e: ParseError<usize, Tok<'_>, ()>) -> Option<SyntaxError> {
+/// `src` is the text the tokens were read from.
+pub fn parse_error(
+    file: FileId,
+    src: &str,
+    e: ParseError<usize, TokKind, ()>,
+) -> Option<SyntaxError> {
     match e {
         ParseError::UnrecognizedToken {
             token: (l, tok, r),
             expected,
         } => {
+            let tok = tok.to_tok(src, l, r);
             if tok == Tok::Error {
                 return None;
             }
@@ -379,7 +478,7 @@ pub fn parse_error(file: FileId, e: ParseError<usize, Tok<'_>, ()>) -> Option<Sy
         }),
         ParseError::ExtraToken { token: (l, tok, r) } => Some(SyntaxError::UnexpectedToken {
             span: Span::new(file, l, r),
-            found: tok.to_string(),
+            found: tok.to_tok(src, l, r).to_string(),
             name: None,
             expected: Expected::default(),
         }),

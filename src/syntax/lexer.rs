@@ -24,7 +24,7 @@ use logos::Logos;
 use crate::syntax::ast::{Comment, CommentKind};
 use crate::syntax::error::{MAX_NESTING, SyntaxError};
 use crate::syntax::span::{FileId, Span};
-use crate::syntax::token::Tok;
+use crate::syntax::token::{Tok, TokKind};
 
 #[derive(Logos, Debug, Clone, Copy, PartialEq, Eq)]
 #[logos(skip r"[ \t\r\n\f]+")]
@@ -202,8 +202,11 @@ enum Inner<'a> {
     Str(logos::Lexer<'a, StrTok>),
 }
 
-/// A token with its byte range, as lalrpop wants it.
+/// A token with its byte range.
 pub type Spanned<'a> = (usize, Tok<'a>, usize);
+
+/// A token's kind with its byte range, as the parser reads it.
+pub type SpannedKind = (usize, TokKind, usize);
 
 /// The lexer; an iterator of tokens. Comments and errors collect in its fields.
 pub struct Lexer<'a> {
@@ -211,7 +214,7 @@ pub struct Lexer<'a> {
     file: FileId,
     inner: Option<Inner<'a>>,
     modes: Vec<Mode>,
-    pending: std::collections::VecDeque<Spanned<'a>>,
+    pending: std::collections::VecDeque<SpannedKind>,
     expect_regex: bool,
     /// End of the previous token, to see whether an interpolation crossed a newline.
     prev_end: usize,
@@ -237,7 +240,8 @@ impl<'a> Lexer<'a> {
             prev_end: 0,
             comments: Vec::new(),
             errors: Vec::new(),
-            token_starts: Vec::new(),
+            // About one token in four bytes: room enough, as a rule, from the start.
+            token_starts: Vec::with_capacity(src.len() / 4),
             bracket_depth: 0,
             too_deep_reported: false,
         }
@@ -273,8 +277,8 @@ impl<'a> Lexer<'a> {
     fn abandon_string(&mut self, at: usize) {
         while let Some(mode) = self.modes.pop() {
             match mode {
-                Mode::Interp { .. } => self.pending.push_back((at, Tok::InterpClose, at)),
-                Mode::Str { .. } => self.pending.push_back((at, Tok::StrClose, at)),
+                Mode::Interp { .. } => self.pending.push_back((at, TokKind::InterpClose, at)),
+                Mode::Str { .. } => self.pending.push_back((at, TokKind::StrClose, at)),
                 Mode::Code => {
                     self.modes.push(Mode::Code);
                     break;
@@ -284,7 +288,7 @@ impl<'a> Lexer<'a> {
         self.switch_to_code();
     }
 
-    fn next_code(&mut self) -> Option<Spanned<'a>> {
+    fn next_code(&mut self) -> Option<SpannedKind> {
         loop {
             let Some(Inner::Code(lex)) = self.inner.as_mut() else {
                 return None;
@@ -310,7 +314,7 @@ impl<'a> Lexer<'a> {
                     open: self.span(open, open + 2),
                 });
                 self.pending
-                    .push_back((self.prev_end, Tok::Error, self.prev_end));
+                    .push_back((self.prev_end, TokKind::Error, self.prev_end));
                 self.abandon_string(self.prev_end);
                 // The token was read in code mode, which is also the enclosing mode.
                 self.reinject(result, start, end, slice);
@@ -351,14 +355,14 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn at_eof(&mut self, end: usize) -> Option<Spanned<'a>> {
+    fn at_eof(&mut self, end: usize) -> Option<SpannedKind> {
         match self.mode() {
             Mode::Code => None,
             Mode::Interp { open, .. } => {
                 self.errors.push(SyntaxError::UnterminatedInterpolation {
                     open: self.span(open, open + 2),
                 });
-                self.pending.push_back((end, Tok::Error, end));
+                self.pending.push_back((end, TokKind::Error, end));
                 self.abandon_string(end);
                 self.pending.pop_front()
             }
@@ -381,7 +385,7 @@ impl<'a> Lexer<'a> {
             });
             // An already-reported error token, so the parser drops the broken
             // expression instead of reading `"${a/"` as a division by a string.
-            self.pending.push_back((at, Tok::Error, at));
+            self.pending.push_back((at, TokKind::Error, at));
         } else {
             self.errors.push(SyntaxError::UnterminatedString {
                 open: self.span(open, open + 1),
@@ -391,7 +395,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// A run of characters no token starts with, reported once.
-    fn unexpected_chars(&mut self, start: usize, mut end: usize) -> Spanned<'a> {
+    fn unexpected_chars(&mut self, start: usize, mut end: usize) -> SpannedKind {
         // Swallow the whole run, so a file of NUL bytes is one error and not millions.
         // A `#` is taken for another language's comment, so its whole line goes.
         let hash_comment = self.src[start..end].starts_with('#');
@@ -415,16 +419,19 @@ impl<'a> Lexer<'a> {
             span: self.span(start, end),
             text: self.src[start..end].to_string(),
         });
-        (start, Tok::Error, end)
+        (start, TokKind::Error, end)
     }
 
+    // Hot: once per token. Inlining it, and `next_unlimited`, into their callers
+    // spares a call and the copying of each token through it.
+    #[inline(always)]
     fn code_token(
         &mut self,
         tok: CodeTok,
         start: usize,
         end: usize,
         slice: &'a str,
-    ) -> Option<Spanned<'a>> {
+    ) -> Option<SpannedKind> {
         let t = match tok {
             CodeTok::DocComment | CodeTok::LineComment => {
                 let kind = if tok == CodeTok::DocComment {
@@ -446,106 +453,110 @@ impl<'a> Lexer<'a> {
             CodeTok::Quote => {
                 self.modes.push(Mode::Str { open: start });
                 self.switch_to_string();
-                Tok::StrOpen
+                TokKind::StrOpen
             }
-            CodeTok::Ident => Tok::Ident(slice),
+            CodeTok::Ident => TokKind::Ident,
             CodeTok::Int => {
-                if without_underscores(slice).parse::<i64>().is_err() {
+                // Up to 18 digits always fit; only longer numbers need reading.
+                if slice.len() > 18 && without_underscores(slice).parse::<i64>().is_err() {
                     self.errors.push(SyntaxError::NumberTooLarge {
                         span: self.span(start, end),
                         text: slice.to_string(),
                     });
                 }
-                Tok::Int(slice)
+                TokKind::Int
             }
             CodeTok::Float => {
-                let ok = without_underscores(slice)
-                    .parse::<f64>()
-                    .is_ok_and(|v| v.is_finite());
+                // Without an exponent, fewer than 309 digits are always finite.
+                let short = slice.len() <= 300 && !slice.contains(['e', 'E']);
+                let ok = short
+                    || without_underscores(slice)
+                        .parse::<f64>()
+                        .is_ok_and(|v| v.is_finite());
                 if !ok {
                     self.errors.push(SyntaxError::NumberTooLarge {
                         span: self.span(start, end),
                         text: slice.to_string(),
                     });
                 }
-                Tok::Float(slice)
+                TokKind::Float
             }
-            CodeTok::VersionWildcard => Tok::VersionWildcard(slice),
-            CodeTok::ResourceType => Tok::ResourceType(slice),
-            CodeTok::KwEnvironment => Tok::KwEnvironment,
-            CodeTok::KwService => Tok::KwService,
-            CodeTok::KwModule => Tok::KwModule,
-            CodeTok::KwImport => Tok::KwImport,
-            CodeTok::KwAs => Tok::KwAs,
-            CodeTok::KwType => Tok::KwType,
-            CodeTok::KwRequires => Tok::KwRequires,
-            CodeTok::KwInput => Tok::KwInput,
-            CodeTok::KwPipeline => Tok::KwPipeline,
-            CodeTok::KwLet => Tok::KwLet,
-            CodeTok::KwUse => Tok::KwUse,
-            CodeTok::KwResource => Tok::KwResource,
-            CodeTok::KwOutput => Tok::KwOutput,
-            CodeTok::KwWhen => Tok::KwWhen,
-            CodeTok::KwFor => Tok::KwFor,
-            CodeTok::KwIn => Tok::KwIn,
-            CodeTok::KwIf => Tok::KwIf,
-            CodeTok::KwThen => Tok::KwThen,
-            CodeTok::KwElse => Tok::KwElse,
-            CodeTok::KwMatch => Tok::KwMatch,
-            CodeTok::KwTrue => Tok::KwTrue,
-            CodeTok::KwFalse => Tok::KwFalse,
-            CodeTok::KwNull => Tok::KwNull,
+            CodeTok::VersionWildcard => TokKind::VersionWildcard,
+            CodeTok::ResourceType => TokKind::ResourceType,
+            CodeTok::KwEnvironment => TokKind::KwEnvironment,
+            CodeTok::KwService => TokKind::KwService,
+            CodeTok::KwModule => TokKind::KwModule,
+            CodeTok::KwImport => TokKind::KwImport,
+            CodeTok::KwAs => TokKind::KwAs,
+            CodeTok::KwType => TokKind::KwType,
+            CodeTok::KwRequires => TokKind::KwRequires,
+            CodeTok::KwInput => TokKind::KwInput,
+            CodeTok::KwPipeline => TokKind::KwPipeline,
+            CodeTok::KwLet => TokKind::KwLet,
+            CodeTok::KwUse => TokKind::KwUse,
+            CodeTok::KwResource => TokKind::KwResource,
+            CodeTok::KwOutput => TokKind::KwOutput,
+            CodeTok::KwWhen => TokKind::KwWhen,
+            CodeTok::KwFor => TokKind::KwFor,
+            CodeTok::KwIn => TokKind::KwIn,
+            CodeTok::KwIf => TokKind::KwIf,
+            CodeTok::KwThen => TokKind::KwThen,
+            CodeTok::KwElse => TokKind::KwElse,
+            CodeTok::KwMatch => TokKind::KwMatch,
+            CodeTok::KwTrue => TokKind::KwTrue,
+            CodeTok::KwFalse => TokKind::KwFalse,
+            CodeTok::KwNull => TokKind::KwNull,
             CodeTok::KwMatches => {
                 self.expect_regex = true;
-                Tok::KwMatches
+                TokKind::KwMatches
             }
-            CodeTok::KwLen => Tok::KwLen,
+            CodeTok::KwLen => TokKind::KwLen,
             CodeTok::LBrace => {
                 if let Some(Mode::Interp { depth, .. }) = self.modes.last_mut() {
                     *depth += 1;
                 }
-                Tok::LBrace
+                TokKind::LBrace
             }
             CodeTok::RBrace => match self.modes.last_mut() {
                 Some(Mode::Interp { depth, .. }) if *depth > 0 => {
                     *depth -= 1;
-                    Tok::RBrace
+                    TokKind::RBrace
                 }
                 Some(Mode::Interp { .. }) => {
                     self.modes.pop();
                     self.switch_to_string();
-                    Tok::InterpClose
+                    TokKind::InterpClose
                 }
-                _ => Tok::RBrace,
+                _ => TokKind::RBrace,
             },
-            CodeTok::LParen => Tok::LParen,
-            CodeTok::RParen => Tok::RParen,
-            CodeTok::LBracket => Tok::LBracket,
-            CodeTok::RBracket => Tok::RBracket,
-            CodeTok::Lt => Tok::Lt,
-            CodeTok::Gt => Tok::Gt,
-            CodeTok::Le => Tok::Le,
-            CodeTok::Ge => Tok::Ge,
-            CodeTok::EqEq => Tok::EqEq,
-            CodeTok::Ne => Tok::Ne,
-            CodeTok::Eq => Tok::Eq,
-            CodeTok::Comma => Tok::Comma,
-            CodeTok::Dot => Tok::Dot,
-            CodeTok::DotDot => Tok::DotDot,
-            CodeTok::Colon => Tok::Colon,
-            CodeTok::Question => Tok::Question,
-            CodeTok::Pipe => Tok::Pipe,
-            CodeTok::PipePipe => Tok::PipePipe,
-            CodeTok::AmpAmp => Tok::AmpAmp,
-            CodeTok::Bang => Tok::Bang,
-            CodeTok::Plus => Tok::Plus,
-            CodeTok::Minus => Tok::Minus,
-            CodeTok::Star => Tok::Star,
-            CodeTok::Slash => Tok::Slash,
-            CodeTok::Percent => Tok::Percent,
-            CodeTok::FatArrow => Tok::FatArrow,
-            CodeTok::Caret => Tok::Caret,
-            CodeTok::Tilde => Tok::Tilde,
+            CodeTok::LParen => TokKind::LParen,
+            CodeTok::RParen => TokKind::RParen,
+            CodeTok::LBracket => TokKind::LBracket,
+            CodeTok::RBracket => TokKind::RBracket,
+            CodeTok::Lt => TokKind::Lt,
+            CodeTok::Gt => TokKind::Gt,
+            CodeTok::Le => TokKind::Le,
+            CodeTok::Ge => TokKind::Ge,
+            CodeTok::EqEq => TokKind::EqEq,
+            CodeTok::Ne => TokKind::Ne,
+            CodeTok::Eq => TokKind::Eq,
+            CodeTok::Comma => TokKind::Comma,
+            CodeTok::Dot => TokKind::Dot,
+            CodeTok::DotDot => TokKind::DotDot,
+            CodeTok::Colon => TokKind::Colon,
+            CodeTok::Question => TokKind::Question,
+            CodeTok::Pipe => TokKind::Pipe,
+            CodeTok::PipePipe => TokKind::PipePipe,
+            CodeTok::AmpAmp => TokKind::AmpAmp,
+            CodeTok::Bang => TokKind::Bang,
+            CodeTok::Plus => TokKind::Plus,
+            CodeTok::Minus => TokKind::Minus,
+            CodeTok::Star => TokKind::Star,
+            CodeTok::Slash => TokKind::Slash,
+            CodeTok::Percent => TokKind::Percent,
+            CodeTok::FatArrow => TokKind::FatArrow,
+            CodeTok::Caret => TokKind::Caret,
+            CodeTok::Tilde => TokKind::Tilde,
         };
         Some((start, t, end))
     }
@@ -586,7 +597,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// Lexes `/pattern/` right after `matches`, if the next character is `/`.
-    fn lex_regex(&mut self) -> Option<Spanned<'a>> {
+    fn lex_regex(&mut self) -> Option<SpannedKind> {
         let lex = self.code_lexer()?;
         let here = lex.span().end;
         let rest = &self.src[here..];
@@ -595,22 +606,7 @@ impl<'a> Lexer<'a> {
         if !self.src[open..].starts_with('/') {
             return None;
         }
-        let body_start = open + 1;
-        let bytes = self.src.as_bytes();
-        let mut i = body_start;
-        let mut closed = false;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 2,
-                b'/' => {
-                    closed = true;
-                    break;
-                }
-                b'\n' | b'\r' => break,
-                _ => i += 1,
-            }
-        }
-        let i = i.min(bytes.len());
+        let (i, closed) = regex_end(self.src, open + 1);
         let end = if closed { i + 1 } else { i };
         if !closed {
             self.errors.push(SyntaxError::UnterminatedRegex {
@@ -621,11 +617,12 @@ impl<'a> Lexer<'a> {
             lex.bump(end - here);
         }
         self.prev_end = end;
-        Some((open, Tok::Regex(&self.src[body_start..i]), end))
+        Some((open, TokKind::Regex, end))
     }
 
-    fn next_string(&mut self) -> Option<Spanned<'a>> {
-        let mut value = String::new();
+    /// The next token in string mode. A run of text is checked here, its escapes
+    /// reported; the parser decodes it from the source ([`unescape`]).
+    fn next_string(&mut self) -> Option<SpannedKind> {
         let mut text_start: Option<usize> = None;
         let mut text_end = 0;
         loop {
@@ -650,29 +647,22 @@ impl<'a> Lexer<'a> {
             if let Some((kind, s, e, slice)) = piece {
                 text_start.get_or_insert(s);
                 text_end = e;
-                match kind {
-                    StrTok::Escape => self.decode_escape(slice, s, e, &mut value),
-                    StrTok::UnicodeEscape => {
-                        let hex = &slice[3..slice.len() - 1];
-                        match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
-                            Some(c) => value.push(c),
-                            None => self.errors.push(SyntaxError::InvalidEscape {
-                                span: self.span(s, e),
-                                text: slice.to_string(),
-                            }),
-                        }
-                    }
-                    _ => value.push_str(slice),
+                let valid = match kind {
+                    StrTok::Escape => escape(slice).is_some(),
+                    StrTok::UnicodeEscape => unicode_escape(slice).is_some(),
+                    _ => true,
+                };
+                if !valid {
+                    self.errors.push(SyntaxError::InvalidEscape {
+                        span: self.span(s, e),
+                        text: slice.to_string(),
+                    });
                 }
                 continue;
             }
             if let Some(start) = text_start {
                 self.prev_end = text_end;
-                return Some((
-                    start,
-                    Tok::StrText(value, &self.src[start..text_end]),
-                    text_end,
-                ));
+                return Some((start, TokKind::StrText, text_end));
             }
             let open = match self.mode() {
                 Mode::Str { open } => open,
@@ -690,12 +680,12 @@ impl<'a> Lexer<'a> {
                 Ok(StrTok::InterpOpen) => {
                     self.modes.push(Mode::Interp { open: s, depth: 0 });
                     self.switch_to_code();
-                    return Some((s, Tok::InterpOpen, e));
+                    return Some((s, TokKind::InterpOpen, e));
                 }
                 Ok(StrTok::Close) => {
                     self.modes.pop();
                     self.switch_to_code();
-                    return Some((s, Tok::StrClose, e));
+                    return Some((s, TokKind::StrClose, e));
                 }
                 Ok(StrTok::Newline) => {
                     self.unterminated_string(open, s);
@@ -712,27 +702,87 @@ impl<'a> Lexer<'a> {
             }
         }
     }
+}
 
-    fn decode_escape(&mut self, slice: &str, s: usize, e: usize, out: &mut String) {
-        let c = slice[1..].chars().next().unwrap_or('\\');
-        match c {
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            'r' => out.push('\r'),
-            '0' => out.push('\0'),
-            '\\' | '"' | '$' | '/' => out.push(c),
-            _ => self.errors.push(SyntaxError::InvalidEscape {
-                span: self.span(s, e),
-                text: slice.to_string(),
-            }),
+/// The character an escape like `\n` stands for; `None` for one that means nothing.
+fn escape(slice: &str) -> Option<char> {
+    let c = slice[1..].chars().next().unwrap_or('\\');
+    match c {
+        'n' => Some('\n'),
+        't' => Some('\t'),
+        'r' => Some('\r'),
+        '0' => Some('\0'),
+        '\\' | '"' | '$' | '/' => Some(c),
+        _ => None,
+    }
+}
+
+/// The character a `\u{…}` escape stands for; `None` if it is no character.
+fn unicode_escape(slice: &str) -> Option<char> {
+    let hex = &slice[3..slice.len() - 1];
+    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+}
+
+/// The value of a run of string text, `raw` as written: escapes decoded, and those
+/// that mean nothing (which the lexer has reported) dropped.
+pub fn unescape(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.contains('\\') {
+        return raw.into();
+    }
+    // The run is lexed again, piece by piece, just as string mode lexed it.
+    let mut value = String::new();
+    let mut pieces = StrTok::lexer(raw);
+    while let Some(piece) = pieces.next() {
+        let slice = pieces.slice();
+        match piece {
+            Ok(StrTok::Escape) => value.extend(escape(slice)),
+            Ok(StrTok::UnicodeEscape) => value.extend(unicode_escape(slice)),
+            _ => value.push_str(slice),
         }
     }
+    value.into()
+}
+
+/// Where a regular expression whose body starts at `body_start` ends: the index of
+/// its closing `/` (or of the line end or end of file that cuts it off), and whether
+/// it is closed.
+fn regex_end(src: &str, body_start: usize) -> (usize, bool) {
+    let bytes = src.as_bytes();
+    let mut i = body_start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 2,
+            b'/' => return (i, true),
+            b'\n' | b'\r' => break,
+            _ => i += 1,
+        }
+    }
+    (i.min(bytes.len()), false)
+}
+
+/// The pattern of the regular expression token starting (at its `/`) at `open`.
+pub fn regex_body(src: &str, open: usize) -> &str {
+    let (end, _) = regex_end(src, open + 1);
+    src.get(open + 1..end).unwrap_or("")
 }
 
 impl<'a> Iterator for Lexer<'a> {
     type Item = Spanned<'a>;
 
     fn next(&mut self) -> Option<Spanned<'a>> {
+        let (l, kind, r) = self.next_kind()?;
+        Some((l, kind.to_tok(self.src, l, r), r))
+    }
+}
+
+impl<'a> Lexer<'a> {
+    /// The tokens as the parser reads them: kinds and byte ranges.
+    pub fn kinds(&mut self) -> impl Iterator<Item = SpannedKind> + '_ {
+        std::iter::from_fn(|| self.next_kind())
+    }
+
+    /// The next token's kind and byte range.
+    pub fn next_kind(&mut self) -> Option<SpannedKind> {
         let tok = self.next_unlimited()?;
         let tok = self.limit_depth(tok);
         self.token_starts.push(tok.0 as u32);
@@ -741,7 +791,8 @@ impl<'a> Iterator for Lexer<'a> {
 }
 
 impl<'a> Lexer<'a> {
-    fn next_unlimited(&mut self) -> Option<Spanned<'a>> {
+    #[inline(always)]
+    fn next_unlimited(&mut self) -> Option<SpannedKind> {
         match self.pending.pop_front() {
             Some(t) => Some(t),
             None => match self.inner {
@@ -754,7 +805,7 @@ impl<'a> Lexer<'a> {
 
     /// Passes `tok` on, unless it opens a bracket past [`MAX_BRACKET_DEPTH`]: then it
     /// and everything up to the bracket closing it become one [`Tok::Error`].
-    fn limit_depth(&mut self, tok: Spanned<'a>) -> Spanned<'a> {
+    fn limit_depth(&mut self, tok: SpannedKind) -> SpannedKind {
         self.count_bracket(&tok.1);
         if self.bracket_depth <= MAX_BRACKET_DEPTH {
             return tok;
@@ -774,15 +825,15 @@ impl<'a> Lexer<'a> {
             self.count_bracket(&skipped.1);
             end = skipped.2;
         }
-        (start, Tok::Error, end)
+        (start, TokKind::Error, end)
     }
 
-    fn count_bracket(&mut self, tok: &Tok<'_>) {
+    fn count_bracket(&mut self, tok: &TokKind) {
         match tok {
-            Tok::LParen | Tok::LBracket | Tok::LBrace | Tok::InterpOpen => {
+            TokKind::LParen | TokKind::LBracket | TokKind::LBrace | TokKind::InterpOpen => {
                 self.bracket_depth += 1;
             }
-            Tok::RParen | Tok::RBracket | Tok::RBrace | Tok::InterpClose => {
+            TokKind::RParen | TokKind::RBracket | TokKind::RBrace | TokKind::InterpClose => {
                 self.bracket_depth = self.bracket_depth.saturating_sub(1);
             }
             _ => {}

@@ -12,6 +12,7 @@ pub mod grammar_util;
 pub mod lexer;
 pub mod parse;
 pub mod shape;
+pub mod small_string;
 pub mod span;
 pub mod token;
 

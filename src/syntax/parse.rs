@@ -46,11 +46,11 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
     }
     let mut lexer = Lexer::new(src, file);
     let mut state = ParseState::new(file, src);
-    let result = grammar::FileParser::new().parse(&mut state, &mut lexer);
+    let result = grammar::FileParser::new().parse(&mut state, lexer.kinds());
     let items = match result {
         Ok(items) => items,
         Err(e) => {
-            state.errors.extend(grammar_util::parse_error(file, e));
+            state.errors.extend(grammar_util::parse_error(file, src, e));
             Vec::new()
         }
     };

@@ -237,7 +237,7 @@ impl Printer {
             ExprKind::Map { entries, .. } => self.nested("map", |p| {
                 for en in entries {
                     let key = match &en.key {
-                        MapKey::Ident(i) => i.name.clone(),
+                        MapKey::Ident(i) => i.name.to_string(),
                         MapKey::String(s) => string(s),
                     };
                     p.nested(format!("{key} ="), |p| p.expr(&en.value));
@@ -350,7 +350,7 @@ fn literal(l: &Literal) -> String {
     match l {
         Literal::Bool(b) => b.to_string(),
         Literal::Null => "null".to_string(),
-        Literal::Number(n) => n.text.clone(),
+        Literal::Number(n) => n.text.to_string(),
     }
 }
 

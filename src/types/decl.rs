@@ -235,7 +235,7 @@ impl<'p> Checker<'p> {
                 } else {
                     &mut sc.inputs
                 };
-                if let Some((_, first)) = target.get(&f.name.name) {
+                if let Some((_, first)) = target.get(f.name.name.as_str()) {
                     let first = *first;
                     self.repeated(
                         &format!("input `{}`", f.name.name),
@@ -254,7 +254,10 @@ impl<'p> Checker<'p> {
                 } else {
                     &mut sc.inputs
                 };
-                target.insert(f.name.name.clone(), (FieldTy { ty, optional }, f.name.span));
+                target.insert(
+                    f.name.name.to_string(),
+                    (FieldTy { ty, optional }, f.name.span),
+                );
             }
         }
     }
@@ -449,7 +452,7 @@ impl<'p> Checker<'p> {
                 );
                 continue;
             }
-            if let Some(first) = sc.items.get(&name.name) {
+            if let Some(first) = sc.items.get(name.name.as_str()) {
                 let first = first.name().span;
                 self.diags.push(
                     Diagnostic::new(
@@ -462,7 +465,7 @@ impl<'p> Checker<'p> {
                 );
                 continue;
             }
-            sc.items.insert(name.name.clone(), r);
+            sc.items.insert(name.name.to_string(), r);
         }
     }
 
@@ -671,7 +674,7 @@ impl<'p> Checker<'p> {
         let mut outputs: BTreeMap<String, (Ty, Stage, Span)> = BTreeMap::new();
         for item in &decl.body {
             let BodyItem::Output(o) = item else { continue };
-            if let Some((_, _, first)) = outputs.get(&o.name.name) {
+            if let Some((_, _, first)) = outputs.get(o.name.name.as_str()) {
                 let first = *first;
                 self.repeated(
                     &format!("output `{}`", o.name.name),
@@ -700,7 +703,7 @@ impl<'p> Checker<'p> {
                 );
             }
             let ty = declared.unwrap_or_else(|| v.ty.clone());
-            outputs.insert(o.name.name.clone(), (ty, v.stage.clone(), o.name.span));
+            outputs.insert(o.name.name.to_string(), (ty, v.stage.clone(), o.name.span));
         }
         outputs
     }
@@ -762,7 +765,7 @@ impl<'p> Checker<'p> {
                     .program
                     .file(file)?
                     .imports
-                    .get(&alias.name)
+                    .get(alias.name.as_str())
                     .copied()
                     .or_else(|| self.std_import(file, &alias.name))?;
                 in_file(target, &name.name)
@@ -870,7 +873,7 @@ impl<'p> Checker<'p> {
                 );
                 continue;
             }
-            match sig.inputs.get(&a.name.name) {
+            match sig.inputs.get(a.name.name.as_str()) {
                 Some((field, declared)) => {
                     let ty = field.ty.clone();
                     let declared = *declared;
@@ -1346,8 +1349,8 @@ pub fn free_names(e: &Expr, out: &mut Vec<(String, Span)>) {
 fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) {
     match &e.kind {
         ExprKind::Name(n) => {
-            if !bound.contains(&n.name) {
-                out.push((n.name.clone(), n.span));
+            if !bound.iter().any(|b| *b == n.name) {
+                out.push((n.name.to_string(), n.span));
             }
         }
         ExprKind::Literal(_) | ExprKind::Error => {}
@@ -1427,9 +1430,9 @@ fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) 
 
 fn push_clause(c: &ast::ForClause, bound: &mut Vec<String>) -> usize {
     let mut n = 1;
-    bound.push(c.value.name.clone());
+    bound.push(c.value.name.to_string());
     if let Some(k) = &c.key {
-        bound.push(k.name.clone());
+        bound.push(k.name.to_string());
         n += 1;
     }
     n

@@ -317,10 +317,10 @@ impl Checker<'_> {
         if let Some((_, v)) = sc.locals.iter().rev().find(|(name, _)| *name == n.name) {
             return v.clone();
         }
-        if let Some(v) = sc.values.get(&n.name) {
+        if let Some(v) = sc.values.get(n.name.as_str()) {
             return v.clone();
         }
-        if sc.items.contains_key(&n.name) {
+        if sc.items.contains_key(n.name.as_str()) {
             // Defined, but not computed: it is in a dependency cycle, already reported.
             return Value::poison();
         }
@@ -368,7 +368,7 @@ impl Checker<'_> {
             .with_primary(n.span, "not defined");
         let d = if let Some(s) = did_you_mean(&n.name, known.iter().map(String::as_str)) {
             d.with_help(format!("did you mean `{s}`?"))
-        } else if sc.inputs.contains_key(&n.name) {
+        } else if sc.inputs.contains_key(n.name.as_str()) {
             d.with_help(format!("inputs are read as `input.{}`", n.name))
         } else if functions::lookup(&n.name).is_some() {
             d.with_help(format!(
@@ -403,7 +403,7 @@ impl Checker<'_> {
         }
         if let ExprKind::Name(r) = &object.kind
             && !sc.locals.iter().any(|(k, _)| *k == r.name)
-            && !sc.items.contains_key(&r.name)
+            && !sc.items.contains_key(r.name.as_str())
         {
             match (r.name.as_str(), field.name.as_str()) {
                 ("environment", "outputs") => {
@@ -555,7 +555,7 @@ impl Checker<'_> {
                         .with_primary(field.span, "unknown attribute");
                         let d = match did_you_mean(&field.name, schema.attributes.keys().map(String::as_str)) {
                             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                            None if schema.properties.get(&field.name).is_some_and(|p| !p.read_only) => d.with_note(format!(
+                            None if schema.properties.get(field.name.as_str()).is_some_and(|p| !p.read_only) => d.with_note(format!(
                                 "`{}` is a property you set, not an attribute the provider returns; use the value you set",
                                 field.name
                             )),
@@ -574,7 +574,7 @@ impl Checker<'_> {
                 let Some(sig) = self.signature(id) else {
                     return Value::poison();
                 };
-                match sig.outputs.get(&field.name) {
+                match sig.outputs.get(field.name.as_str()) {
                     // An output computed from the module's inputs is known when its
                     // arguments are; one from its resources, at deploy time.
                     Some((ty, stage, _)) => carry(
@@ -651,7 +651,7 @@ impl Checker<'_> {
         let Ty::Record(fields) = ty else {
             return Value::poison();
         };
-        match fields.get(&field.name) {
+        match fields.get(field.name.as_str()) {
             Some(f) => {
                 let constant = match &obj.constant {
                     Some(Const::Map(entries)) => entries
@@ -734,7 +734,10 @@ impl Checker<'_> {
                 let Some(sig) = self.signature(*id) else {
                     continue;
                 };
-                let out = sig.outputs.get(name).map(|(t, _, s)| (t.clone(), *s));
+                let out = sig
+                    .outputs
+                    .get(name.as_str())
+                    .map(|(t, _, s)| (t.clone(), *s));
                 if newest.is_none()
                     && let Some((t, s)) = &out
                 {
@@ -847,7 +850,7 @@ impl Checker<'_> {
             Ty::Record(_) => {
                 if let Some(Const::Lit(Lit::String(k))) = &idx.constant {
                     let fake = ast::Ident {
-                        name: k.clone(),
+                        name: k.as_str().into(),
                         span: index.span,
                     };
                     return self.record_member(
@@ -1372,11 +1375,11 @@ impl Checker<'_> {
         let mut n = 0;
         if let Some(k) = &clause.key {
             sc.locals
-                .push((k.name.clone(), Value::new(key_ty, coll.stage.clone())));
+                .push((k.name.to_string(), Value::new(key_ty, coll.stage.clone())));
             n += 1;
         }
         sc.locals.push((
-            clause.value.name.clone(),
+            clause.value.name.to_string(),
             Value {
                 ty: elem_ty,
                 stage: elem_stage,
@@ -1446,7 +1449,7 @@ impl Checker<'_> {
 
 fn object_name(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Name(n) => n.name.clone(),
+        ExprKind::Name(n) => n.name.to_string(),
         ExprKind::Member { object, field } => format!("{}.{}", object_name(object), field.name),
         ExprKind::Index { object, .. } => format!("{}[…]", object_name(object)),
         _ => "…".to_string(),

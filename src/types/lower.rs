@@ -98,7 +98,7 @@ impl Checker<'_> {
                 let mut out = BTreeMap::new();
                 for f in fields {
                     let ty = self.lower_type(file, &f.ty);
-                    if out.contains_key(&f.name.name) {
+                    if out.contains_key(f.name.name.as_str()) {
                         self.diags.push(
                             Diagnostic::new(
                                 codes::DUPLICATE_KEY,
@@ -112,7 +112,7 @@ impl Checker<'_> {
                         self.check_default(file, d, &ty, &f.name.name, f.ty.span);
                     }
                     let optional = f.default.is_some() || matches!(ty, Ty::Optional(_));
-                    out.insert(f.name.name.clone(), FieldTy { ty, optional });
+                    out.insert(f.name.name.to_string(), FieldTy { ty, optional });
                 }
                 Ty::Record(out)
             }
@@ -205,7 +205,7 @@ impl Checker<'_> {
             if let Some(src) = self.program.file(f) {
                 for item in &src.ast.items {
                     if let Item::TypeAlias(a) = item {
-                        out.push(a.name.name.clone());
+                        out.push(a.name.name.to_string());
                     }
                 }
             }
@@ -235,7 +235,7 @@ impl Checker<'_> {
                     .program
                     .file(file)?
                     .imports
-                    .get(&first.name)
+                    .get(first.name.as_str())
                     .copied()
                     .or_else(|| {
                         let std_alias = self.std_import(file, &first.name)?;

@@ -192,7 +192,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 continue;
             };
             for f in &block.fields {
-                let name = f.name.name.clone();
+                let name = f.name.name.to_string();
                 let Some((fty, _)) = schema.get(&name) else {
                     continue;
                 };
@@ -288,7 +288,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 BodyItem::Use(u) => (&u.name.name, self.use_module(frame, u)),
                 _ => continue,
             };
-            frame.values.insert(name.clone(), binding);
+            frame.values.insert(name.to_string(), binding);
         }
     }
 
@@ -507,21 +507,21 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         };
         let mut given = BTreeMap::new();
         for a in &u.args {
-            given.insert(a.name.name.clone(), self.eval(frame, &a.value));
+            given.insert(a.name.name.to_string(), self.eval(frame, &a.value));
         }
         for item in &decl.body {
             let BodyItem::Input(block) = item else {
                 continue;
             };
             for f in &block.fields {
-                let v = match given.remove(&f.name.name) {
+                let v = match given.remove(f.name.name.as_str()) {
                     Some(v) => v,
                     None => match &f.default {
                         Some(d) => self.constant(&mut inner, d),
                         None => Expr::Null,
                     },
                 };
-                inner.inputs.insert(f.name.name.clone(), v);
+                inner.inputs.insert(f.name.name.to_string(), v);
             }
         }
         self.active.push(module);
@@ -529,7 +529,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         let mut outputs = Vec::new();
         for item in &decl.body {
             if let BodyItem::Output(o) = item {
-                outputs.push((o.name.name.clone(), self.eval(&mut inner, &o.value)));
+                outputs.push((o.name.name.to_string(), self.eval(&mut inner, &o.value)));
             }
         }
         self.active.pop();
@@ -550,7 +550,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 .iter()
                 .find_map(|r| self.stack.resources.get(r.0 as usize)?.condition.clone());
             self.stack.outputs.push(Output {
-                name: o.name.name.clone(),
+                name: o.name.name.to_string(),
                 value,
                 ty,
                 description: o.doc.as_ref().map(|d| d.lines.join(" ")),
@@ -599,9 +599,9 @@ fn item_order(decl: &Decl) -> Vec<usize> {
             }
             _ => continue,
         };
-        index.insert(name.clone(), i);
+        index.insert(name.to_string(), i);
         refs.dedup();
-        graph.insert(name.clone(), refs.into_iter().map(|(n, _)| n).collect());
+        graph.insert(name.to_string(), refs.into_iter().map(|(n, _)| n).collect());
     }
     for deps_of in graph.values_mut() {
         deps_of.retain(|d| index.contains_key(d));
@@ -621,10 +621,10 @@ pub(super) fn push_loop(
 ) -> usize {
     let mut n = 0;
     if let Some(k) = &clause.key {
-        frame.locals.push((k.name.clone(), key));
+        frame.locals.push((k.name.to_string(), key));
         n += 1;
     }
-    frame.locals.push((clause.value.name.clone(), value));
+    frame.locals.push((clause.value.name.to_string(), value));
     n + 1
 }
 

@@ -20,7 +20,7 @@ impl Lowerer<'_, '_, '_> {
                 let mut out = Vec::with_capacity(entries.len());
                 for entry in entries {
                     let key = match &entry.key {
-                        ast::MapKey::Ident(i) => i.name.clone(),
+                        ast::MapKey::Ident(i) => i.name.to_string(),
                         ast::MapKey::String(s) => match self.string(frame, s) {
                             Expr::String(k) => k,
                             other => {
@@ -157,7 +157,7 @@ impl Lowerer<'_, '_, '_> {
         if let Some((_, v)) = frame.locals.iter().rev().find(|(k, _)| *k == n.name) {
             return v.clone();
         }
-        match frame.values.get(&n.name) {
+        match frame.values.get(n.name.as_str()) {
             Some(Binding::Value(v)) => return v.clone(),
             Some(Binding::Absent { name, when }) => {
                 let (name, when) = (name.clone(), *when);
@@ -208,15 +208,15 @@ impl Lowerer<'_, '_, '_> {
         {
             match (r.name.as_str(), mid.name.as_str()) {
                 ("environment", "outputs") => {
-                    if !self.env_outputs_read.contains(&field.name) {
-                        self.env_outputs_read.push(field.name.clone());
+                    if !self.env_outputs_read.iter().any(|o| *o == field.name) {
+                        self.env_outputs_read.push(field.name.to_string());
                     }
-                    return Expr::EnvOutput(field.name.clone(), span);
+                    return Expr::EnvOutput(field.name.to_string(), span);
                 }
                 ("pipeline", "input") => {
                     return frame
                         .pipeline_inputs
-                        .get(&field.name)
+                        .get(field.name.as_str())
                         .cloned()
                         .unwrap_or(Expr::Null);
                 }
@@ -227,7 +227,11 @@ impl Lowerer<'_, '_, '_> {
             && r.name == "input"
             && !shadowed(frame, "input")
         {
-            return frame.inputs.get(&field.name).cloned().unwrap_or(Expr::Null);
+            return frame
+                .inputs
+                .get(field.name.as_str())
+                .cloned()
+                .unwrap_or(Expr::Null);
         }
         let o = self.eval(frame, object);
         self.field(o, &field.name, span)
@@ -444,8 +448,8 @@ impl Lowerer<'_, '_, '_> {
         collection: Expr,
         span: Span,
     ) -> Expr {
-        let kv = clause.key.as_ref().map(|k| k.name.clone());
-        let vv = clause.value.name.clone();
+        let kv = clause.key.as_ref().map(|k| k.name.to_string());
+        let vv = clause.value.name.to_string();
         let n = push_loop(
             frame,
             clause,
