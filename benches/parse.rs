@@ -21,7 +21,9 @@ use formwork::syntax::{FileId, parse};
 mod generator;
 
 const LINES: usize = 10_000;
-const RUNS: usize = 15;
+const RUNS: usize = 51;
+/// Untimed calls first, so caches and the CPU's clock have settled (divan does the same).
+const WARM_UP: usize = 10;
 
 static SOURCE: LazyLock<String> = LazyLock::new(|| generator::source(LINES));
 
@@ -48,9 +50,13 @@ fn main() {
     divan::main();
 }
 
-/// The median time of `RUNS` calls of `f`. Like divan, it drops each result only
+/// The median time of `RUNS` calls of `f`, after `WARM_UP` untimed ones. Like divan,
+/// it drops each result only
 /// after the clock stops: freeing the tree is not parsing.
 fn median_time<T>(mut f: impl FnMut() -> T) -> Duration {
+    for _ in 0..WARM_UP {
+        drop(black_box(f()));
+    }
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let start = Instant::now();
