@@ -81,17 +81,27 @@ fn case_dirs() -> Vec<PathBuf> {
     subfolders(&root().join("tests/fixtures/codegen"))
 }
 
+/// Each codegen fixture: its folder, name, template text and spec (if any).
+fn cases() -> Vec<(PathBuf, String, String, Option<&'static str>)> {
+    case_dirs()
+        .into_iter()
+        .map(|dir| {
+            let case = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
+            let text = std::fs::read_to_string(dir.join("template.fw")).expect("template.fw");
+            let spec = dir.join("spec.yaml").exists().then_some("spec.yaml");
+            (dir, case, text, spec)
+        })
+        .collect()
+}
+
 #[test]
 fn codegen_fixtures() {
     let mut count = 0;
-    for dir in case_dirs() {
-        let case = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        let text = std::fs::read_to_string(dir.join("template.fw")).expect("template.fw");
-        let spec = dir.join("spec.yaml").exists().then_some("spec.yaml");
+    for (dir, case, text, spec) in cases() {
         let planned = runs(&text);
         assert!(!planned.is_empty(), "{case}: no `// codegen` lines");
         for (target, mode, want) in planned {
@@ -553,14 +563,7 @@ fn export_outputs() {
             }
         }
     };
-    for dir in case_dirs() {
-        let case = dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_string();
-        let text = std::fs::read_to_string(dir.join("template.fw")).expect("template.fw");
-        let spec = dir.join("spec.yaml").exists().then_some("spec.yaml");
+    for (dir, case, text, spec) in cases() {
         for (target, mode, want) in runs(&text) {
             if !want.is_empty() {
                 continue;
