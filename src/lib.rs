@@ -9,7 +9,6 @@ pub mod compile;
 pub mod diagnostics;
 pub mod format;
 pub mod ir;
-pub mod pipeline;
 pub mod resolve;
 pub mod schema;
 pub mod spec;

@@ -10,6 +10,7 @@
 
 pub mod lower;
 pub mod names;
+pub mod pipeline;
 
 /// The operators of [`Expr::Binary`] and [`Expr::Unary`] (the language's own).
 pub use crate::syntax::ast::{BinaryOp, UnaryOp};

@@ -1,6 +1,9 @@
-//! The pipeline model: what the backends write. Built by `lower.rs` from a checked
-//! template and a service spec; every string is final (pipeline inputs are folded in),
-//! so a backend only maps the model onto its provider's syntax.
+//! A service's pipeline, lowered: what the pipeline backends (`codegen/github_actions`,
+//! `codegen/gitlab_ci`, `codegen/codepipeline`) write. Built by `lower/pipeline.rs` from
+//! a checked template's `pipeline { … }` block and its service spec. Every string is
+//! final (the spec's `pipeline:` inputs are folded in), and secrets are names in a
+//! secret store, never values; so a backend only maps the model onto its provider's
+//! syntax.
 
 use crate::ir::SecretSource;
 use crate::types::targets::Target;
@@ -129,4 +132,38 @@ pub struct DeployInstance {
     /// Its artifact id in the manifest (`services/web/web-dev`), which is also its
     /// folder in the build output.
     pub artifact: String,
+}
+/// The conventions every pipeline shares, so a service pipeline deploys exactly as the
+/// provisioning pipeline does.
+///
+/// - A job that deploys runs in the workspace's folder, installs formwork when the
+///   runner lacks it ([`install_command`]), builds ([`BUILD_COMMAND`]), and runs the
+///   generated deploy script for the artifacts it deploys ([`deploy_command`]).
+/// - AWS credentials: GitHub assumes the role whose ARN is the repository secret
+///   [`AWS_ROLE_SECRET`] (OpenID Connect, no stored keys); GitLab jobs use the
+///   project's CI/CD variables (`AWS_ACCESS_KEY_ID`… or a web identity); CodeBuild its
+///   service role.
+pub const BUILD_COMMAND: &str = "formwork build";
+
+/// The repository secret holding the ARN of the role GitHub jobs assume.
+pub const AWS_ROLE_SECRET: &str = "AWS_ROLE_ARN";
+
+/// Installs this version of formwork when the runner has none.
+pub fn install_command() -> String {
+    format!(
+        "command -v formwork >/dev/null 2>&1 || cargo install --locked formwork --version {}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Deploys the given artifacts (manifest ids, `services/web/web-dev`), each only when
+/// its hash differs from what its stack was last deployed with; all of them, in the
+/// manifest's order, when `artifacts` is empty.
+pub fn deploy_command(out_dir: &str, artifacts: &[&str]) -> String {
+    let mut s = format!("sh {out_dir}/deploy.sh");
+    for a in artifacts {
+        s.push(' ');
+        s.push_str(a);
+    }
+    s
 }
