@@ -402,7 +402,8 @@ fn compile_one(
     })
 }
 
-fn inputs(v: spec::InputValues) -> Inputs {
+/// A spec's checked values as lowering takes them.
+pub fn inputs(v: spec::InputValues) -> Inputs {
     Inputs {
         values: v.values,
         secrets: v

@@ -192,6 +192,21 @@ pub fn spec_schema(
                 vec![
                     ("proton".into(), proton("ServiceSpec")),
                     ("template".into(), template_ref(&name)),
+                    (
+                        "pipeline_provider".into(),
+                        object(vec![
+                            ("title".into(), Node::str("pipeline provider")),
+                            (
+                                "enum".into(),
+                                Node::List(
+                                    crate::spec::PIPELINE_PROVIDERS
+                                        .iter()
+                                        .map(|p| Node::str(*p))
+                                        .collect(),
+                                ),
+                            ),
+                        ]),
+                    ),
                     ("pipeline".into(), pipeline),
                     ("instances".into(), instances),
                 ],

@@ -510,39 +510,6 @@ fn templates(s: &str) -> Vec<&str> {
     out
 }
 
-/// A YAML document as JSON, read with saphyr's loader (the Python check in
-/// `tests/external/` uses a parser formwork has nothing to do with).
-fn yaml_to_json(text: &str) -> Value {
-    use saphyr::{LoadableYamlNode, Scalar, Yaml};
-    fn conv(y: &Yaml) -> Value {
-        match y {
-            Yaml::Value(Scalar::Null) => Value::Null,
-            Yaml::Value(Scalar::Boolean(b)) => Value::Bool(*b),
-            Yaml::Value(Scalar::Integer(i)) => Value::from(*i),
-            Yaml::Value(Scalar::FloatingPoint(f)) => {
-                serde_json::Number::from_f64(f.into_inner()).map_or(Value::Null, Value::Number)
-            }
-            Yaml::Value(Scalar::String(s)) => Value::String(s.to_string()),
-            Yaml::Sequence(items) => Value::Array(items.iter().map(conv).collect()),
-            Yaml::Mapping(m) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| {
-                        let key = match k {
-                            Yaml::Value(Scalar::String(s)) => s.to_string(),
-                            other => format!("{other:?}"),
-                        };
-                        (key, conv(v))
-                    })
-                    .collect(),
-            ),
-            other => panic!("unexpected YAML node {other:?}"),
-        }
-    }
-    let docs = Yaml::load_from_str(text).expect("the YAML output parses");
-    assert_eq!(docs.len(), 1, "one YAML document");
-    conv(&docs[0])
-}
-
 /// Writes every output of the codegen fixtures and the example to
 /// `$FORMWORK_OUTPUT_DIR`, for the third-party validators (`tests/external/`). Run by
 /// `.ci/run` with `cargo test --test codegen -- --ignored export_outputs`.

@@ -88,10 +88,12 @@ pub fn run(args: Args) -> u8 {
     let written = AtomicUsize::new(0);
     let root = crate::cli::sources::display_name(&ws.root.join("x"));
     let root = root.strip_suffix('x').unwrap_or("").to_string();
+    let workspace_dir = repository_relative(&ws.root);
     let result = build(
         &program,
         &ws.map,
         &root,
+        &workspace_dir,
         &the_plan,
         &ws.config,
         &|path, text| {
@@ -164,6 +166,31 @@ pub fn run(args: Args) -> u8 {
         started.elapsed().as_secs_f64()
     ));
     status::OK
+}
+
+/// The folder `dir` relative to the root of the git repository holding it
+/// (`examples/acme`), with `/` between names: where the provisioning workflows run.
+/// `.` at the repository's root, and when no enclosing folder holds a `.git`.
+fn repository_relative(dir: &Path) -> String {
+    let Ok(dir) = std::fs::canonicalize(dir) else {
+        return ".".into();
+    };
+    let Some(repo) = dir.ancestors().find(|a| a.join(".git").exists()) else {
+        return ".".into();
+    };
+    let names: Vec<String> = dir
+        .strip_prefix(repo)
+        .map(|rel| {
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    if names.is_empty() {
+        ".".into()
+    } else {
+        names.join("/")
+    }
 }
 
 /// `out` → `.out.formwork-new` beside it.

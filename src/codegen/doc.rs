@@ -118,10 +118,24 @@ fn push_indent(level: usize, out: &mut String) {
 /// as [`to_json`]'s. Strings that a YAML parser could read as something else (`yes`,
 /// `1.0`, `2024-01-01`, `~`) are double-quoted.
 pub fn to_yaml(node: &Node) -> String {
-    let yaml = to_saphyr(node);
+    emit_yaml(node, false)
+}
+
+/// [`to_yaml`], except that a string value of several lines is written as a literal
+/// block (`|`), which is how people read and write scripts (pipeline `run:` steps),
+/// when a block can hold it exactly: only printable characters, tabs and `\n`.
+/// Other strings, and every key, are written as [`to_yaml`] writes them.
+pub fn to_yaml_with_blocks(node: &Node) -> String {
+    emit_yaml(node, true)
+}
+
+fn emit_yaml(node: &Node, blocks: bool) -> String {
+    let yaml = to_saphyr(node, blocks);
     let mut out = String::new();
     let mut emitter = YamlEmitter::new(&mut out);
-    emitter.multiline(false);
+    // Only the strings `to_saphyr` hands over as plain values when `blocks` is set
+    // can become blocks: every other string it writes in an explicit style.
+    emitter.multiline(blocks);
     // The emitter writes only to a String; it cannot fail.
     if emitter.dump(&yaml).is_err() {
         return String::new();
@@ -132,22 +146,47 @@ pub fn to_yaml(node: &Node) -> String {
     text
 }
 
-fn to_saphyr(node: &Node) -> Yaml<'static> {
+fn to_saphyr(node: &Node, blocks: bool) -> Yaml<'static> {
     match node {
         Node::Null => Yaml::Value(Scalar::Null),
         Node::Bool(b) => Yaml::Value(Scalar::Boolean(*b)),
         Node::Int(i) => Yaml::Value(Scalar::Integer(*i)),
         Node::Number(n) => Yaml::Value(Scalar::FloatingPoint((*n).into())),
+        Node::String(s) if blocks && fits_literal_block(s) => {
+            Yaml::Value(Scalar::String(s.clone().into()))
+        }
         Node::String(s) => string(s),
-        Node::List(items) => Yaml::Sequence(items.iter().map(to_saphyr).collect()),
+        Node::List(items) => Yaml::Sequence(items.iter().map(|i| to_saphyr(i, blocks)).collect()),
         Node::Map(entries) => {
             let mut map = saphyr::Mapping::with_capacity(entries.len());
             for (k, v) in entries {
-                map.insert(string(k), to_saphyr(v));
+                map.insert(string(k), to_saphyr(v, blocks));
             }
             Yaml::Mapping(map)
         }
     }
+}
+
+/// Whether saphyr's emitter writes `s` as a literal block that every YAML 1.1 and 1.2
+/// parser reads back as `s`: several lines, at least one with text, and only tabs,
+/// `\n` and printable characters (no `\r`, and none of the line breaks YAML 1.1 adds:
+/// U+0085, U+2028, U+2029). Leading spaces and trailing line breaks are kept by the
+/// emitter's indentation indicator and chomping.
+fn fits_literal_block(s: &str) -> bool {
+    s.contains('\n')
+        && !s.trim_start_matches('\n').is_empty()
+        && s.chars().all(|c| {
+            matches!(
+                c,
+                '\t' | '\n'
+                    | ' '..='~'
+                    | '\u{a0}'..='\u{2027}'
+                    | '\u{202a}'..='\u{d7ff}'
+                    | '\u{e000}'..='\u{fefe}'
+                    | '\u{ff00}'..='\u{fffd}'
+                    | '\u{10000}'..='\u{10ffff}'
+            )
+        })
 }
 
 /// A plain scalar when no YAML resolver (1.1 or 1.2) reads it as anything but this
@@ -224,6 +263,64 @@ mod tests {
             let mut out = String::new();
             json_string(t, &mut out);
             assert_eq!(out, serde_json::Value::String(t.to_string()).to_string());
+        }
+    }
+
+    #[test]
+    fn blocks_hold_multi_line_strings_exactly() {
+        use saphyr::LoadableYamlNode;
+        let texts = [
+            "npm ci\nnpm test",
+            "one\ntwo\n",
+            "kept\n\n\n",
+            "  indented first\nthen not",
+            "\n\n  after blank lines",
+            "tab\tin\n\tand leading",
+            "# not a comment\n- not a list\nkey: not a map",
+            "---\n...\nmarkers",
+            "trailing spaces  \n  \nend  ",
+            "é ü 日本\n\"quotes\" 'and' \\ back",
+            "cr\r\nnot a block",
+            "nel\u{85}\nnot a block",
+        ];
+        for text in texts {
+            let doc = Node::Map(vec![
+                ("run".into(), Node::str(text)),
+                (
+                    "list".into(),
+                    Node::List(vec![Node::str(text), Node::str("x")]),
+                ),
+                ("after".into(), Node::str("end")),
+            ]);
+            let yaml = to_yaml_with_blocks(&doc);
+            let loaded = saphyr::Yaml::load_from_str(&yaml);
+            let Ok(docs) = loaded else {
+                panic!("{text:?} does not load:\n{yaml}");
+            };
+            let root = &docs[0];
+            let get = |k: &str| root.as_mapping_get(k).cloned();
+            assert_eq!(
+                get("run")
+                    .and_then(|v| v.as_str().map(String::from))
+                    .as_deref(),
+                Some(text),
+                "{yaml}"
+            );
+            let item = get("list").and_then(|l| {
+                l.as_sequence_get(0)
+                    .and_then(|v| v.as_str().map(String::from))
+            });
+            assert_eq!(item.as_deref(), Some(text), "{yaml}");
+            assert_eq!(
+                get("after")
+                    .and_then(|v| v.as_str().map(String::from))
+                    .as_deref(),
+                Some("end"),
+                "{yaml}"
+            );
+            assert_eq!(yaml.contains('|'), fits_literal_block(text), "{yaml}");
+            // The plain writer is unchanged: multi-line strings stay double-quoted.
+            assert!(!to_yaml(&doc).contains("run: |"));
         }
     }
 

@@ -5,5 +5,8 @@
 //! ordered document both build and its JSON and YAML writers.
 
 pub mod cloudformation;
+pub mod codepipeline;
 pub mod doc;
+pub mod github_actions;
+pub mod gitlab_ci;
 pub mod terraform;

@@ -140,6 +140,13 @@ codes! {
     NAME_COLLISION = "E0502", "name-collision", "two resources or outputs that would get one name in the output";
     ABSENT_RESOURCE = "E0503", "absent-resource", "a read of a resource this instance does not create";
     EVALUATION_FAILED = "E0504", "evaluation-failed", "a computation that fails for this instance's values";
+    UNKNOWN_PIPELINE_ITEM = "E0601", "unknown-pipeline-item", "a pipeline setting or step that does not exist, or not where it is";
+    INVALID_STEP = "E0602", "invalid-step", "a pipeline step or setting written wrongly";
+    NOT_A_PIPELINE_VALUE = "E0603", "not-a-pipeline-value", "a pipeline reading a value only an instance or a stack has";
+    DUPLICATE_STAGE = "E0604", "duplicate-stage", "two stages, waves or pipelines of one name";
+    DEPLOY_NOT_ALONE = "E0605", "deploy-not-alone", "a stage that deploys and does something else";
+    WAVE_MISMATCH = "E0606", "wave-mismatch", "deploy waves that do not match where the service's instances run";
+    INVALID_PIPELINE_PROVIDER = "E0607", "invalid-pipeline-provider", "a pipeline provider formwork does not write";
 }
 
 /// Looks a code up by id (`E0006`, case-insensitive) or name (`unexpected-token`).

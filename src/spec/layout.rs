@@ -12,7 +12,15 @@ use crate::spec::{Instance, SpecFile, SpecKind, TemplateRef};
 use crate::syntax::span::{FileId, Span};
 
 const ENVIRONMENT_KEYS: &[&str] = &["proton", "template", "spec"];
-const SERVICE_KEYS: &[&str] = &["proton", "template", "pipeline", "instances"];
+const SERVICE_KEYS: &[&str] = &[
+    "proton",
+    "template",
+    "pipeline_provider",
+    "pipeline",
+    "instances",
+];
+/// The pipeline providers a service spec may choose.
+pub const PIPELINE_PROVIDERS: &[&str] = &["github", "gitlab", "codepipeline"];
 const INSTANCE_KEYS: &[&str] = &["name", "environment", "spec"];
 const KINDS: &[&str] = &["EnvironmentSpec", "ServiceSpec"];
 
@@ -55,6 +63,12 @@ pub(crate) fn read_layout(
         }
     }
     let template = root.get("template").and_then(|e| template_ref(e, diags));
+    let pipeline_provider = match kind {
+        SpecKind::Service => root
+            .get("pipeline_provider")
+            .and_then(|e| pipeline_provider(e, diags)),
+        SpecKind::Environment => None,
+    };
     let proton_span = root.get("proton").map_or(root.span, |e| e.key_span);
     // The tree is taken apart, not copied: a large service's inputs are most of it.
     let (mut inputs, mut pipeline, mut instances_entry) = (None, None, None);
@@ -72,6 +86,7 @@ pub(crate) fn read_layout(
         file,
         kind,
         template,
+        pipeline_provider,
         pipeline: None,
         environment_inputs: None,
         instances: Vec::new(),
@@ -186,6 +201,32 @@ fn backticked(names: &[&str]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `pipeline_provider: gitlab`
+fn pipeline_provider(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Option<(String, Span)> {
+    let span = e.value.span;
+    match e.value.as_str() {
+        Some(p) if PIPELINE_PROVIDERS.contains(&p) => Some((p.to_string(), span)),
+        _ if e.value.kind == NodeKind::Invalid => None,
+        found => {
+            let label = match found {
+                Some(p) => format!("formwork does not write `{p}` pipelines"),
+                None => format!("expected a provider's name, found {}", e.value.describe()),
+            };
+            let d = Diagnostic::new(
+                codes::INVALID_PIPELINE_PROVIDER,
+                "unknown pipeline provider",
+            )
+            .with_primary(span, label);
+            let d = match found.and_then(|p| did_you_mean(p, PIPELINE_PROVIDERS.iter().copied())) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("choose `github` (GitHub Actions), `gitlab` (GitLab CI) or `codepipeline` (AWS CodePipeline)"),
+            };
+            diags.push(d);
+            None
+        }
+    }
 }
 
 fn template_ref(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Option<TemplateRef> {

@@ -11,7 +11,7 @@ mod layout;
 pub mod node;
 
 pub use inputs::{InputValues, SecretRef, check_inputs};
-pub use layout::is_stack_name;
+pub use layout::{PIPELINE_PROVIDERS, is_stack_name};
 pub use node::{MapEntry, NodeKind, SpecNode, SpecSyntax};
 
 use crate::diagnostics::{Diagnostic, codes};
@@ -37,6 +37,9 @@ pub struct SpecFile {
     pub kind: SpecKind,
     /// `template: NAME@VERSION`, when given.
     pub template: Option<TemplateRef>,
+    /// A service's `pipeline_provider:` (`github`, `gitlab`, `codepipeline`), when
+    /// given and valid.
+    pub pipeline_provider: Option<(String, Span)>,
     /// A service's `pipeline:` inputs, when given.
     pub pipeline: Option<SpecNode>,
     /// An environment's `spec:` inputs (an empty mapping when left out); `None` for a

@@ -141,11 +141,15 @@ impl<'p> Checker<'p> {
             sc.values.insert(name, value);
         }
         let outputs = self.check_outputs(&mut sc, decl);
-        for item in &decl.body {
-            if let BodyItem::Pipeline(p) = item {
-                self.check_pipeline(&mut sc, p);
-            }
-        }
+        let pipelines: Vec<&ast::PipelineBlock> = decl
+            .body
+            .iter()
+            .filter_map(|item| match item {
+                BodyItem::Pipeline(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        self.check_pipelines(&mut sc, &pipelines);
         self.check_declared_targets(&sc, decl);
         Signature {
             inputs: sc.inputs,
@@ -706,37 +710,6 @@ impl<'p> Checker<'p> {
             outputs.insert(o.name.name.to_string(), (ty, v.stage.clone(), o.name.span));
         }
         outputs
-    }
-
-    fn check_pipeline(&mut self, sc: &mut Scope<'_>, p: &ast::PipelineBlock) {
-        sc.in_pipeline = true;
-        let mut work: Vec<&ast::PipelineItem> = p.items.iter().collect();
-        while let Some(item) = work.pop() {
-            match item {
-                ast::PipelineItem::Attribute(a) => {
-                    self.expr(sc, &a.value);
-                }
-                ast::PipelineItem::Step(s) => {
-                    match &s.arg {
-                        ast::StepArg::String(st) => {
-                            let e = Expr {
-                                kind: ExprKind::String(st.clone()),
-                                span: st.span,
-                                depth: 1,
-                            };
-                            self.expr(sc, &e);
-                        }
-                        ast::StepArg::List(e) => {
-                            self.expr(sc, e);
-                        }
-                        ast::StepArg::Path(_) => {}
-                    }
-                    work.extend(s.body.iter().flatten());
-                }
-                ast::PipelineItem::Error(_) => {}
-            }
-        }
-        sc.in_pipeline = false;
     }
 
     /// Finds the module a `use` names: in the same file, through an import alias, or
@@ -1343,10 +1316,17 @@ fn innermost(m: &Misfit) -> &Misfit {
 /// The names an expression reads (not bound inside it), with where each is read.
 pub fn free_names(e: &Expr, out: &mut Vec<(String, Span)>) {
     let mut bound: Vec<String> = Vec::new();
-    walk_names(e, &mut bound, out);
+    walk_names(e, &mut bound, out, false);
 }
 
-fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) {
+/// Like [`free_names`], but a name read through a field (`input.image`) is reported
+/// with the span of the whole read.
+pub fn free_reads(e: &Expr, out: &mut Vec<(String, Span)>) {
+    let mut bound: Vec<String> = Vec::new();
+    walk_names(e, &mut bound, out, true);
+}
+
+fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>, reads: bool) {
     match &e.kind {
         ExprKind::Name(n) => {
             if !bound.iter().any(|b| *b == n.name) {
@@ -1357,24 +1337,24 @@ fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) 
         ExprKind::String(s) => {
             for p in &s.parts {
                 if let ast::StringPart::Interpolation(i) = p {
-                    walk_names(i, bound, out);
+                    walk_names(i, bound, out, reads);
                 }
             }
         }
-        ExprKind::List { items, .. } => items.iter().for_each(|i| walk_names(i, bound, out)),
+        ExprKind::List { items, .. } => items.iter().for_each(|i| walk_names(i, bound, out, reads)),
         ExprKind::Map { entries, .. } => entries
             .iter()
-            .for_each(|en| walk_names(&en.value, bound, out)),
+            .for_each(|en| walk_names(&en.value, bound, out, reads)),
         ExprKind::ListComprehension {
             clause,
             body,
             filter,
         } => {
-            walk_names(&clause.collection, bound, out);
+            walk_names(&clause.collection, bound, out, reads);
             let n = push_clause(clause, bound);
-            walk_names(body, bound, out);
+            walk_names(body, bound, out, reads);
             if let Some(f) = filter {
-                walk_names(f, bound, out);
+                walk_names(f, bound, out, reads);
             }
             bound.truncate(bound.len() - n);
         }
@@ -1384,47 +1364,53 @@ fn walk_names(e: &Expr, bound: &mut Vec<String>, out: &mut Vec<(String, Span)>) 
             value,
             filter,
         } => {
-            walk_names(&clause.collection, bound, out);
+            walk_names(&clause.collection, bound, out, reads);
             let n = push_clause(clause, bound);
-            walk_names(key, bound, out);
-            walk_names(value, bound, out);
+            walk_names(key, bound, out, reads);
+            walk_names(value, bound, out, reads);
             if let Some(f) = filter {
-                walk_names(f, bound, out);
+                walk_names(f, bound, out, reads);
             }
             bound.truncate(bound.len() - n);
         }
-        ExprKind::Member { object, .. } => walk_names(object, bound, out),
+        ExprKind::Member { object, field } => match &object.kind {
+            ExprKind::Name(n) if reads && !bound.iter().any(|b| *b == n.name) => {
+                out.push((n.name.to_string(), object.span.to(field.span)));
+            }
+            _ => walk_names(object, bound, out, reads),
+        },
         ExprKind::Index { object, index } => {
-            walk_names(object, bound, out);
-            walk_names(index, bound, out);
+            walk_names(object, bound, out, reads);
+            walk_names(index, bound, out, reads);
         }
         ExprKind::Call { callee, args } => {
             if !matches!(callee.kind, ExprKind::Name(_)) {
-                walk_names(callee, bound, out);
+                walk_names(callee, bound, out, reads);
             }
-            args.iter().for_each(|a| walk_names(a, bound, out));
+            args.iter().for_each(|a| walk_names(a, bound, out, reads));
         }
-        ExprKind::Unary { operand, .. } => walk_names(operand, bound, out),
+        ExprKind::Unary { operand, .. } => walk_names(operand, bound, out, reads),
         ExprKind::Binary { lhs, rhs, .. } => {
-            walk_names(lhs, bound, out);
-            walk_names(rhs, bound, out);
+            walk_names(lhs, bound, out, reads);
+            walk_names(rhs, bound, out, reads);
         }
         ExprKind::If {
             cond,
             then_branch,
             else_branch,
         } => {
-            walk_names(cond, bound, out);
-            walk_names(then_branch, bound, out);
-            walk_names(else_branch, bound, out);
+            walk_names(cond, bound, out, reads);
+            walk_names(then_branch, bound, out, reads);
+            walk_names(else_branch, bound, out, reads);
         }
         ExprKind::Match {
             scrutinee, arms, ..
         } => {
-            walk_names(scrutinee, bound, out);
-            arms.iter().for_each(|a| walk_names(&a.value, bound, out));
+            walk_names(scrutinee, bound, out, reads);
+            arms.iter()
+                .for_each(|a| walk_names(&a.value, bound, out, reads));
         }
-        ExprKind::Paren(inner) => walk_names(inner, bound, out),
+        ExprKind::Paren(inner) => walk_names(inner, bound, out, reads),
     }
 }
 

@@ -265,7 +265,7 @@ impl Checker<'_> {
                         )
                         .with_primary(e.span, format!("this value is secret: {trail}"));
                         let d = if sc.in_pipeline {
-                            d.with_note("pipeline commands are printed in build logs").with_help("pass the secret to the step as an environment variable from the pipeline's secret store")
+                            d.with_note("pipeline commands are printed in build logs").with_help("pass the secret whole as a variable, read from the provider's secret store: `env = { TOKEN = pipeline.input.NAME }`, then use `$TOKEN`")
                         } else {
                             d.with_help("pass the secret whole to a property that takes it; it is then written as a dynamic reference, never in plain text")
                         };

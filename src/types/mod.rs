@@ -15,6 +15,7 @@ pub mod decl;
 pub mod expr;
 pub mod functions;
 pub mod lower;
+pub mod pipeline;
 pub mod resources;
 pub mod targets;
 pub mod ty;

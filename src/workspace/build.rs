@@ -3,7 +3,8 @@
 //! `template@version` and spec it came from, and the deploy order.
 //!
 //! Files go to a sink as they are made (the command line stages them and swaps the
-//! new tree in); the manifest is returned last.
+//! new tree in), then the provisioning files (`provision.rs`: `deploy.sh` and the
+//! workflows that run it); the manifest is returned last.
 
 use std::sync::Mutex;
 
@@ -19,6 +20,7 @@ use crate::types::Checker;
 use crate::types::targets::Target;
 use crate::workspace::Plan;
 use crate::workspace::config::Config;
+use crate::workspace::provision::provisioning_files;
 
 /// Receives each file: its path inside the output tree, and its text.
 pub type FileSink<'a> = dyn Fn(&str, &str) -> Result<(), String> + Sync + 'a;
@@ -79,11 +81,14 @@ fn target_for(checker: &mut Checker<'_>, decl: DeclId, config: &Config) -> Targe
 
 /// Renders every environment and service instance of `plan`.
 /// `root` is how the source map names the workspace's folder (`examples/acme/`, or
-/// empty): the manifest names specs relative to the workspace.
+/// empty): the manifest names specs relative to the workspace. `workspace_dir` is the
+/// workspace's folder relative to its repository's root (`.` at the root): the
+/// provisioning workflows run there.
 pub fn build(
     program: &Program,
     map: &SourceMap,
     root: &str,
+    workspace_dir: &str,
     plan: &Plan,
     config: &Config,
     sink: &FileSink<'_>,
@@ -208,6 +213,9 @@ pub fn build(
     }
     let mut records = records.into_inner().unwrap_or_default();
     records.sort_by(|a, b| a.id.cmp(&b.id));
+    for (path, text) in provisioning_files(&records, config, workspace_dir) {
+        sink(&path, &text).map_err(Failure::Io)?;
+    }
     let manifest = to_json(&manifest(&records, config));
     Ok(Built { records, manifest })
 }

@@ -6,11 +6,14 @@
 
 pub mod build;
 pub mod config;
+pub mod pipelines;
+pub mod provision;
 
 use std::collections::BTreeMap;
 
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::lower::Inputs;
 use crate::resolve::{DeclId, Program, Version};
 use crate::spec::{self, SpecFile, SpecKind};
 use crate::syntax::ast::{BodyItem, DeclKind};
@@ -39,6 +42,10 @@ pub struct ServicePlan {
     pub template: String,
     /// Each instance's name and the environment it runs in.
     pub instances: Vec<(String, String)>,
+    /// The spec's `pipeline:` inputs.
+    pub pipeline_inputs: Inputs,
+    /// The spec's `pipeline_provider:`, when given.
+    pub pipeline_provider: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -132,9 +139,19 @@ pub fn plan(
         };
         let tname = template_name(&template);
         let sig = checker.signature(decl);
-        if let (Some(sig), Some(p)) = (&sig, &parsed.pipeline) {
-            let (_, d) = spec::check_inputs(p, &sig.pipeline_inputs, &tname);
-            diags.extend(d);
+        let mut pipeline_inputs = Inputs::default();
+        if let Some(sig) = &sig {
+            let empty = spec::SpecNode::empty_map(Span::new(file, 0, 0));
+            let given = parsed.pipeline.as_ref().unwrap_or(&empty);
+            let (values, d) = spec::check_inputs(given, &sig.pipeline_inputs, &tname);
+            // A template without a pipeline needs no pipeline inputs.
+            if parsed.pipeline.is_some() || has_pipeline(program, decl) {
+                diags.extend(d);
+            }
+            pipeline_inputs = crate::compile::inputs(values);
+        }
+        if let Some(d) = program.decl(decl) {
+            diags.extend(pipelines::check_waves(d, &parsed.instances));
         }
         let mut instances = Vec::new();
         for inst in &parsed.instances {
@@ -184,9 +201,17 @@ pub fn plan(
             decl,
             template,
             instances,
+            pipeline_inputs,
+            pipeline_provider: parsed.pipeline_provider.map(|(p, _)| p),
         });
     }
     (plan, diags)
+}
+
+fn has_pipeline(program: &Program, decl: DeclId) -> bool {
+    program
+        .decl(decl)
+        .is_some_and(|d| d.body.iter().any(|b| matches!(b, BodyItem::Pipeline(_))))
 }
 
 fn template_name(template: &str) -> String {

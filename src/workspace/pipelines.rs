@@ -1,0 +1,199 @@
+//! Service pipelines in a workspace: the check that a service's deploy waves match
+//! the environments its instances run in (`E0606`), and the pipeline files `formwork
+//! build` writes, one per service, for the provider its spec (or the workspace)
+//! chooses: `pipelines/SERVICE/workflow.yml` (GitHub Actions),
+//! `pipelines/SERVICE/gitlab-ci.yml` (GitLab CI) or `pipelines/SERVICE/template.json`
+//! (CodePipeline, a CloudFormation stack).
+
+use std::collections::BTreeSet;
+
+use crate::codegen::{codepipeline, github_actions, gitlab_ci};
+use crate::diagnostics::{Diagnostic, codes};
+use crate::ir::lower::Cache;
+use crate::ir::lower::pipeline::{PipelineRequest, deploy_instances, lower_pipeline};
+use crate::ir::pipeline::{Pipeline, Provider};
+use crate::resolve::Program;
+use crate::spec::Instance;
+use crate::syntax::ast::{self, BodyItem, Decl, ExprKind, PipelineItem, StepArg};
+use crate::syntax::span::Span;
+use crate::types::Checker;
+use crate::types::targets::Target;
+use crate::workspace::build::Record;
+use crate::workspace::config::Config;
+use crate::workspace::{Plan, ServicePlan};
+
+/// The file a pipeline is written to, in the build's output tree.
+pub fn pipeline_path(service: &str, provider: Provider) -> String {
+    let file = match provider {
+        Provider::GitHub => "workflow.yml",
+        Provider::GitLab => "gitlab-ci.yml",
+        Provider::CodePipeline => "template.json",
+    };
+    format!("pipelines/{service}/{file}")
+}
+
+/// A pipeline's text for its provider.
+pub fn write_pipeline(p: &Pipeline) -> String {
+    match p.provider {
+        Provider::GitHub => github_actions::workflow(p),
+        Provider::GitLab => gitlab_ci::pipeline(p),
+        Provider::CodePipeline => codepipeline::stack(p),
+    }
+}
+
+/// The provider of a service's pipeline: its spec's, else the workspace's, else GitHub.
+pub fn provider_of(service: &ServicePlan, config: &Config) -> Provider {
+    service
+        .pipeline_provider
+        .as_deref()
+        .or(config.pipeline.as_deref())
+        .and_then(Provider::from_name)
+        .unwrap_or(Provider::GitHub)
+}
+
+/// Lowers every service's pipeline for its provider (or for `provider` when given:
+/// the tests write every provider's).
+pub fn service_pipelines(
+    program: &Program,
+    plan: &Plan,
+    config: &Config,
+    records: &[Record],
+    workspace_dir: &str,
+    provider: Option<Provider>,
+) -> Result<Vec<Pipeline>, Vec<Diagnostic>> {
+    let mut checker = Checker::new(program);
+    let mut cache = Cache::default();
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    let target_of = |id: &str| {
+        records
+            .iter()
+            .find(|r| r.id == id)
+            .map_or(Target::CloudFormation, |r| r.target)
+    };
+    for svc in &plan.services {
+        let instances = deploy_instances(&svc.name, &svc.instances, target_of);
+        let req = PipelineRequest {
+            decl: svc.decl,
+            service: svc.name.clone(),
+            template: svc.template.clone(),
+            provider: provider.unwrap_or_else(|| provider_of(svc, config)),
+            inputs: &svc.pipeline_inputs,
+            instances: &instances,
+            workspace_dir: workspace_dir.to_string(),
+            out_dir: config.folders.out.clone(),
+            region: config.region.clone(),
+        };
+        match lower_pipeline(&mut checker, &mut cache, &req) {
+            Ok(Some(p)) => out.push(p),
+            Ok(None) => {}
+            Err(d) => errors.extend(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `E0606`: each deploy's waves against the environments the instances run in.
+pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let envs: BTreeSet<&str> = instances.iter().map(|i| i.environment.as_str()).collect();
+    for deploy in deploys(decl) {
+        match &deploy.arg {
+            StepArg::Path(p) if p.len() == 2 => {
+                let env = &p[1];
+                if !envs.contains(env.name.as_str()) {
+                    diags.push(no_instance_in(&env.name, env.span, &envs));
+                }
+            }
+            _ => {
+                let Some(waves) = waves_attribute(deploy) else {
+                    continue;
+                };
+                let ExprKind::List { items, .. } = &waves.value.kind else {
+                    continue;
+                };
+                let mut named = BTreeSet::new();
+                for item in items {
+                    if let ExprKind::String(st) = &item.kind
+                        && let Some(env) = st.as_plain()
+                    {
+                        if !envs.contains(env.as_str()) {
+                            diags.push(no_instance_in(&env, item.span, &envs));
+                        }
+                        named.insert(env);
+                    }
+                }
+                for inst in instances {
+                    if !named.contains(&inst.environment) {
+                        diags.push(
+                            Diagnostic::new(
+                                codes::WAVE_MISMATCH,
+                                format!(
+                                    "instance `{}` runs in `{}`, which no deploy wave names",
+                                    inst.name, inst.environment
+                                ),
+                            )
+                            .with_primary(inst.environment_span, "in no wave")
+                            .with_secondary(waves.value.span, "the service's deploy waves")
+                            .with_note("the pipeline would never deploy this instance")
+                            .with_help(format!(
+                                "add `\"{}\"` to the waves, where it belongs in the deploy order",
+                                inst.environment
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    diags
+}
+
+fn no_instance_in(env: &str, span: Span, envs: &BTreeSet<&str>) -> Diagnostic {
+    let have: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
+    let d = Diagnostic::new(
+        codes::WAVE_MISMATCH,
+        format!("no instance of the service runs in `{env}`"),
+    )
+    .with_primary(span, "a wave with nothing to deploy");
+    if have.is_empty() {
+        d.with_note("the service spec has no instances")
+    } else {
+        d.with_note(format!("its instances run in {}", have.join(", ")))
+            .with_help("deploy the environments the instances run in")
+    }
+}
+
+/// The `deploy` steps of a declaration's pipeline.
+fn deploys(decl: &Decl) -> Vec<&ast::Step> {
+    let mut out = Vec::new();
+    for item in &decl.body {
+        let BodyItem::Pipeline(p) = item else {
+            continue;
+        };
+        for stage in &p.items {
+            let PipelineItem::Step(s) = stage else {
+                continue;
+            };
+            for inner in s.body.iter().flatten() {
+                if let PipelineItem::Step(d) = inner
+                    && d.keyword.name == "deploy"
+                {
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn waves_attribute(deploy: &ast::Step) -> Option<&ast::Attribute> {
+    deploy.body.iter().flatten().find_map(|i| match i {
+        PipelineItem::Attribute(a) if a.name.name == "waves" => Some(a),
+        _ => None,
+    })
+}
