@@ -14,4 +14,5 @@ pub mod schema;
 pub mod spec;
 pub mod syntax;
 pub mod types;
+pub mod versions;
 pub mod workspace;

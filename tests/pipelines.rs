@@ -169,3 +169,29 @@ fn github_needs_exist(what: &str, text: &str) {
         }
     }
 }
+
+/// Writes every example service's pipeline for every provider under
+/// `$FORMWORK_OUTPUT_DIR`, as `formwork build` names them
+/// (`PROVIDER/pipelines/SERVICE/…`), for the third-party validators
+/// (`tests/external/validate_pipelines.sh`, and `validate.sh`'s cfn-lint for the
+/// CodePipeline stacks). Run by `.ci/run`.
+#[test]
+#[ignore = "run by .ci/run before the external validators"]
+fn export_pipelines() {
+    let out = std::path::PathBuf::from(
+        std::env::var("FORMWORK_OUTPUT_DIR").expect("FORMWORK_OUTPUT_DIR names the folder"),
+    );
+    let mut written = 0;
+    for provider in Provider::ALL {
+        let (pipelines, _) = acme(Some(provider));
+        for p in &pipelines {
+            let path = out
+                .join(provider.name())
+                .join(pipeline_path(&p.service, provider));
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("create folder");
+            std::fs::write(&path, write_pipeline(p)).expect("write pipeline");
+            written += 1;
+        }
+    }
+    assert_eq!(written, 9);
+}

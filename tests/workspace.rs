@@ -101,6 +101,14 @@ fn build_is_deterministic_atomic_and_removes_stale_files() {
             .iter()
             .any(|(p, _)| p == "environments/tf-dev/main.tf.json")
     );
+    // The deploy script and the provisioning workflows that run it.
+    for f in [
+        "deploy.sh",
+        "provision/github.yml",
+        "provision/gitlab-ci.yml",
+    ] {
+        assert!(first.iter().any(|(p, _)| p == f), "{f} not written");
+    }
     // The manifest lists every file with its hash, and environments deploy first.
     let manifest: serde_json::Value = serde_json::from_str(
         &first

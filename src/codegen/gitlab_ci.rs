@@ -41,8 +41,9 @@
 //! - An approval is a `when: manual` job with `allow_failure: false`: the pipeline
 //!   stops there until someone runs it.
 //! - A deployment is one job per wave, each needing the previous one, with the wave's
-//!   environment as `environment:` (when it has one, and GitLab accepts its name) and the `resource_group`
-//!   `formwork-SERVICE`, so two deployments of the service never overlap. AWS
+//!   environment as `environment:` (when it has one, and GitLab accepts its name) and
+//!   the `resource_group` `formwork-SERVICE`, so two deployments of the service never
+//!   overlap. AWS
 //!   credentials come from the project's CI/CD variables; the runner's image must
 //!   provide the AWS CLI, Terraform for Terraform instances, and `cargo` unless it
 //!   has formwork.

@@ -136,6 +136,9 @@ codes! {
     OUTPUT_MISSING_IN_VERSION = "E0402", "output-missing-in-version", "an environment output an admitted version lacks";
     OUTPUT_TYPE_CHANGED = "E0403", "output-type-changed", "an environment output whose type differs between admitted versions";
     REQUIRES_OUTSIDE_SERVICE = "E0404", "requires-outside-service", "a `requires` in an environment or module";
+    BREAKING_CHANGE = "E0405", "breaking-change", "a new version that breaks specs, services or pipelines written for the old one";
+    RESOURCE_REPLACED = "E0406", "resource-replaced", "a new version that would delete or replace a resource of an existing instance";
+    DEFAULT_CHANGED = "W0401", "default-changed", "a new version whose input default differs from the old one's";
     NOT_EXPRESSIBLE = "E0501", "not-expressible", "a computation the chosen target and mode cannot express";
     NAME_COLLISION = "E0502", "name-collision", "two resources or outputs that would get one name in the output";
     ABSENT_RESOURCE = "E0503", "absent-resource", "a read of a resource this instance does not create";

@@ -4,7 +4,8 @@
 //!
 //! Files go to a sink as they are made (the command line stages them and swaps the
 //! new tree in), then the provisioning files (`provision.rs`: `deploy.sh` and the
-//! workflows that run it); the manifest is returned last.
+//! workflows that run it) and each service's pipeline (`pipelines.rs`); the manifest
+//! is returned last.
 
 use std::sync::Mutex;
 
@@ -20,6 +21,7 @@ use crate::types::Checker;
 use crate::types::targets::Target;
 use crate::workspace::Plan;
 use crate::workspace::config::Config;
+use crate::workspace::pipelines::{pipeline_path, service_pipelines, write_pipeline};
 use crate::workspace::provision::provisioning_files;
 
 /// Receives each file: its path inside the output tree, and its text.
@@ -215,6 +217,11 @@ pub fn build(
     records.sort_by(|a, b| a.id.cmp(&b.id));
     for (path, text) in provisioning_files(&records, config, workspace_dir) {
         sink(&path, &text).map_err(Failure::Io)?;
+    }
+    let pipelines = service_pipelines(program, plan, config, &records, workspace_dir, None)
+        .map_err(Failure::Diagnostics)?;
+    for p in &pipelines {
+        sink(&pipeline_path(&p.service, p.provider), &write_pipeline(p)).map_err(Failure::Io)?;
     }
     let manifest = to_json(&manifest(&records, config));
     Ok(Built { records, manifest })

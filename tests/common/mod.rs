@@ -167,6 +167,7 @@ pub fn check_spec(template: &[u8], spec_name: &str, spec: &[u8]) -> (SourceMap, 
 
 pub mod codegen;
 pub mod schema;
+pub mod versions;
 
 /// Reads a spec file alone (no template): its diagnostics, and every instance's
 /// inputs checked against an empty schema (each input is then unknown).
