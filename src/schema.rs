@@ -153,7 +153,15 @@ pub fn spec_schema(
             ));
             root.extend(description(d).map(|t| ("description".to_string(), Node::str(t))));
             let (spec, required) = b.inputs(&sig.inputs, input_fields(d, false), "spec");
-            let (pipeline, _) = b.inputs(&sig.pipeline_inputs, input_fields(d, true), "pipeline");
+            let (pipeline, pipeline_required) =
+                b.inputs(&sig.pipeline_inputs, input_fields(d, true), "pipeline");
+            // formwork checks a spec's pipeline inputs when the template has a pipeline
+            // (or the spec gives them): then required ones make `pipeline:` required.
+            let has_pipeline = d.pipeline().is_some();
+            let mut file_req = vec!["proton", "instances"];
+            if pipeline_required && has_pipeline {
+                file_req.push("pipeline");
+            }
             let mut instance_req = vec!["name", "environment"];
             if required {
                 instance_req.push("spec");
@@ -210,7 +218,7 @@ pub fn spec_schema(
                     ("pipeline".into(), pipeline),
                     ("instances".into(), instances),
                 ],
-                &["proton", "instances"],
+                &file_req,
             ));
         }
         Part::Pipeline => {

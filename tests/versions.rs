@@ -42,7 +42,11 @@ fn changes_text(changes: &[Change]) -> String {
 /// breaks, the breaking changes when something does, a major bump on request.
 fn next_version_text(pair: &Pair, changes: &[Change]) -> String {
     let old = pair.old_version();
-    let breaking: Vec<Change> = changes.iter().filter(|c| c.is_breaking()).cloned().collect();
+    let breaking: Vec<Change> = changes
+        .iter()
+        .filter(|c| c.is_breaking())
+        .cloned()
+        .collect();
     let minor = next_version(old, changes, false);
     let major = next_version(old, changes, true);
     assert_eq!(
@@ -60,10 +64,13 @@ fn next_version_text(pair: &Pair, changes: &[Change]) -> String {
                 minor: old.minor + 1
             })
         );
-        format!("{}", Version {
-            major: old.major,
-            minor: old.minor + 1
-        })
+        format!(
+            "{}",
+            Version {
+                major: old.major,
+                minor: old.minor + 1
+            }
+        )
     } else {
         assert_eq!(minor, Err(breaking.clone()));
         format!("refused, {} breaking change(s)", breaking.len())
@@ -138,7 +145,9 @@ fn version_pairs() {
             let text = read(p);
             snap.push_str(&format!(
                 "----- {}\n{text}",
-                p.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                p.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             ));
             if !text.ends_with('\n') {
                 snap.push('\n');
@@ -164,8 +173,8 @@ fn versions_block(section: &str) -> Option<&str> {
 }
 
 /// Compares the two versions of a page's block, with one instance (`example`) that
-/// gives no inputs.
-fn page_codes(code: &str, block: &str) -> Vec<&'static str> {
+/// gives no inputs: the codes emitted, and the diagnostics as a person sees them.
+fn page_codes(block: &str) -> (Vec<&'static str>, String) {
     let files = [("example.fw".to_string(), block.to_string())];
     let pair = load_pair(&files, "example.fw", "example.fw");
     let instance = ExistingInstance {
@@ -175,9 +184,7 @@ fn page_codes(code: &str, block: &str) -> Vec<&'static str> {
     };
     let changes = pair.compare(&[instance]);
     let diags = change_diagnostics(&changes);
-    let got = codes(&diags);
-    eprintln!("{code}:\n{}", render_human(&pair.map, &diags));
-    got
+    (codes(&diags), render_human(&pair.map, &diags))
 }
 
 #[test]
@@ -192,20 +199,21 @@ fn pages_examples_emit_their_code_and_fixes_are_compatible() {
             .next()
             .and_then(versions_block)
             .unwrap_or_else(|| panic!("{}: no `fw-versions` example", code.id));
-        let got = page_codes(code.id, example);
+        let (got, shown) = page_codes(example);
         assert!(
             got.contains(&code.id),
-            "{}: the page's example emits {got:?}",
+            "{}: the page's example emits {got:?}\n{shown}",
             code.id
         );
+        insta::assert_snapshot!(format!("page_{}", code.id), shown);
         let fix = sections
             .next()
             .and_then(versions_block)
             .unwrap_or_else(|| panic!("{}: no `fw-versions` fix", code.id));
-        let got = page_codes(code.id, fix);
+        let (got, shown) = page_codes(fix);
         assert!(
             got.is_empty(),
-            "{}: the page's fix still emits {got:?}",
+            "{}: the page's fix still emits {got:?}\n{shown}",
             code.id
         );
     }

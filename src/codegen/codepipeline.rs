@@ -69,8 +69,8 @@
 use crate::codegen::doc::{self, Node};
 use crate::ir::SecretSource;
 use crate::ir::pipeline::{
-    BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, Wave, deploy_command,
-    install_command,
+    BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
+    deploy_command, install_command,
 };
 use crate::types::targets::Target;
 
@@ -97,6 +97,8 @@ const PIPELINE: &str = "Pipeline";
 const CONNECTION_PARAM: &str = "ConnectionArn";
 const REPOSITORY_PARAM: &str = "FullRepositoryId";
 const DEPLOY_POLICIES_PARAM: &str = "DeployPolicyArns";
+/// The parameter naming the Terraform state bucket, when a wave deploys Terraform.
+const TF_STATE_PARAM: &str = "TerraformStateBucket";
 
 /// An ordered document written like `serde_json::json!`: `{"Key": value, …}` and
 /// `[value, …]`, a value being a literal, a nested `{…}` or `[…]`, a variable, or any
@@ -208,6 +210,8 @@ struct Job<'a> {
     /// The CloudFormation stacks it deploys (instance names); deploy jobs only.
     stacks: Vec<&'a str>,
     deploys: bool,
+    /// Whether it deploys Terraform instances: it then gets the state bucket.
+    terraform: bool,
 }
 
 impl Job<'_> {
@@ -361,6 +365,7 @@ impl<'a> Planner<'a> {
             secrets: secrets(&env),
             stacks: Vec::new(),
             deploys: false,
+            terraform: false,
             id,
         };
         let name = self.stage_names.claim(&stage_name(&stage.id), "-", &[""]);
@@ -392,6 +397,7 @@ impl<'a> Planner<'a> {
                 .map(|i| i.name.as_str())
                 .collect(),
             deploys: true,
+            terraform: wave.instances.iter().any(|i| i.target == Target::Terraform),
             id,
         };
         let name = self.stage_names.claim(&stage_name(&base), "-", &[""]);
@@ -687,6 +693,16 @@ fn parameters(plan: &Plan) -> Node {
             }),
         ),
     ];
+    if plan.jobs.iter().any(|j| j.terraform) {
+        params.push((
+            TF_STATE_PARAM.to_string(),
+            node!({
+                "Type": "String",
+                "Description": "The S3 bucket where deploy.sh keeps Terraform state and deployed hashes (the deploy policies must grant it)",
+                "AllowedPattern": "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+            }),
+        ));
+    }
     if plan.jobs.iter().any(|j| j.deploys) {
         params.push((
             DEPLOY_POLICIES_PARAM.to_string(),
@@ -874,11 +890,14 @@ fn job_role(p: &Pipeline, job: &Job) -> Node {
 }
 
 /// What a deploy project may do to its wave's stacks: deploy them by change sets
-/// (`aws cloudformation deploy`), and read their state, events and template. Not
-/// `DeleteStack`: a stack that failed to create stays for a person to look at.
-const STACK_ACTIONS: [&str; 10] = [
+/// (`aws cloudformation deploy`), read their state, events and template, and delete
+/// one: `deploy.sh` deletes a stack a failed first deploy left in `ROLLBACK_COMPLETE`
+/// (empty, and impossible to update). That adds no power: a role that may execute
+/// change sets on a stack may already empty it.
+const STACK_ACTIONS: [&str; 11] = [
     "cloudformation:CreateChangeSet",
     "cloudformation:DeleteChangeSet",
+    "cloudformation:DeleteStack",
     "cloudformation:DescribeChangeSet",
     "cloudformation:DescribeStackEvents",
     "cloudformation:DescribeStacks",
@@ -965,6 +984,28 @@ fn sub_literal(s: &str) -> String {
     s.replace("${", "${!")
 }
 
+/// A project's build environment; a Terraform deploy gets the state bucket as
+/// `FORMWORK_TF_STATE_BUCKET`, which deploy.sh reads.
+fn environment(job: &Job) -> Node {
+    let mut env = vec![
+        ("Type".to_string(), s("LINUX_CONTAINER")),
+        ("ComputeType".into(), s("BUILD_GENERAL1_SMALL")),
+        ("Image".into(), s(job.image.as_str())),
+        ("PrivilegedMode".into(), Node::Bool(false)),
+    ];
+    if job.terraform {
+        env.push((
+            "EnvironmentVariables".into(),
+            Node::List(vec![node!({
+                "Name": TF_STATE_BUCKET,
+                "Type": "PLAINTEXT",
+                "Value": (r#ref(TF_STATE_PARAM))
+            })]),
+        ));
+    }
+    Node::Map(env)
+}
+
 /// A CodeBuild project fed by CodePipeline, with its inline buildspec; a deploy
 /// project caches its tools in the artifact bucket.
 fn project(job: &Job) -> Node {
@@ -980,15 +1021,7 @@ fn project(job: &Job) -> Node {
             node!({ "Type": "CODEPIPELINE", "BuildSpec": (doc::to_yaml(&job.buildspec)) }),
         ),
         ("Artifacts".into(), node!({ "Type": "CODEPIPELINE" })),
-        (
-            "Environment".into(),
-            node!({
-                "Type": "LINUX_CONTAINER",
-                "ComputeType": "BUILD_GENERAL1_SMALL",
-                "Image": (job.image.as_str()),
-                "PrivilegedMode": false
-            }),
-        ),
+        ("Environment".into(), environment(job)),
         (
             "LogsConfig".into(),
             node!({
@@ -1437,7 +1470,7 @@ mod tests {
             .and_then(|v| v.as_str());
         assert_eq!(sm, Some("ci/registry:token"));
         // No plain variable holds a secret's reference, and no project sets variables
-        // outside its buildspec.
+        // outside its buildspec but the Terraform state bucket, from its parameter.
         for (id, spec) in &specs {
             if let Some(Yaml::Mapping(vars)) =
                 yaml_get(spec, "env").and_then(|e| yaml_get(e, "variables"))
@@ -1453,7 +1486,14 @@ mod tests {
         for (id, r) in resources(&t) {
             if r["Type"] == "AWS::CodeBuild::Project" {
                 let env = &r["Properties"]["Environment"];
-                assert!(env.get("EnvironmentVariables").is_none(), "{id}");
+                if let Some(vars) = env.get("EnvironmentVariables") {
+                    let expected = serde_json::json!([{
+                        "Name": TF_STATE_BUCKET,
+                        "Type": "PLAINTEXT",
+                        "Value": { "Ref": TF_STATE_PARAM }
+                    }]);
+                    assert_eq!(vars, &expected, "{id}");
+                }
             }
         }
     }

@@ -43,8 +43,8 @@
 
 use crate::codegen::doc::{self, Node};
 use crate::ir::pipeline::{
-    AWS_ROLE_SECRET, BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, Wave,
-    deploy_command, install_command,
+    AWS_ROLE_SECRET, BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind,
+    TF_STATE_BUCKET, Wave, deploy_command, install_command,
 };
 use crate::types::targets::Target;
 
@@ -286,7 +286,8 @@ fn deploy_steps(p: &Pipeline, wave: &Wave) -> Vec<Node> {
             ("aws-region", Node::str(region)),
         ],
     )];
-    if wave.instances.iter().any(|i| i.target == Target::Terraform) {
+    let terraform = wave.instances.iter().any(|i| i.target == Target::Terraform);
+    if terraform {
         steps.push(action(
             "Set up Terraform",
             SETUP_TERRAFORM,
@@ -295,10 +296,22 @@ fn deploy_steps(p: &Pipeline, wave: &Wave) -> Vec<Node> {
     }
     steps.push(step("Install formwork", &install_command()));
     steps.push(step("Build", BUILD_COMMAND));
-    steps.push(step(
+    let mut deploy = step(
         &format!("Deploy {}", wave.name),
         &wave_deploy_command(p, wave),
-    ));
+    );
+    // Terraform keeps its state and deployed hashes in this bucket (a repository
+    // variable); deploy.sh refuses Terraform on a runner without one.
+    if let (Node::Map(entries), true) = (&mut deploy, terraform) {
+        entries.push((
+            "env".into(),
+            Node::Map(vec![(
+                TF_STATE_BUCKET.into(),
+                Node::str(format!("${{{{ vars.{TF_STATE_BUCKET} }}}}")),
+            )]),
+        ));
+    }
+    steps.push(deploy);
     steps
 }
 

@@ -145,6 +145,10 @@ pub struct DeployInstance {
 ///   service role.
 pub const BUILD_COMMAND: &str = "formwork build";
 
+/// The variable naming the S3 bucket where `deploy.sh` keeps Terraform state and
+/// deployed hashes; a CI job that deploys Terraform passes it on.
+pub const TF_STATE_BUCKET: &str = "FORMWORK_TF_STATE_BUCKET";
+
 /// The repository secret holding the ARN of the role GitHub jobs assume.
 pub const AWS_ROLE_SECRET: &str = "AWS_ROLE_ARN";
 

@@ -104,6 +104,25 @@ pub fn read_spec_as(
     (spec, diags)
 }
 
+/// A service spec's `pipeline:` inputs, checked against the template's pipeline
+/// inputs when the spec gives them or the template has a pipeline (which then needs
+/// its required inputs); an absent block is an empty one.
+pub fn check_pipeline_inputs(
+    spec: &SpecFile,
+    schema: &std::collections::BTreeMap<String, (crate::types::ty::FieldTy, Span)>,
+    template_has_pipeline: bool,
+    template_name: &str,
+) -> (InputValues, Vec<Diagnostic>) {
+    let empty = SpecNode::empty_map(Span::new(spec.file, 0, 0));
+    let given = spec.pipeline.as_ref().unwrap_or(&empty);
+    let (values, diags) = check_inputs(given, schema, template_name);
+    if spec.pipeline.is_some() || template_has_pipeline {
+        (values, diags)
+    } else {
+        (values, Vec::new())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;

@@ -112,6 +112,16 @@ pub struct Decl {
     pub span: Span,
 }
 
+impl Decl {
+    /// The declaration's (first) `pipeline { … }` block.
+    pub fn pipeline(&self) -> Option<&PipelineBlock> {
+        self.body.iter().find_map(|b| match b {
+            BodyItem::Pipeline(p) => Some(p),
+            _ => None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum BodyItem {
     Attribute(Attribute),

@@ -1,5 +1,5 @@
 //! Resource property values in a form two renderings can be compared in: no spans,
-//! resources named by their logical ID (a [`ResId`](crate::ir::ResId) is an index
+//! resources named by their [`address`] (a [`ResId`](crate::ir::ResId) is an index
 //! into one stack and means nothing in the other), map keys sorted (CloudFormation and
 //! Terraform do not care about their order), `1` and `1.0` one number. A value known
 //! only at deploy time is a leaf, written as formwork would write it.
@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::ir::{Expr, Stack};
+use crate::ir::{Expr, Resource, Stack};
+use crate::types::targets::Target;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Canon {
@@ -135,13 +136,22 @@ impl fmt::Display for Canon {
     }
 }
 
-/// A deploy-time node as formwork would write it, resources by logical ID.
+/// What identifies a deployed resource: its logical ID in CloudFormation, its address
+/// (`aws_vpc.vpc`, type and name) in Terraform.
+pub fn address(r: &Resource, target: Target) -> String {
+    match target {
+        Target::CloudFormation => r.id.clone(),
+        Target::Terraform => format!("{}.{}", r.type_name, r.id),
+    }
+}
+
+/// A deploy-time node as formwork would write it, resources by [`address`].
 fn node_text(e: &Expr, stack: &Stack) -> String {
     let res = |r: &crate::ir::ResId| {
         stack
             .resources
             .get(r.0 as usize)
-            .map_or_else(|| format!("#{}", r.0), |r| r.id.clone())
+            .map_or_else(|| format!("#{}", r.0), |r| address(r, stack.target))
     };
     let t = |e: &Expr| match e {
         Expr::Null

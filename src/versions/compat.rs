@@ -193,7 +193,7 @@ fn compare_inputs(
             Ty::Optional(t) if now_required => t,
             t => t,
         };
-        if let Some(why) = narrowing(old_values, &new_ty.ty) {
+        if let Some(why) = narrowing(name, old_values, &new_ty.ty) {
             let type_span = new_field.map_or(*new_span, |f| f.ty.span);
             let old_type_span = old_field.map_or(*old_span, |f| f.ty.span);
             let d = Diagnostic::new(
@@ -201,10 +201,7 @@ fn compare_inputs(
                 format!("{word} `{name}` accepts fewer values than in {}", old.label),
             )
             .with_primary(type_span, why.clone())
-            .with_secondary(
-                old_type_span,
-                format!("`{}` in {}", old_ty.ty, old.label),
-            )
+            .with_secondary(old_type_span, format!("`{}` in {}", old_ty.ty, old.label))
             .with_note(format!(
                 "a spec value {} accepted may be refused by {}",
                 old.label, new.label
@@ -223,25 +220,23 @@ fn compare_inputs(
                 },
                 d,
             ));
-        } else if old_ty.ty != new_ty.ty {
+        } else if *old_values != new_ty.ty {
             changes.push(Change::compatible(ChangeKind::InputWidened {
                 input: name.clone(),
                 pipeline,
-                old: old_ty.ty.clone(),
+                old: old_values.clone(),
                 new: new_ty.ty.clone(),
             }));
         }
         let old_default = effective_default(checker, old.id, old_field, &old_ty.ty);
         let new_default = effective_default(checker, new.id, new_field, &new_ty.ty);
         if let (Some(a), Some(b)) = (&old_default, &new_default)
-            && a != b
+            && !same_const(a, b)
         {
             let new_at = new_field
                 .and_then(|f| f.default.as_ref().map(|d| d.span))
                 .unwrap_or(*new_span);
-            let old_at = old_field
-                .and_then(|f| f.default.as_ref().map(|d| d.span))
-                .unwrap_or(*old_span);
+            let old_default_span = old_field.and_then(|f| f.default.as_ref().map(|d| d.span));
             let (a_text, b_text) = (const_text(a), const_text(b));
             let d = Diagnostic::new(
                 codes::DEFAULT_CHANGED,
@@ -251,7 +246,13 @@ fn compare_inputs(
                 new_at,
                 format!("instances that leave `{name}` out get `{b_text}` when upgraded"),
             )
-            .with_secondary(old_at, format!("`{a_text}` in {}", old.label))
+            .with_secondary(
+                old_default_span.unwrap_or(*old_span),
+                match old_default_span {
+                    Some(_) => format!("`{a_text}` in {}", old.label),
+                    None => format!("no default in {}: `{a_text}`", old.label),
+                },
+            )
             .with_help(format!(
                 "to keep the old value, give `{name}: {a_text}` in the specs that leave it out"
             ));
@@ -312,7 +313,7 @@ fn rename_guess(
         .filter(|a| {
             new_inputs
                 .get(*a)
-                .is_some_and(|(t, _)| narrowing(old_ty, &t.ty).is_none())
+                .is_some_and(|(t, _)| narrowing(a, old_ty, &t.ty).is_none())
         })
         .collect();
     if let Some(s) = did_you_mean(name, fitting.iter().copied()) {
@@ -349,6 +350,28 @@ fn effective_default(
     }
 }
 
+/// Constants equal as values: `1` and `1.0` are one number (a spec cannot tell them
+/// apart either), map entries in any order.
+fn same_const(a: &Const, b: &Const) -> bool {
+    use crate::types::ty::Lit;
+    match (a, b) {
+        (Const::Lit(Lit::Int(x)), Const::Lit(Lit::Number(y)))
+        | (Const::Lit(Lit::Number(y)), Const::Lit(Lit::Int(x))) => (*x as f64) == *y,
+        (Const::List(x), Const::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_const(p, q))
+        }
+        (Const::Map(x), Const::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|(k, v)| {
+                    y.iter()
+                        .find(|(l, _)| l == k)
+                        .is_some_and(|(_, w)| same_const(v, w))
+                })
+        }
+        _ => a == b,
+    }
+}
+
 fn compare_outputs(old: &Side<'_>, new: &Side<'_>, changes: &mut Vec<Change>) {
     let readers = if new.decl.kind == DeclKind::Environment {
         "services that read it through `environment.outputs`"
@@ -367,9 +390,7 @@ fn compare_outputs(old: &Side<'_>, new: &Side<'_>, changes: &mut Vec<Change>) {
             )
             .with_secondary(*old_span, format!("declared in {}", old.label))
             .with_note(format!("{readers} break"))
-            .with_help(format!(
-                "keep output `{name}`, or publish a major version"
-            ));
+            .with_help(format!("keep output `{name}`, or publish a major version"));
             changes.push(Change::reported(
                 ChangeKind::OutputRemoved {
                     output: name.clone(),
@@ -382,7 +403,7 @@ fn compare_outputs(old: &Side<'_>, new: &Side<'_>, changes: &mut Vec<Change>) {
             continue;
         }
         // Covariant: every value the new output gives must be one the old could give.
-        match narrowing(new_ty, old_ty) {
+        match narrowing(name, new_ty, old_ty) {
             None => changes.push(Change::compatible(ChangeKind::OutputNarrowed {
                 output: name.clone(),
                 old: old_ty.clone(),
@@ -395,7 +416,7 @@ fn compare_outputs(old: &Side<'_>, new: &Side<'_>, changes: &mut Vec<Change>) {
                 )
                 .with_primary(*new_span, format!("`{new_ty}` now"))
                 .with_secondary(*old_span, format!("`{old_ty}` in {}", old.label))
-                .with_note(format!("{readers} expect `{old_ty}`: {why}"))
+                .with_note(format!("{readers} expect `{old_ty}`"))
                 .with_help(format!(
                     "keep the type `{old_ty}` (or a narrower one), or publish a major version"
                 ));
@@ -422,7 +443,10 @@ fn compare_outputs(old: &Side<'_>, new: &Side<'_>, changes: &mut Vec<Change>) {
 
 fn compare_targets(old: &Side<'_>, new: &Side<'_>, changes: &mut Vec<Change>) {
     for target in Target::ALL {
-        match (old.sig.targets.supports(target), new.sig.targets.forbidden(target)) {
+        match (
+            old.sig.targets.supports(target),
+            new.sig.targets.forbidden(target),
+        ) {
             (true, Some(why)) => {
                 let d = Diagnostic::new(
                     codes::BREAKING_CHANGE,

@@ -83,8 +83,8 @@ impl Change {
 }
 
 /// What changed. Inputs and outputs are named as the template names them; resources
-/// by their logical ID (CloudFormation) or name (Terraform), with the instances whose
-/// rendering showed the change.
+/// by their logical ID (CloudFormation) or address (Terraform, `aws_vpc.vpc`), with
+/// the instances whose rendering showed the change.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeKind {
     InputAdded {
@@ -139,6 +139,7 @@ pub enum ChangeKind {
         old: Ty,
         new: Ty,
     },
+    /// `why`: how a value of the new type may fall outside the old one.
     OutputTypeChanged {
         output: String,
         old: Ty,
@@ -401,7 +402,11 @@ pub fn next_version(old: Version, changes: &[Change], major: bool) -> Result<Ver
             minor: 0,
         });
     }
-    let breaking: Vec<Change> = changes.iter().filter(|c| c.is_breaking()).cloned().collect();
+    let breaking: Vec<Change> = changes
+        .iter()
+        .filter(|c| c.is_breaking())
+        .cloned()
+        .collect();
     if breaking.is_empty() {
         Ok(Version {
             major: old.major,

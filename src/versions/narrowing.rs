@@ -19,15 +19,17 @@ use crate::types::value::Const;
 
 /// Why some value of `old` is not a value of `new`, in words ("the range narrowed
 /// from `1..100` to `1..10`"), or `None` when every value of `old` is one of `new`.
-pub fn narrowing(old: &Ty, new: &Ty) -> Option<String> {
-    accepts_all(old, new, "").err()
+/// `name` names the value, for the place of a change inside it: "(at `tags[]`)".
+pub fn narrowing(name: &str, old: &Ty, new: &Ty) -> Option<String> {
+    accepts_all(old, new, name).err()
 }
 
+/// `what`, and where when it is inside the value (`root` is the value itself).
 fn at(path: &str, what: String) -> String {
-    if path.is_empty() {
-        what
-    } else {
+    if path.contains(['.', '[']) {
         format!("{what} (at `{path}`)")
+    } else {
+        what
     }
 }
 
@@ -49,7 +51,10 @@ fn accepts_all(old: &Ty, new: &Ty, path: &str) -> Result<(), String> {
             if members.iter().any(|m| accepts_all(old, m, path).is_ok()) {
                 Ok(())
             } else {
-                Err(at(path, format!("only `{new}` is accepted now, not any `{old}`")))
+                Err(at(
+                    path,
+                    format!("only `{new}` is accepted now, not any `{old}`"),
+                ))
             }
         }
         (Refined(old_base, old_refinements), _) => {
@@ -103,7 +108,10 @@ fn record(
         }
         accepts_all(&f.ty, &g.ty, &here)?;
     }
-    match new.iter().find(|(k, g)| !g.optional && !old.contains_key(*k)) {
+    match new
+        .iter()
+        .find(|(k, g)| !g.optional && !old.contains_key(*k))
+    {
         Some((k, _)) => Err(at(path, format!("a required field `{k}` was added"))),
         None => Ok(()),
     }
@@ -114,7 +122,9 @@ fn implied(old: &[Refinement], r: &Refinement) -> Result<(), String> {
     match r {
         Refinement::Range { lo, hi } => {
             let (old_lo, old_hi) = old.iter().fold((None, None), |(l, h), o| match o {
-                Refinement::Range { lo, hi } => (tighter(l, *lo, f64::max), tighter(h, *hi, f64::min)),
+                Refinement::Range { lo, hi } => {
+                    (tighter(l, *lo, f64::max), tighter(h, *hi, f64::min))
+                }
                 _ => (l, h),
             });
             let within = lo.is_none_or(|lo| old_lo.is_some_and(|o| o >= lo))
@@ -133,7 +143,9 @@ fn implied(old: &[Refinement], r: &Refinement) -> Result<(), String> {
         }
         Refinement::Length { lo, hi } => {
             let (old_lo, old_hi) = old.iter().fold((None, None), |(l, h), o| match o {
-                Refinement::Length { lo, hi } => (tighter(l, *lo, u64::max), tighter(h, *hi, u64::min)),
+                Refinement::Length { lo, hi } => {
+                    (tighter(l, *lo, u64::max), tighter(h, *hi, u64::min))
+                }
                 _ => (l, h),
             });
             let within = lo.is_none_or(|lo| old_lo.is_some_and(|o| o >= lo))
@@ -148,7 +160,10 @@ fn implied(old: &[Refinement], r: &Refinement) -> Result<(), String> {
             if within {
                 Ok(())
             } else if old_lo.is_none() && old_hi.is_none() {
-                Err(format!("the length bound `len {}` was added", text(*lo, *hi)))
+                Err(format!(
+                    "the length bound `len {}` was added",
+                    text(*lo, *hi)
+                ))
             } else {
                 Err(format!(
                     "the length bound narrowed from `len {}` to `len {}`",
@@ -205,36 +220,42 @@ mod tests {
 
     #[test]
     fn widening_is_accepted_and_narrowing_explained() {
-        assert_eq!(narrowing(&range(Ty::Int, 1.0, 10.0), &range(Ty::Int, 0.0, 100.0)), None);
         assert_eq!(
-            narrowing(&range(Ty::Int, 1.0, 100.0), &range(Ty::Int, 1.0, 10.0)).as_deref(),
+            narrowing("x", &range(Ty::Int, 1.0, 10.0), &range(Ty::Int, 0.0, 100.0)),
+            None
+        );
+        assert_eq!(
+            narrowing("x", &range(Ty::Int, 1.0, 100.0), &range(Ty::Int, 1.0, 10.0)).as_deref(),
             Some("the range narrowed from `1..100` to `1..10`")
         );
-        assert_eq!(narrowing(&Ty::Int, &Ty::Number), None);
-        assert!(narrowing(&Ty::Number, &Ty::Int).is_some());
-        assert_eq!(narrowing(&range(Ty::Int, 1.0, 10.0), &Ty::Int), None);
-        assert!(narrowing(&Ty::Int, &range(Ty::Int, 1.0, 10.0)).is_some());
+        assert_eq!(narrowing("x", &Ty::Int, &Ty::Number), None);
+        assert!(narrowing("x", &Ty::Number, &Ty::Int).is_some());
+        assert_eq!(narrowing("x", &range(Ty::Int, 1.0, 10.0), &Ty::Int), None);
+        assert!(narrowing("x", &Ty::Int, &range(Ty::Int, 1.0, 10.0)).is_some());
         let small = Ty::Union(vec![s("a"), s("b")]);
         let large = Ty::Union(vec![s("a"), s("b"), s("c")]);
-        assert_eq!(narrowing(&small, &large), None);
+        assert_eq!(narrowing("x", &small, &large), None);
         assert_eq!(
-            narrowing(&large, &small).as_deref(),
+            narrowing("x", &large, &small).as_deref(),
             Some("`\"c\"` is no longer accepted")
         );
-        assert_eq!(narrowing(&small, &Ty::String), None);
-        assert!(narrowing(&Ty::String, &small).is_some());
-        assert_eq!(narrowing(&Ty::Int, &Ty::optional(Ty::Int)), None);
-        assert!(narrowing(&Ty::optional(Ty::Int), &Ty::Int).is_some());
-        assert_eq!(narrowing(&Ty::list(Ty::Int), &Ty::list(Ty::Number)), None);
+        assert_eq!(narrowing("x", &small, &Ty::String), None);
+        assert!(narrowing("x", &Ty::String, &small).is_some());
+        assert_eq!(narrowing("x", &Ty::Int, &Ty::optional(Ty::Int)), None);
+        assert!(narrowing("x", &Ty::optional(Ty::Int), &Ty::Int).is_some());
+        assert_eq!(
+            narrowing("x", &Ty::list(Ty::Int), &Ty::list(Ty::Number)),
+            None
+        );
     }
 
     #[test]
     fn patterns_must_be_kept() {
         let p = |re: &str| Ty::Refined(Box::new(Ty::String), vec![Refinement::Pattern(re.into())]);
-        assert_eq!(narrowing(&p("^a"), &p("^a")), None);
-        assert_eq!(narrowing(&p("^a"), &Ty::String), None);
-        assert!(narrowing(&p("^a"), &p("^b")).is_some());
-        assert!(narrowing(&Ty::String, &p("^b")).is_some());
-        assert_eq!(narrowing(&s("abc"), &p("^a")), None);
+        assert_eq!(narrowing("x", &p("^a"), &p("^a")), None);
+        assert_eq!(narrowing("x", &p("^a"), &Ty::String), None);
+        assert!(narrowing("x", &p("^a"), &p("^b")).is_some());
+        assert!(narrowing("x", &Ty::String, &p("^b")).is_some());
+        assert_eq!(narrowing("x", &s("abc"), &p("^a")), None);
     }
 }

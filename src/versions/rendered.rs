@@ -1,6 +1,7 @@
 //! The instance-level comparison: each existing instance rendered with the old and
 //! the new version (the lowering `formwork render` runs), and the resources of the two
-//! stacks compared by logical ID (CloudFormation) or name (Terraform).
+//! stacks compared by logical ID (CloudFormation) or address (Terraform: type and
+//! name, so a Terraform resource whose type changes is a deletion and a creation).
 //!
 //! - A resource only the old stack has is deleted when the instance upgrades: breaking.
 //!   So is a resource renamed, since names come from template paths.
@@ -27,7 +28,7 @@ use crate::syntax::span::Span;
 use crate::types::Checker;
 use crate::types::resources::lookup;
 use crate::types::targets::Target;
-use crate::versions::canon::Canon;
+use crate::versions::canon::{Canon, address};
 use crate::versions::compat::{Side, side};
 use crate::versions::{Change, ChangeKind};
 
@@ -116,7 +117,11 @@ fn render(
 
 /// The change for an instance the new version cannot render, unless only missing
 /// inputs stop it (reported by the signature comparison).
-fn not_rendered(new: &Side<'_>, inst: &ExistingInstance, diags: &[Diagnostic]) -> Option<Diagnostic> {
+fn not_rendered(
+    new: &Side<'_>,
+    inst: &ExistingInstance,
+    diags: &[Diagnostic],
+) -> Option<Diagnostic> {
     let cause = diags
         .iter()
         .find(|d| d.is_error() && d.code != codes::MISSING_SPEC_INPUT)?;
@@ -163,10 +168,10 @@ struct Finding {
 }
 
 impl Finding {
-    fn new(what: What, resource: &Resource, instance: &str) -> Finding {
+    fn new(what: What, resource: &Resource, target: Target, instance: &str) -> Finding {
         Finding {
             what,
-            resource: resource.id.clone(),
+            resource: address(resource, target),
             type_name: resource.type_name.clone(),
             new_type: resource.type_name.clone(),
             old_span: None,
@@ -195,15 +200,22 @@ fn compare_stacks(
     instance: &str,
     findings: &mut BTreeMap<(String, u8), Finding>,
 ) {
-    let old_by_id: BTreeMap<&str, &Resource> =
-        before.resources.iter().map(|r| (r.id.as_str(), r)).collect();
-    let new_by_id: BTreeMap<&str, &Resource> =
-        after.resources.iter().map(|r| (r.id.as_str(), r)).collect();
+    let target = after.target;
+    let old_by_id: BTreeMap<String, &Resource> = before
+        .resources
+        .iter()
+        .map(|r| (address(r, target), r))
+        .collect();
+    let new_by_id: BTreeMap<String, &Resource> = after
+        .resources
+        .iter()
+        .map(|r| (address(r, target), r))
+        .collect();
     let mut record = |what: What, r: &Resource, fill: &mut dyn FnMut(&mut Finding)| {
         let f = findings
-            .entry((r.id.clone(), what as u8))
+            .entry((address(r, target), what as u8))
             .or_insert_with(|| {
-                let mut f = Finding::new(what, r, instance);
+                let mut f = Finding::new(what, r, target, instance);
                 fill(&mut f);
                 f
             });
@@ -219,8 +231,9 @@ fn compare_stacks(
             let renamed_to = after
                 .resources
                 .iter()
-                .find(|n| n.type_name == old.type_name && !old_by_id.contains_key(n.id.as_str()))
-                .map(|n| n.id.clone());
+                .map(|n| (n, address(n, target)))
+                .find(|(n, a)| n.type_name == old.type_name && !old_by_id.contains_key(a))
+                .map(|(_, a)| a);
             record(What::Removed, old, &mut |f| {
                 f.old_span = Some(old.span);
                 f.renamed_to = renamed_to.clone();
@@ -247,7 +260,10 @@ fn compare_stacks(
             .filter(|p| schema.is_some_and(|s| s.replaces_on_change(p)))
             .collect();
         if let Some(first) = create_only.first() {
-            let shown = |c: &Canon| c.at(first).map_or("nothing".to_string(), Canon::short);
+            let shown = |c: &Canon| {
+                c.at(first)
+                    .map_or("nothing".to_string(), |v| format!("`{}`", v.short()))
+            };
             let values = ((*first).clone(), shown(&a), shown(&b));
             let all: BTreeSet<String> = create_only.iter().map(|p| (*p).clone()).collect();
             record(What::Replaced, new, &mut |f| {
@@ -294,7 +310,7 @@ impl Finding {
         let tool = target.display();
         let id_word = match target {
             Target::CloudFormation => "logical ID",
-            Target::Terraform => "resource name",
+            Target::Terraform => "address",
         };
         let which = instances_text(&instances);
         let old_span = old_span.unwrap_or(old.decl.name.span);
@@ -316,7 +332,9 @@ impl Finding {
                     Some(r) => format!(
                         "renamed to `{r}`? a new {id_word} is a new resource: keep the old name (names come from template paths), or publish a major version with a migration"
                     ),
-                    None => "keep the resource, or publish a major version with a migration".to_string(),
+                    None => {
+                        "keep the resource, or publish a major version with a migration".to_string()
+                    }
                 };
                 let d = Diagnostic::new(
                     codes::RESOURCE_REPLACED,

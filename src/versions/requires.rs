@@ -96,7 +96,12 @@ fn witnesses(program: &Program, name: &str, sides: [&Admission<'_>; 2]) -> BTree
 /// The environment versions `from` admits and `to` does not, by template name, in
 /// words: the workspace's versions when some are dropped, else the lowest dropped one.
 fn lost(program: &Program, from: &Admission<'_>, to: &Admission<'_>) -> Vec<(String, String)> {
-    let mut names: BTreeSet<String> = from.by_name.keys().chain(to.by_name.keys()).cloned().collect();
+    let mut names: BTreeSet<String> = from
+        .by_name
+        .keys()
+        .chain(to.by_name.keys())
+        .cloned()
+        .collect();
     if from.any {
         names.extend(
             program

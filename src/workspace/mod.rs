@@ -141,13 +141,10 @@ pub fn plan(
         let sig = checker.signature(decl);
         let mut pipeline_inputs = Inputs::default();
         if let Some(sig) = &sig {
-            let empty = spec::SpecNode::empty_map(Span::new(file, 0, 0));
-            let given = parsed.pipeline.as_ref().unwrap_or(&empty);
-            let (values, d) = spec::check_inputs(given, &sig.pipeline_inputs, &tname);
-            // A template without a pipeline needs no pipeline inputs.
-            if parsed.pipeline.is_some() || has_pipeline(program, decl) {
-                diags.extend(d);
-            }
+            let has_pipeline = program.decl(decl).and_then(|d| d.pipeline()).is_some();
+            let (values, d) =
+                spec::check_pipeline_inputs(&parsed, &sig.pipeline_inputs, has_pipeline, &tname);
+            diags.extend(d);
             pipeline_inputs = crate::compile::inputs(values);
         }
         if let Some(d) = program.decl(decl) {
@@ -206,12 +203,6 @@ pub fn plan(
         });
     }
     (plan, diags)
-}
-
-fn has_pipeline(program: &Program, decl: DeclId) -> bool {
-    program
-        .decl(decl)
-        .is_some_and(|d| d.body.iter().any(|b| matches!(b, BodyItem::Pipeline(_))))
 }
 
 fn template_name(template: &str) -> String {

@@ -151,9 +151,16 @@ pub fn check_spec(template: &[u8], spec_name: &str, spec: &[u8]) -> (SourceMap, 
                     }
                 }
                 SpecKind::Service => {
-                    if let Some(p) = &read.pipeline {
-                        diags.extend(check_inputs(p, &sig.pipeline_inputs, &name).1);
-                    }
+                    let has_pipeline = program.decl(decl_id).and_then(|d| d.pipeline()).is_some();
+                    diags.extend(
+                        formwork::spec::check_pipeline_inputs(
+                            &read,
+                            &sig.pipeline_inputs,
+                            has_pipeline,
+                            &name,
+                        )
+                        .1,
+                    );
                     for i in &read.instances {
                         diags.extend(check_inputs(&i.inputs, &sig.inputs, &name).1);
                     }

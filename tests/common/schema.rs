@@ -78,9 +78,16 @@ pub fn workspace_spec_diagnostics(dir: &Path, spec: &str) -> (String, Vec<Diagno
             }
         }
         SpecKind::Service => {
-            if let Some(p) = &read.pipeline {
-                diags.extend(check_inputs(p, &sig.pipeline_inputs, &template.name).1);
-            }
+            let has_pipeline = program.decl(decl).and_then(|d| d.pipeline()).is_some();
+            diags.extend(
+                formwork::spec::check_pipeline_inputs(
+                    &read,
+                    &sig.pipeline_inputs,
+                    has_pipeline,
+                    &template.name,
+                )
+                .1,
+            );
             for i in &read.instances {
                 diags.extend(check_inputs(&i.inputs, &sig.inputs, &template.name).1);
             }

@@ -137,14 +137,12 @@ impl Pair {
     /// Every change, signatures and instances; panics when the old version cannot
     /// render an instance.
     pub fn compare(&self, instances: &[ExistingInstance]) -> Vec<Change> {
-        compare(&self.program, self.old, self.new, instances, self.target()).unwrap_or_else(
-            |d| {
-                panic!(
-                    "the old version does not render an instance:\n{}",
-                    super::render_human(&self.map, &d)
-                )
-            },
-        )
+        compare(&self.program, self.old, self.new, instances, self.target()).unwrap_or_else(|d| {
+            panic!(
+                "the old version does not render an instance:\n{}",
+                super::render_human(&self.map, &d)
+            )
+        })
     }
 }
 
