@@ -65,24 +65,6 @@ fn formwork(dir: &Path, args: &[&str]) -> (bool, String) {
     )
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for (rel, text) in read_tree(from) {
-        if rel.starts_with("out/") {
-            continue;
-        }
-        let p = to.join(&rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
-}
-
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
-
 #[test]
 fn build_is_deterministic_atomic_and_removes_stale_files() {
     let ws = temp("build");

@@ -18,9 +18,13 @@
 
 pub mod canon;
 pub mod compat;
+pub mod diff;
 pub mod narrowing;
+pub mod outdated;
+pub mod registry;
 pub mod rendered;
 pub mod requires;
+pub mod upgrade;
 
 use std::fmt;
 

@@ -297,3 +297,23 @@ pub fn yaml_to_json(text: &str) -> serde_json::Value {
     assert_eq!(docs.len(), 1, "one YAML document");
     conv(&docs[0])
 }
+
+/// Copies a workspace (without its `out/`) to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for (rel, text) in read_tree(from) {
+        if rel.starts_with("out/") {
+            continue;
+        }
+        let p = to.join(&rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+/// A fresh temporary folder for this test process.
+pub fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}

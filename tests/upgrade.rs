@@ -1,0 +1,132 @@
+//! `formwork outdated` and `formwork upgrade` through the binary, on copies of
+//! `examples/acme` given newer versions of the worker template: the table and its
+//! JSON, `--fail-on` as a CI gate, an upgrade that changes nothing but the version pin
+//! (snapshot of the line diff), and one refused because the new version needs an
+//! input the spec does not give (the spec is left untouched).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// Runs the binary in `dir`: success, stdout, stderr.
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_formwork"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run formwork");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// acme, with worker 1.1 (compatible: a new optional input) and, with `major`,
+/// worker 2.0 (a new required input).
+fn acme_with_worker_versions(name: &str, major: bool) -> std::path::PathBuf {
+    let ws = temp(name);
+    copy_tree(&root().join("examples/acme"), &ws);
+    let worker = std::fs::read_to_string(ws.join("templates/worker.fw")).expect("worker.fw");
+    let v11 = worker.replace("version = \"1.0\"", "version = \"1.1\"").replace(
+        "    dead_letter: Bool = true\n",
+        "    dead_letter: Bool = true\n    /// Tag the function with its team.\n    team: String?\n",
+    );
+    assert_ne!(v11, worker, "worker.fw changed shape: update this test");
+    std::fs::write(ws.join("templates/worker-1.1.fw"), v11).expect("write 1.1");
+    if major {
+        let v20 = worker
+            .replace("version = \"1.0\"", "version = \"2.0\"")
+            .replace(
+                "    dead_letter: Bool = true\n",
+                "    dead_letter: Bool = true\n    /// The team that owns the worker.\n    owner: String\n",
+            );
+        std::fs::write(ws.join("templates/worker-2.0.fw"), v20).expect("write 2.0");
+    }
+    ws
+}
+
+/// The lines of `after` that differ from `before`, as `-`/`+` pairs.
+fn line_diff(before: &str, after: &str) -> String {
+    let mut out = String::new();
+    let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(b.len(), a.len(), "an upgrade adds or removes no line");
+    for (i, (x, y)) in b.iter().zip(&a).enumerate() {
+        if x != y {
+            out.push_str(&format!("{}: - {x}\n{}: + {y}\n", i + 1, i + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn outdated_lists_every_instance_and_gates_ci() {
+    let ws = acme_with_worker_versions("outdated", true);
+    let (code, table, summary) = run(&ws, &["outdated", "."]);
+    assert_eq!(code, 0, "{summary}");
+    insta::assert_snapshot!("outdated_table", format!("{table}----- stderr\n{summary}"));
+    let (code, json, _) = run(&ws, &["outdated", ".", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let rows = v["instances"].as_array().expect("instances");
+    assert_eq!(rows.len(), 9, "3 environments and 6 service instances");
+    let behind: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r["upgrade"].is_null())
+        .filter_map(|r| r["instance"].as_str())
+        .collect();
+    assert_eq!(behind, ["orders-dev", "orders-prod"]);
+    assert_eq!(rows[7]["latest_minor"], "1.1");
+    assert_eq!(rows[7]["upgrade"], "major");
+    assert_eq!(run(&ws, &["outdated", ".", "--fail-on", "major"]).0, 1);
+    assert_eq!(run(&ws, &["outdated", ".", "--fail-on", "minor"]).0, 1);
+
+    // With only a minor available, `--fail-on major` passes and `minor` fails.
+    let ws = acme_with_worker_versions("outdated-minor", false);
+    assert_eq!(run(&ws, &["outdated", ".", "--fail-on", "major"]).0, 0);
+    assert_eq!(run(&ws, &["outdated", ".", "--fail-on", "minor"]).0, 1);
+}
+
+#[test]
+fn upgrade_changes_only_the_version_pin() {
+    let ws = acme_with_worker_versions("upgrade", true);
+    let spec = ws.join("services/worker.yaml");
+    let before = std::fs::read_to_string(&spec).expect("spec");
+    let (code, _, log) = run(&ws, &["upgrade", "worker"]);
+    assert_eq!(code, 0, "{log}");
+    let after = std::fs::read_to_string(&spec).expect("spec");
+    insta::assert_snapshot!(
+        "upgrade_minor",
+        format!("{}----- stderr\n{log}", line_diff(&before, &after))
+    );
+    // The upgraded workspace is clean and up to date in its major.
+    let (code, _, log) = run(&ws, &["check", "."]);
+    assert_eq!(code, 0, "{log}");
+    let (code, _, log) = run(&ws, &["upgrade", "worker"]);
+    assert_eq!(code, 0, "{log}");
+    assert_eq!(std::fs::read_to_string(&spec).expect("spec"), after);
+    assert!(log.contains("--major"), "{log}");
+}
+
+#[test]
+fn upgrade_refuses_a_spec_the_new_version_rejects() {
+    let ws = acme_with_worker_versions("upgrade-refused", true);
+    let spec = ws.join("services/worker.yaml");
+    let before = std::fs::read_to_string(&spec).expect("spec");
+    let (code, _, log) = run(&ws, &["upgrade", "worker", "--major"]);
+    assert_eq!(code, 1, "{log}");
+    assert_eq!(
+        std::fs::read_to_string(&spec).expect("spec"),
+        before,
+        "nothing written"
+    );
+    insta::assert_snapshot!("upgrade_refused", log);
+    // Usage errors: an unknown spec, a version the workspace does not have.
+    assert_eq!(run(&ws, &["upgrade", "nope"]).0, 2);
+    assert_eq!(run(&ws, &["upgrade", "worker", "--to", "9.9"]).0, 2);
+    assert_eq!(run(&ws, &["upgrade", "worker", "--to", "x"]).0, 2);
+}
