@@ -8,6 +8,7 @@ use crate::resolve::{self, stdlib};
 use crate::syntax::span::{FileId, SourceMap};
 use crate::syntax::{decode_source, parse};
 use crate::types;
+use crate::versions::registry::Registry;
 
 /// Adds a file's bytes to `map`. A file that cannot be read as source (not UTF-8,
 /// too large) is added anyway, so its diagnostic can show it, and reported.
@@ -68,7 +69,8 @@ pub fn check_all(map: &mut SourceMap, unreadable: Vec<Diagnostic>) -> Report {
 }
 
 /// Parses, resolves and checks every file in `map` (see [`check_all`]), and returns
-/// the program with every diagnostic, sorted by position.
+/// the program with every diagnostic, sorted by position. When `map` holds a
+/// workspace's `formwork.yaml`, its registry is verified too (`versions::registry`).
 pub fn build_and_check(
     map: &mut SourceMap,
     unreadable: Vec<Diagnostic>,
@@ -101,8 +103,19 @@ pub fn build_and_check(
         diagnostics.extend(p.errors.into_iter().map(Diagnostic::from));
         parsed.push((id, p.file, Some(path)));
     }
-    let program = resolve::build(map, parsed);
+    // A workspace's registry: its snapshots import their own files and win over
+    // drafts of the same version; they are verified against the index.
+    let registry = Registry::locate(map);
+    let roots = registry
+        .as_ref()
+        .map(|(r, _)| r.snapshot_roots())
+        .unwrap_or_default();
+    let program = resolve::build_with_snapshots(map, parsed, roots);
     diagnostics.extend(program.diagnostics.iter().cloned());
+    if let Some((registry, problems)) = registry {
+        diagnostics.extend(problems);
+        diagnostics.extend(registry.verify(map, &program));
+    }
     diagnostics.extend(types::check_program(&program));
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
     diagnostics.dedup();

@@ -185,6 +185,7 @@ pub fn spec_schema(
                             "environment".into(),
                             stack_name("The environment to deploy the instance into"),
                         ),
+                        ("template".into(), template_ref(&name)),
                         ("spec".into(), spec),
                     ]),
                 ),

@@ -130,3 +130,44 @@ fn upgrade_refuses_a_spec_the_new_version_rejects() {
     assert_eq!(run(&ws, &["upgrade", "worker", "--to", "9.9"]).0, 2);
     assert_eq!(run(&ws, &["upgrade", "worker", "--to", "x"]).0, 2);
 }
+
+#[test]
+fn upgrade_one_instance_pins_it_alone() {
+    let ws = acme_with_worker_versions("upgrade-instance", false);
+    let spec = ws.join("services/worker.yaml");
+    let before = std::fs::read_to_string(&spec).expect("spec");
+    let (code, _, log) = run(&ws, &["upgrade", "worker", "--instance", "orders-dev"]);
+    assert_eq!(code, 0, "{log}");
+    let after = std::fs::read_to_string(&spec).expect("spec");
+    let added: Vec<&str> = after
+        .lines()
+        .filter(|l| !before.lines().any(|b| b == *l))
+        .collect();
+    assert_eq!(
+        added,
+        ["    template: worker@1.1"],
+        "one line added:\n{after}"
+    );
+    insta::assert_snapshot!("upgrade_instance", format!("{after}----- stderr\n{log}"));
+    // The build renders each instance with its own version.
+    let (code, _, log) = run(&ws, &["build", "."]);
+    assert_eq!(code, 0, "{log}");
+    let manifest = std::fs::read_to_string(ws.join("out/manifest.json")).expect("manifest");
+    let m: serde_json::Value = serde_json::from_str(&manifest).expect("JSON");
+    let template_of = |id: &str| {
+        m["artifacts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == id))
+            .map(|x| x["template"].clone())
+    };
+    assert_eq!(
+        template_of("services/worker/orders-dev"),
+        Some("worker@1.1".into())
+    );
+    assert_eq!(
+        template_of("services/worker/orders-prod"),
+        Some("worker@1.0".into())
+    );
+    // Upgrading it again rewrites its pin; an unknown instance is a usage error.
+    assert_eq!(run(&ws, &["upgrade", "worker", "--instance", "nope"]).0, 2);
+}

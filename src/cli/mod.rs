@@ -7,12 +7,17 @@
 
 mod build;
 mod check;
+mod diff;
+mod drift;
 mod explain;
 mod fmt;
 mod init;
+mod outdated;
 mod output;
+mod publish;
 mod render;
 mod schema;
+mod upgrade;
 mod sources;
 mod workspace;
 
@@ -46,6 +51,16 @@ enum Command {
     Init(init::Args),
     /// Print the JSON Schema of a template's spec files, for editors validating them.
     Schema(schema::Args),
+    /// Publish a template's draft as its next version, proven compatible (or `--major`).
+    Publish(publish::Args),
+    /// Show what changed between two versions of a template, and in the instances rendered with them.
+    Diff(diff::Args),
+    /// Compare deployed templates with what the workspace builds; exit 1 when they differ.
+    Drift(drift::Args),
+    /// List the environments and service instances behind their template's recommended version.
+    Outdated(outdated::Args),
+    /// Move specs to a newer version of their template, rewriting only the version pin.
+    Upgrade(upgrade::Args),
 }
 
 /// How diagnostics are printed.
@@ -83,6 +98,11 @@ pub fn main() -> ExitCode {
         Command::Build(args) => build::run(args),
         Command::Init(args) => init::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Publish(args) => publish::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Drift(args) => drift::run(args),
+        Command::Outdated(args) => outdated::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
     };
     ExitCode::from(code)
 }

@@ -17,7 +17,7 @@ use crate::spec::{SpecKind, read_spec};
 use crate::syntax::ast::DeclKind;
 use crate::syntax::span::FileId;
 use crate::versions::outdated::{Catalog, Newest, versions};
-use crate::versions::upgrade::{rewrite_pin, target_version};
+use crate::versions::upgrade::{insert_instance_pin, rewrite_pin, target_version};
 use crate::workspace::{plan, spec_name};
 
 #[derive(clap::Args, Debug)]
@@ -32,8 +32,8 @@ pub struct Args {
     /// Allow moving to a new major version (a migration: review the diff first).
     #[arg(long)]
     major: bool,
-    /// Instances to upgrade. A service's instances share its spec's pin, so this
-    /// must name all of them.
+    /// Upgrade only these instances of the service: each gets (or updates) its own
+    /// `template:` pin, and the others stay where they are.
     #[arg(long = "instance", value_name = "NAME")]
     instances: Vec<String>,
     /// The workspace (the folder holding `formwork.yaml`).
@@ -47,6 +47,8 @@ pub struct Args {
 /// One spec to rewrite.
 struct Move {
     file: FileId,
+    /// The instance whose own pin moves; `None` for the spec's pin.
+    instance: Option<String>,
     path: PathBuf,
     template: String,
     from: Version,
@@ -110,18 +112,6 @@ pub fn run(args: Args) -> u8 {
         if parsed.kind != kind {
             continue;
         }
-        if !args.instances.is_empty() {
-            let names: Vec<&str> = parsed.instances.iter().map(|i| i.name.as_str()).collect();
-            let all = names.iter().all(|n| args.instances.iter().any(|i| i == n));
-            if !all || names.len() != args.instances.len() {
-                err(&format!(
-                    "error: `--instance` must name every instance of `{}` ({}): a service's instances share its spec's template pin\n",
-                    spec_name(&ws.map, file),
-                    names.join(", ")
-                ));
-                return status::USAGE;
-            }
-        }
         let Some(pin) = &parsed.template else {
             continue;
         };
@@ -130,6 +120,29 @@ pub fn run(args: Args) -> u8 {
             SpecKind::Service => DeclKind::Service,
         };
         let available = versions(&program, decl_kind, &pin.name);
+        if !args.instances.is_empty() {
+            match instance_moves(&args, &parsed, pin, &available, to, &source.text) {
+                Ok(Some((text, moved))) => {
+                    for (instance, from, target) in moved {
+                        moves.push(Move {
+                            file,
+                            instance: Some(instance),
+                            path: PathBuf::from(&source.name),
+                            template: pin.name.clone(),
+                            from,
+                            to: target,
+                            text: text.clone(),
+                        });
+                    }
+                }
+                Ok(None) => {}
+                Err(message) => {
+                    err(&format!("error: {message}\n"));
+                    return status::USAGE;
+                }
+            }
+            continue;
+        }
         let Some(current) = pin
             .version
             .as_deref()
@@ -168,6 +181,7 @@ pub fn run(args: Args) -> u8 {
         };
         moves.push(Move {
             file,
+            instance: None,
             path: PathBuf::from(&source.name),
             template: pin.name.clone(),
             from: current,
@@ -214,8 +228,14 @@ pub fn run(args: Args) -> u8 {
         );
         return status::INPUT_ERRORS;
     }
+    let mut written: Vec<&Path> = Vec::new();
     for m in &moves {
         let path = &m.path;
+        if written.contains(&path.as_path()) {
+            report_move(m);
+            continue;
+        }
+        written.push(path);
         // The source map names a file by its path as the user gave the workspace.
         if let Err(e) = write_atomically(path, &m.text) {
             err(&format!(
@@ -225,20 +245,109 @@ pub fn run(args: Args) -> u8 {
             ));
             return status::USAGE;
         }
-        let kind = if m.to.major != m.from.major {
-            "major"
-        } else {
-            "minor"
-        };
-        err(&format!(
-            "upgraded {}: {} {} → {} ({kind})\n",
-            m.path.display(),
-            m.template,
-            m.from,
-            m.to
-        ));
+        report_move(m);
     }
     status::OK
+}
+
+fn report_move(m: &Move) {
+    let kind = if m.to.major != m.from.major {
+        "major"
+    } else {
+        "minor"
+    };
+    let what = match &m.instance {
+        Some(i) => format!("{} (instance {i})", m.path.display()),
+        None => m.path.display().to_string(),
+    };
+    err(&format!(
+        "upgraded {what}: {} {} → {} ({kind})\n",
+        m.template, m.from, m.to
+    ));
+}
+
+/// The spec's text with the named instances pinned to their target version, and each
+/// move (from, to); `None` when every named instance is already there.
+fn instance_moves(
+    args: &Args,
+    parsed: &crate::spec::SpecFile,
+    pin: &crate::spec::TemplateRef,
+    available: &[Version],
+    to: Option<Version>,
+    text: &str,
+) -> Result<Option<(String, Vec<(String, Version, Version)>)>, String> {
+    if parsed.kind != SpecKind::Service {
+        return Err("`--instance` names instances of a service, not an environment".into());
+    }
+    let file_version = pin
+        .version
+        .as_deref()
+        .and_then(Version::parse)
+        .or_else(|| available.last().copied());
+    let mut edits: Vec<(u32, Option<String>, Version, Version)> = Vec::new();
+    for want in &args.instances {
+        let Some(inst) = parsed.instances.iter().find(|i| i.name == *want) else {
+            let names: Vec<&str> = parsed.instances.iter().map(|i| i.name.as_str()).collect();
+            return Err(format!(
+                "the service has no instance `{want}` (it has {})",
+                names.join(", ")
+            ));
+        };
+        let current = inst
+            .template
+            .as_ref()
+            .and_then(|t| t.version.as_deref())
+            .and_then(Version::parse)
+            .or(file_version);
+        let Some(current) = current else { continue };
+        let Some(target) = target_version(current, available, None, to, args.major) else {
+            continue;
+        };
+        let start = inst
+            .template
+            .as_ref()
+            .map_or(inst.name_span.start, |t| t.span.start);
+        edits.push((start, None, current, target));
+        let last = edits.len() - 1;
+        let new_text = match &inst.template {
+            Some(t) => rewrite_pin(text, t.span, target),
+            None => insert_instance_pin(text, inst.name_span, &pin.name, target),
+        };
+        match new_text {
+            Some(_) => edits[last].1 = Some(inst.name.clone()),
+            None => {
+                return Err(format!(
+                    "cannot add a `template:` pin to instance `{want}` written in flow style; add `template: {}@{target}` to it by hand",
+                    pin.name
+                ));
+            }
+        }
+    }
+    if edits.is_empty() {
+        return Ok(None);
+    }
+    // Apply from the end of the file, so earlier offsets stay valid.
+    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    let mut out = text.to_string();
+    let mut moved = Vec::new();
+    for (_, name, from, target) in &edits {
+        let Some(inst) = parsed
+            .instances
+            .iter()
+            .find(|i| Some(&i.name) == name.as_ref())
+        else {
+            continue;
+        };
+        let next = match &inst.template {
+            Some(t) => rewrite_pin(&out, t.span, *target),
+            None => insert_instance_pin(&out, inst.name_span, &pin.name, *target),
+        };
+        if let Some(n) = next {
+            out = n;
+            moved.push((inst.name.clone(), *from, *target));
+        }
+    }
+    Ok(Some((out, moved)))
 }
 
 /// Writes `text` to a temporary file beside `path` and renames it over `path`: a

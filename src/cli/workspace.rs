@@ -1,5 +1,6 @@
-//! Loading a workspace from disk: `formwork.yaml`, every template, every spec file of
-//! the environments and services folders, into one source map.
+//! Loading a workspace from disk: `formwork.yaml`, every template (the registry's
+//! snapshots too), the registry's index, every spec file of the environments and
+//! services folders, into one source map.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use crate::check::add_source;
 use crate::cli::sources::{UsageError, display_name, find_files, io_reason, load};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::span::{FileId, SourceMap};
+use crate::versions::registry::INDEX_FILE;
 use crate::workspace::config::{CONFIG_FILE, Config, read_config};
 
 pub struct Loaded {
@@ -48,6 +50,9 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
     let (config, diags) = read_config(config_id, &text);
     problems.extend(diags);
     let mut files = templates.len() + 1;
+    if add_registry_index(&mut map, root, &config.folders.registry, &mut problems)? {
+        files += 1;
+    }
     let mut specs = |folder: &str| -> Result<Vec<FileId>, UsageError> {
         let dir = root.join(folder);
         let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
@@ -90,6 +95,26 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
     })
 }
 
+/// Adds the registry's index (`REGISTRY/index.json`) to `map` when the workspace has
+/// one; whether it did.
+fn add_registry_index(
+    map: &mut SourceMap,
+    root: &Path,
+    registry: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<bool, UsageError> {
+    let path = root.join(registry).join(INDEX_FILE);
+    if !path.is_file() {
+        return Ok(false);
+    }
+    let bytes = std::fs::read(&path).map_err(|e| {
+        UsageError(format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
+    })?;
+    let (_, problem) = add_source(map, display_name(&path), &bytes);
+    problems.extend(problem);
+    Ok(true)
+}
+
 /// Every template of the workspace at `root`, and the template `template` names: a
 /// name (`web`, `web@2.1`) or one of its `.fw` files. The error is the message for
 /// exit status 2.
@@ -99,7 +124,17 @@ pub fn load_templates(
 ) -> Result<(SourceMap, Vec<Diagnostic>, crate::compile::Selector, usize), String> {
     use crate::compile::Selector;
     let files = find_files(&[root.to_path_buf()]).map_err(|e| e.0)?;
-    let (map, problems) = load(&files).map_err(|e| e.0)?;
+    let (mut map, mut problems) = load(&files).map_err(|e| e.0)?;
+    // The settings and the registry's index, so the registry is verified and its
+    // snapshots win over their drafts; mistakes in the settings are `check`'s to report.
+    let config_path = root.join(CONFIG_FILE);
+    if let Ok(bytes) = std::fs::read(&config_path) {
+        let (id, _) = add_source(&mut map, display_name(&config_path), &bytes);
+        let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        let (config, _) = read_config(id, &text);
+        add_registry_index(&mut map, root, &config.folders.registry, &mut problems)
+            .map_err(|e| e.0)?;
+    }
     let selector = if template.ends_with(".fw") {
         let want = display_name(Path::new(template));
         let found = map

@@ -139,6 +139,10 @@ codes! {
     BREAKING_CHANGE = "E0405", "breaking-change", "a new version that breaks specs, services or pipelines written for the old one";
     RESOURCE_REPLACED = "E0406", "resource-replaced", "a new version that would delete or replace a resource of an existing instance";
     DEFAULT_CHANGED = "W0401", "default-changed", "a new version whose input default differs from the old one's";
+    SNAPSHOT_CHANGED = "E0407", "snapshot-changed", "a published version whose snapshot no longer matches the registry's index";
+    INVALID_REGISTRY = "E0408", "invalid-registry", "a registry index that is wrong, or a snapshot folder it does not record";
+    DEPRECATED_VERSION = "W0402", "deprecated-version", "a spec pinning a template version the registry deprecates";
+    DRAFT_DIFFERS = "W0403", "draft-differs", "a draft that differs from the published version of the same number";
     NOT_EXPRESSIBLE = "E0501", "not-expressible", "a computation the chosen target and mode cannot express";
     NAME_COLLISION = "E0502", "name-collision", "two resources or outputs that would get one name in the output";
     ABSENT_RESOURCE = "E0503", "absent-resource", "a read of a resource this instance does not create";

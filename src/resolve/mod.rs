@@ -76,6 +76,24 @@ pub struct Program {
     /// Environment and service templates by name: every version the workspace has.
     pub templates: BTreeMap<(DeclKind, String), TemplateVersions>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The registry's snapshot folders the program was built with.
+    pub snapshots: Vec<SnapshotRoot>,
+    /// Drafts left out of [`Program::templates`] because a published snapshot declares
+    /// the same template and version: (the draft, the published declaration). They are
+    /// still checked, since they are what will be published next.
+    pub shadowed: Vec<(DeclId, DeclId)>,
+}
+
+/// A published snapshot's folder (`registry/web/2.2/`, as the source map names its
+/// files): the workspace root of the files under it, so its imports name its own
+/// copies; and the template and version it publishes, which win over a draft of the
+/// same name and version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SnapshotRoot {
+    /// Ends with `/`.
+    pub folder: String,
+    pub name: String,
+    pub version: Version,
 }
 
 impl Program {
@@ -130,6 +148,22 @@ impl Program {
             .unwrap_or(&[])
     }
 
+    /// The snapshot folder holding `file`, if it is in one.
+    pub fn snapshot_of(&self, file: FileId) -> Option<&SnapshotRoot> {
+        let name = &self.files.get(&file)?.name;
+        snapshot_containing(&self.snapshots, name)
+    }
+
+    /// Whether `id` is the template a snapshot publishes (not a draft).
+    pub fn is_published(&self, id: DeclId) -> bool {
+        let (Some(root), Some(decl)) = (self.snapshot_of(id.file), self.decl(id)) else {
+            return false;
+        };
+        decl.kind != DeclKind::Module
+            && decl.name.as_plain().as_deref() == Some(root.name.as_str())
+            && Program::version_of(decl) == Some(root.version)
+    }
+
     /// The `version = "…"` of a declaration, if it has a valid one.
     pub fn version_of(decl: &ast::Decl) -> Option<Version> {
         decl.body.iter().find_map(|b| match b {
@@ -161,13 +195,31 @@ pub fn normalize_import(path: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+fn snapshot_containing<'a>(roots: &'a [SnapshotRoot], name: &str) -> Option<&'a SnapshotRoot> {
+    roots.iter().find(|r| name.starts_with(&r.folder))
+}
+
 /// Builds the program from parsed files. `files` pairs each file's id and
 /// workspace-relative name with its tree; standard-library files carry their path.
 pub fn build(
     map: &SourceMap,
     parsed: Vec<(FileId, ast::SourceFile, Option<Vec<String>>)>,
 ) -> Program {
-    let mut program = Program::default();
+    build_with_snapshots(map, parsed, Vec::new())
+}
+
+/// [`build`] for a workspace with a registry: the files under each snapshot folder
+/// import from that folder, and the template each publishes wins over a draft of
+/// the same name and version (recorded in [`Program::shadowed`], not a duplicate).
+pub fn build_with_snapshots(
+    map: &SourceMap,
+    parsed: Vec<(FileId, ast::SourceFile, Option<Vec<String>>)>,
+    snapshots: Vec<SnapshotRoot>,
+) -> Program {
+    let mut program = Program {
+        snapshots,
+        ..Program::default()
+    };
     let by_name: BTreeMap<String, FileId> = parsed
         .iter()
         .filter_map(|(id, _, std)| {
@@ -184,7 +236,8 @@ pub fn build(
             imports: BTreeMap::new(),
             std_path,
         };
-        resolve_imports(&mut file, &by_name, &mut program.diagnostics);
+        let root = snapshot_containing(&program.snapshots, &file.name).map(|r| r.folder.clone());
+        resolve_imports(&mut file, &by_name, root.as_deref(), &mut program.diagnostics);
         program.files.insert(id, file);
     }
     index_templates(&mut program);
@@ -210,9 +263,12 @@ fn find_import(by_name: &BTreeMap<String, FileId>, importer: &str, path: &str) -
     None
 }
 
+/// `snapshot`: the snapshot folder holding the file, whose imports stay inside it (a
+/// published version never reads the drafts).
 fn resolve_imports(
     file: &mut File,
     by_name: &BTreeMap<String, FileId>,
+    snapshot: Option<&str>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for item in &file.ast.items {
@@ -242,7 +298,11 @@ fn resolve_imports(
             );
             continue;
         };
-        let Some(target) = find_import(by_name, &file.name, &normal) else {
+        let found = match snapshot {
+            Some(folder) => by_name.get(&format!("{folder}{normal}")).copied(),
+            None => find_import(by_name, &file.name, &normal),
+        };
+        let Some(target) = found else {
             let d = Diagnostic::new(
                 codes::IMPORT_NOT_FOUND,
                 format!("cannot find `{normal}` in the workspace"),
@@ -274,12 +334,20 @@ fn resolve_imports(
 
 fn index_templates(program: &mut Program) {
     let mut templates: BTreeMap<(DeclKind, String), TemplateVersions> = BTreeMap::new();
-    let mut seen: BTreeMap<(DeclKind, String, Option<Version>), Span> = BTreeMap::new();
+    // The first declaration of each key: its name's span, its id, whether published.
+    let mut seen: BTreeMap<(DeclKind, String, Option<Version>), (Span, DeclId, bool)> =
+        BTreeMap::new();
+    let mut shadowed = Vec::new();
+    let mut diagnostics = Vec::new();
     for f in program.files.values() {
         for (i, item) in f.ast.items.iter().enumerate() {
             let Item::Decl(d) = item else { continue };
             let Some(name) = d.name.as_plain() else {
                 continue;
+            };
+            let id = DeclId {
+                file: f.id,
+                item: i,
             };
             let version = Program::version_of(d);
             let key = (d.kind, name.clone(), version);
@@ -289,30 +357,44 @@ fn index_templates(program: &mut Program) {
             } else {
                 key
             };
-            if let Some(first) = seen.get(&scope_key) {
+            let published = program.is_published(id);
+            if let Some(&(first_span, first, first_published)) = seen.get(&scope_key) {
+                // A published version wins over its draft, whichever comes first.
+                if published != first_published {
+                    if published {
+                        shadowed.push((first, id));
+                        seen.insert(scope_key, (d.name.span, id, true));
+                        if let Some(entry) = templates
+                            .get_mut(&(d.kind, name))
+                            .and_then(|vs| vs.iter_mut().find(|(_, v)| *v == first))
+                        {
+                            entry.1 = id;
+                        }
+                    } else {
+                        shadowed.push((id, first));
+                    }
+                    continue;
+                }
                 let v = version.map(|v| format!(" {v}")).unwrap_or_default();
-                program.diagnostics.push(
+                diagnostics.push(
                     Diagnostic::new(
                         codes::DUPLICATE_DECLARATION,
                         format!("{} `{name}`{v} is declared twice", d.kind.keyword()),
                     )
                     .with_primary(d.name.span, "declared again here")
-                    .with_secondary(*first, "first declared here")
+                    .with_secondary(first_span, "first declared here")
                     .with_help(
                         "give each version its own `version = \"MAJOR.MINOR\"`, or rename one",
                     ),
                 );
                 continue;
             }
-            seen.insert(scope_key, d.name.span);
+            seen.insert(scope_key, (d.name.span, id, published));
             if d.kind != DeclKind::Module {
-                templates.entry((d.kind, name)).or_default().push((
-                    version,
-                    DeclId {
-                        file: f.id,
-                        item: i,
-                    },
-                ));
+                templates
+                    .entry((d.kind, name))
+                    .or_default()
+                    .push((version, id));
             }
         }
     }
@@ -320,6 +402,9 @@ fn index_templates(program: &mut Program) {
         versions.sort_by_key(|(v, _)| (v.is_none(), *v));
     }
     program.templates = templates;
+    program.diagnostics.extend(diagnostics);
+    shadowed.sort();
+    program.shadowed = shadowed;
 }
 
 fn find_import_cycles(program: &mut Program) {

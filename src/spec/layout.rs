@@ -21,7 +21,7 @@ const SERVICE_KEYS: &[&str] = &[
 ];
 /// The pipeline providers a service spec may choose.
 pub const PIPELINE_PROVIDERS: &[&str] = &["github", "gitlab", "codepipeline"];
-const INSTANCE_KEYS: &[&str] = &["name", "environment", "spec"];
+const INSTANCE_KEYS: &[&str] = &["name", "environment", "template", "spec"];
 const KINDS: &[&str] = &["EnvironmentSpec", "ServiceSpec"];
 
 fn layout_error(message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
@@ -116,6 +116,7 @@ pub(crate) fn read_layout(
         }
     }
     duplicate_instances(&spec.instances, diags);
+    instance_pins(&spec, diags);
     Some(spec)
 }
 
@@ -201,6 +202,42 @@ fn backticked(names: &[&str]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// An instance's own `template:` pins a version of its service's template: the same
+/// name, so one service's instances are one template at several versions.
+fn instance_pins(spec: &SpecFile, diags: &mut Vec<Diagnostic>) {
+    for inst in &spec.instances {
+        let Some(pin) = &inst.template else {
+            continue;
+        };
+        match &spec.template {
+            Some(t) if t.name == pin.name => {}
+            Some(t) => diags.push(
+                Diagnostic::new(
+                    codes::INVALID_TEMPLATE_REFERENCE,
+                    format!(
+                        "instance `{}` pins `{}`, but its service's template is `{}`",
+                        inst.name, pin.name, t.name
+                    ),
+                )
+                .with_primary(pin.span, "another template")
+                .with_secondary(t.span, "the service's template")
+                .with_help(format!(
+                    "an instance pins a version of its service's template: `template: {}@MAJOR.MINOR`",
+                    t.name
+                )),
+            ),
+            None => diags.push(
+                Diagnostic::new(
+                    codes::INVALID_TEMPLATE_REFERENCE,
+                    format!("instance `{}` pins a version, but the spec names no template", inst.name),
+                )
+                .with_primary(pin.span, "a version of which template?")
+                .with_help(format!("name the service's template at the top: `template: {}`", pin.name)),
+            ),
+        }
+    }
 }
 
 /// `pipeline_provider: gitlab`
@@ -375,6 +412,7 @@ fn instance(item: SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
         );
         return None;
     }
+    let template = item.get("template").and_then(|e| template_ref(e, diags));
     let span = item.span;
     let spec = match item.kind {
         NodeKind::Map(entries) => entries.into_iter().find(|e| e.key == "spec"),
@@ -396,6 +434,7 @@ fn instance(item: SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Instance> {
         name_span,
         environment,
         environment_span,
+        template,
         inputs,
         span,
     })

@@ -65,6 +65,9 @@ pub struct Instance {
     pub name_span: Span,
     pub environment: String,
     pub environment_span: Span,
+    /// The instance's own `template: NAME@VERSION`, when it pins one: a version of its
+    /// service's template other than the spec's.
+    pub template: Option<TemplateRef>,
     /// The `spec:` mapping, or an empty mapping (at the name) when left out.
     pub inputs: SpecNode,
     pub span: Span,

@@ -21,6 +21,7 @@ pub mod compat;
 pub mod diff;
 pub mod narrowing;
 pub mod outdated;
+pub mod publish;
 pub mod registry;
 pub mod rendered;
 pub mod requires;

@@ -131,13 +131,13 @@ pub fn outdated(program: &Program, plan: &Plan, catalog: &dyn Catalog) -> Vec<Ro
         );
     }
     for svc in &plan.services {
-        for (instance, _) in &svc.instances {
+        for i in &svc.instances {
             row(
                 DeclKind::Service,
                 "service-instance",
-                instance,
+                &i.name,
                 Some(&svc.name),
-                &svc.template,
+                &i.template,
             );
         }
     }

@@ -63,6 +63,46 @@ pub fn rewrite_pin(text: &str, span: Span, version: Version) -> Option<String> {
     Some(out)
 }
 
+/// The spec's text with a `template: NAME@VERSION` line added to the instance whose
+/// `name:` value is at `name_span`, under its `name:` and indented like it. Only for
+/// instances written in block style (`- name: web-dev` on its own line); `None`
+/// otherwise.
+pub fn insert_instance_pin(
+    text: &str,
+    name_span: Span,
+    template: &str,
+    version: Version,
+) -> Option<String> {
+    let start = name_span.start as usize;
+    let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text.get(line_start..start)?;
+    let key = prefix.rfind("name")?;
+    let lead = prefix.get(..key)?;
+    if !lead.chars().all(|c| c == ' ' || c == '-')
+        || !prefix.get(key + 4..)?.trim_start().starts_with(':')
+    {
+        return None;
+    }
+    let indent = " ".repeat(lead.chars().count());
+    let end = name_span.end as usize;
+    let line_end = text.get(end..)?.find('\n').map(|i| end + i + 1);
+    let line = format!("{indent}template: {template}@{version}\n");
+    let mut out = String::with_capacity(text.len() + line.len() + 1);
+    match line_end {
+        Some(at) => {
+            out.push_str(text.get(..at)?);
+            out.push_str(&line);
+            out.push_str(text.get(at..)?);
+        }
+        None => {
+            out.push_str(text);
+            out.push('\n');
+            out.push_str(&line);
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +134,23 @@ mod tests {
         let unpinned = "template: 'web'\n";
         let got = rewrite_pin(unpinned, span_of(unpinned, "'web'"), v("1.2"));
         assert_eq!(got.as_deref(), Some("template: 'web@1.2'\n"));
+    }
+
+    #[test]
+    fn adds_an_instance_pin_under_its_name() {
+        let text = "instances:\n  - name: web-dev   # dev\n    environment: dev\n  - name: web-prod\n    environment: prod\n";
+        let got = insert_instance_pin(text, span_of(text, "web-prod"), "web", v("2.2"));
+        assert_eq!(
+            got.as_deref(),
+            Some(
+                "instances:\n  - name: web-dev   # dev\n    environment: dev\n  - name: web-prod\n    template: web@2.2\n    environment: prod\n"
+            )
+        );
+        let flow = "instances: [{name: web-dev, environment: dev}]\n";
+        assert_eq!(
+            insert_instance_pin(flow, span_of(flow, "web-dev"), "web", v("2.2")),
+            None
+        );
     }
 
     #[test]

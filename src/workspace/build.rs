@@ -113,7 +113,11 @@ pub fn build(
     let mut batches = Vec::new();
     let mut metas = Vec::new();
     let mut prepare_one =
-        |decl: DeclId, spec: FileId, meta: Meta, batches: &mut Vec<crate::compile::Batch>| {
+        |decl: DeclId,
+         spec: FileId,
+         instance: Option<&str>,
+         meta: Meta,
+         batches: &mut Vec<crate::compile::Batch>| {
             let options = Options {
                 target: target_for(&mut checker, decl, config),
                 mode: Mode::Render,
@@ -123,7 +127,7 @@ pub fn build(
                     .clone()
                     .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
             };
-            match prepare(program, map, decl, Some(spec), None, &options) {
+            match prepare(program, map, decl, Some(spec), instance, &options) {
                 Ok(b) => {
                     batches.push(b);
                     metas.push(meta);
@@ -140,6 +144,7 @@ pub fn build(
         prepare_one(
             env.decl,
             env.spec,
+            None,
             Meta {
                 kind: "environment",
                 folder: "environments".into(),
@@ -152,18 +157,38 @@ pub fn build(
     }
     // A service with no instances has nothing to build.
     for svc in plan.services.iter().filter(|s| !s.instances.is_empty()) {
-        prepare_one(
-            svc.decl,
-            svc.spec,
-            Meta {
-                kind: "service-instance",
-                folder: format!("services/{}", svc.name),
-                template: svc.template.clone(),
-                spec: spec_path(svc.spec),
-                environments: svc.instances.clone(),
-            },
-            &mut batches,
-        )?;
+        let environments: Vec<(String, String)> = svc
+            .instances
+            .iter()
+            .map(|i| (i.name.clone(), i.environment.clone()))
+            .collect();
+        let meta = |template: &str| Meta {
+            kind: "service-instance",
+            folder: format!("services/{}", svc.name),
+            template: template.to_string(),
+            spec: spec_path(svc.spec),
+            environments: environments.clone(),
+        };
+        if svc.instances.iter().all(|i| i.decl == svc.decl) {
+            prepare_one(
+                svc.decl,
+                svc.spec,
+                None,
+                meta(&svc.template),
+                &mut batches,
+            )?;
+        } else {
+            // Instances pinned to other versions: each is rendered with its own.
+            for i in &svc.instances {
+                prepare_one(
+                    i.decl,
+                    svc.spec,
+                    Some(&i.name),
+                    meta(&i.template),
+                    &mut batches,
+                )?;
+            }
+        }
     }
     if !errors.is_empty() {
         errors.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));

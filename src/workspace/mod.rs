@@ -20,6 +20,7 @@ use crate::syntax::ast::{BodyItem, DeclKind};
 use crate::syntax::span::{FileId, SourceMap, Span};
 use crate::types::Checker;
 use crate::types::versions::admits;
+use crate::versions::registry::Registry;
 
 /// An environment to deploy: its spec and the template version it instantiates.
 #[derive(Debug, Clone)]
@@ -40,12 +41,25 @@ pub struct ServicePlan {
     pub spec: FileId,
     pub decl: DeclId,
     pub template: String,
-    /// Each instance's name and the environment it runs in.
-    pub instances: Vec<(String, String)>,
+    /// Each instance: its name, the environment it runs in, and the template version
+    /// it runs (the spec's, or the instance's own pin).
+    pub instances: Vec<InstancePlan>,
     /// The spec's `pipeline:` inputs.
     pub pipeline_inputs: Inputs,
     /// The spec's `pipeline_provider:`, when given.
     pub pipeline_provider: Option<String>,
+}
+
+/// One service instance to deploy.
+#[derive(Debug, Clone)]
+pub struct InstancePlan {
+    pub name: String,
+    /// The environment it runs in.
+    pub environment: String,
+    /// The template version it runs: the spec's, or its own `template:` pin.
+    pub decl: DeclId,
+    /// `web@2.1`
+    pub template: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -72,6 +86,12 @@ pub fn plan(
     let mut diags = Vec::new();
     let mut plan = Plan::default();
     let mut checker = Checker::new(program);
+    let registry = Registry::locate(map).map(|(r, _)| r);
+    let deprecated = |parsed: &SpecFile, kind: DeclKind, version: Version| {
+        let t = parsed.template.as_ref()?;
+        let reason = registry.as_ref()?.deprecated(kind, &t.name, version)?;
+        Some(deprecated_version(registry.as_ref()?, t, kind, version, &reason))
+    };
     let read = |file: FileId, diags: &mut Vec<Diagnostic>| -> Option<SpecFile> {
         let text = map.get(file).map(|f| f.text.as_str()).unwrap_or("");
         let (parsed, d) = spec::read_spec(file, text);
@@ -107,6 +127,7 @@ pub fn plan(
         else {
             continue;
         };
+        diags.extend(deprecated(&parsed, DeclKind::Environment, version));
         if let Some(sig) = checker.signature(decl) {
             let empty = spec::SpecNode::empty_map(Span::new(file, 0, 0));
             let values = parsed.environment_inputs.as_ref().unwrap_or(&empty);
@@ -132,11 +153,12 @@ pub fn plan(
         if !expect_kind(&parsed, SpecKind::Service, &mut diags) {
             continue;
         }
-        let Some((decl, _, template)) =
+        let Some((decl, version, template)) =
             template_of(program, &parsed, DeclKind::Service, &mut diags)
         else {
             continue;
         };
+        diags.extend(deprecated(&parsed, DeclKind::Service, version));
         let tname = template_name(&template);
         let sig = checker.signature(decl);
         let mut pipeline_inputs = Inputs::default();
@@ -152,7 +174,34 @@ pub fn plan(
         }
         let mut instances = Vec::new();
         for inst in &parsed.instances {
-            if let Some(sig) = &sig {
+            // An instance may pin its own version of the service's template.
+            let (decl, template) = match &inst.template {
+                Some(pin) => match resolve_pin(
+                    program,
+                    Some(pin),
+                    file,
+                    DeclKind::Service,
+                    &mut diags,
+                ) {
+                    Some((d, v, t)) => {
+                        if let Some(reg) = registry.as_ref()
+                            && let Some(reason) = reg.deprecated(DeclKind::Service, &pin.name, v)
+                        {
+                            diags.push(deprecated_version(
+                                reg,
+                                pin,
+                                DeclKind::Service,
+                                v,
+                                &reason,
+                            ));
+                        }
+                        (d, t)
+                    }
+                    None => continue,
+                },
+                None => (decl, template.clone()),
+            };
+            if let Some(sig) = checker.signature(decl) {
                 let (_, d) = spec::check_inputs(&inst.inputs, &sig.inputs, &tname);
                 diags.extend(d);
             }
@@ -190,7 +239,12 @@ pub fn plan(
                     }
                 }
             }
-            instances.push((inst.name.clone(), inst.environment.clone()));
+            instances.push(InstancePlan {
+                name: inst.name.clone(),
+                environment: inst.environment.clone(),
+                decl,
+                template,
+            });
         }
         plan.services.push(ServicePlan {
             name: spec_name(map, file),
@@ -203,6 +257,38 @@ pub fn plan(
         });
     }
     (plan, diags)
+}
+
+/// `W0402`: a spec pinning (or, without a version, getting) a deprecated version.
+fn deprecated_version(
+    registry: &Registry,
+    t: &spec::TemplateRef,
+    kind: DeclKind,
+    version: Version,
+    reason: &str,
+) -> Diagnostic {
+    let name = &t.name;
+    let d = Diagnostic::new(
+        codes::DEPRECATED_VERSION,
+        format!("`{name}` {version} is deprecated: {reason}"),
+    )
+    .with_primary(t.span, format!("uses `{name}` {version}"))
+    .with_note(format!(
+        "the registry's index deprecates it (`{}{}`)",
+        registry.folder,
+        crate::versions::registry::INDEX_FILE
+    ));
+    match registry.recommended(kind, name) {
+        Some(r) if r != version => d.with_help(format!(
+            "move to the recommended version: `template: {name}@{r}`{}",
+            if r.major == version.major {
+                " (a minor upgrade: compatible)"
+            } else {
+                " (a major upgrade: check what changed)"
+            }
+        )),
+        _ => d.with_help("move to a version that is not deprecated"),
+    }
 }
 
 fn template_name(template: &str) -> String {
@@ -233,13 +319,24 @@ fn template_of(
     kind: DeclKind,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(DeclId, Version, String)> {
-    let Some(t) = &parsed.template else {
+    resolve_pin(program, parsed.template.as_ref(), parsed.file, kind, diags)
+}
+
+/// The template and version a pin names (the newest version when it names none).
+fn resolve_pin(
+    program: &Program,
+    pin: Option<&spec::TemplateRef>,
+    file: FileId,
+    kind: DeclKind,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(DeclId, Version, String)> {
+    let Some(t) = pin else {
         diags.push(
             Diagnostic::new(
                 codes::SPEC_WITHOUT_TEMPLATE,
                 format!("this {} spec does not name its template", kind.keyword()),
             )
-            .with_primary(Span::new(parsed.file, 0, 0), "in this spec")
+            .with_primary(Span::new(file, 0, 0), "in this spec")
             .with_help("name it, with its version, at the top: `template: NAME@MAJOR.MINOR`"),
         );
         return None;

@@ -72,7 +72,12 @@ pub fn service_pipelines(
             .map_or(Target::CloudFormation, |r| r.target)
     };
     for svc in &plan.services {
-        let instances = deploy_instances(&svc.name, &svc.instances, target_of);
+        let names: Vec<(String, String)> = svc
+            .instances
+            .iter()
+            .map(|i| (i.name.clone(), i.environment.clone()))
+            .collect();
+        let instances = deploy_instances(&svc.name, &names, target_of);
         let req = PipelineRequest {
             decl: svc.decl,
             service: svc.name.clone(),
