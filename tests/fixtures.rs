@@ -14,13 +14,14 @@ fn fixtures() {
         let rel = path
             .strip_prefix(root().join("tests/fixtures"))
             .unwrap_or(path);
-        // The formatter's fixtures and the specs', codegen's, workspaces' and version
-        // pairs' have their own tests.
+        // The formatter's fixtures and the specs', codegen's, workspaces', version
+        // pairs' and the registry's have their own tests.
         if rel.starts_with("format")
             || rel.starts_with("spec")
             || rel.starts_with("codegen")
             || rel.starts_with("workspace")
             || rel.starts_with("versions")
+            || rel.starts_with("registry")
         {
             return;
         }

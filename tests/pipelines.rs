@@ -23,6 +23,7 @@ fn acme(provider: Option<Provider>) -> (Vec<Pipeline>, Vec<Record>) {
         .filter(|(p, _)| {
             p == "formwork.yaml"
                 || p.starts_with("templates/")
+                || p.starts_with("registry/")
                 || p.starts_with("environments/")
                 || p.starts_with("services/")
         })

@@ -300,9 +300,11 @@ fn a_part_the_template_does_not_have_is_a_usage_error() {
             .into_owned();
         add_source(&mut map, name, &bytes);
     }
+    let mut problems = Vec::new();
+    common::add_workspace_settings(&mut map, &ws, &mut problems);
     let result = formwork::schema::export(
         &mut map,
-        vec![],
+        problems,
         &Selector::parse_name("shared-vpc"),
         Some(Part::Pipeline),
     );

@@ -26,26 +26,24 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// acme, with worker 1.1 (compatible: a new optional input) and, with `major`,
-/// worker 2.0 (a new required input).
+/// A copy of acme, where `services/worker.yaml` is on worker 1.0 and 1.1 is published
+/// (a minor upgrade); with `major`, worker 2.0 is published too, with a new required
+/// input (`formwork publish worker --major`, as a platform team would).
 fn acme_with_worker_versions(name: &str, major: bool) -> std::path::PathBuf {
     let ws = temp(name);
     copy_tree(&root().join("examples/acme"), &ws);
-    let worker = std::fs::read_to_string(ws.join("templates/worker.fw")).expect("worker.fw");
-    let v11 = worker.replace("version = \"1.0\"", "version = \"1.1\"").replace(
-        "    dead_letter: Bool = true\n",
-        "    dead_letter: Bool = true\n    /// Tag the function with its team.\n    team: String?\n",
-    );
-    assert_ne!(v11, worker, "worker.fw changed shape: update this test");
-    std::fs::write(ws.join("templates/worker-1.1.fw"), v11).expect("write 1.1");
     if major {
-        let v20 = worker
-            .replace("version = \"1.0\"", "version = \"2.0\"")
-            .replace(
-                "    dead_letter: Bool = true\n",
-                "    dead_letter: Bool = true\n    /// The team that owns the worker.\n    owner: String\n",
-            );
-        std::fs::write(ws.join("templates/worker-2.0.fw"), v20).expect("write 2.0");
+        let path = ws.join("templates/worker.fw");
+        let draft = std::fs::read_to_string(&path).expect("worker.fw");
+        let v2 = draft.replace(
+            "    dead_letter: Bool = true\n",
+            "    dead_letter: Bool = true\n    /// The team that owns the worker.\n    owner: String\n",
+        );
+        assert_ne!(v2, draft, "worker.fw changed shape: update this test");
+        std::fs::write(&path, v2).expect("write the draft");
+        let (code, _, log) = run(&ws, &["publish", "worker", "--major"]);
+        assert_eq!(code, 0, "{log}");
+        assert!(log.contains("published worker 2.0"), "{log}");
     }
     ws
 }
@@ -81,6 +79,7 @@ fn outdated_lists_every_instance_and_gates_ci() {
         .collect();
     assert_eq!(behind, ["orders-dev", "orders-prod"]);
     assert_eq!(rows[7]["latest_minor"], "1.1");
+    assert_eq!(rows[7]["recommended"], "2.0");
     assert_eq!(rows[7]["upgrade"], "major");
     assert_eq!(run(&ws, &["outdated", ".", "--fail-on", "major"]).0, 1);
     assert_eq!(run(&ws, &["outdated", ".", "--fail-on", "minor"]).0, 1);

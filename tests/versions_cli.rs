@@ -46,13 +46,22 @@ fn acme(name: &str) -> PathBuf {
     dir
 }
 
-/// `worker` 2.0 beside 1.0: a new input with a default, the queue's visibility
-/// timeout doubled, the queue made FIFO (create-only: the queue is replaced), an
-/// output removed (breaking).
-fn add_worker_2(ws: &Path) {
-    let v1 = std::fs::read_to_string(ws.join("templates/worker.fw")).expect("worker.fw");
-    let v2 = v1
-        .replace("version = \"1.0\"", "version = \"2.0\"")
+/// `worker` 2.0 beside the draft in `templates/` (whatever its version, returned): a
+/// new input with a default, the queue's visibility timeout doubled, the queue made
+/// FIFO (create-only: the queue is replaced), an output removed (breaking).
+fn add_worker_2(ws: &Path) -> String {
+    let draft = std::fs::read_to_string(ws.join("templates/worker.fw")).expect("worker.fw");
+    let version_line = draft
+        .lines()
+        .find(|l| l.trim_start().starts_with("version = "))
+        .expect("a version line");
+    let version = version_line
+        .split('"')
+        .nth(1)
+        .expect("a quoted version")
+        .to_string();
+    let v2 = draft
+        .replace(version_line, "  version = \"2.0\"")
         .replace(
             "timeout: Int in 1..900 = 30",
             "timeout: Int in 1..900 = 30\n    region: String = \"eu-west-1\"",
@@ -65,8 +74,15 @@ fn add_worker_2(ws: &Path) {
             "  output is_large: Bool = input.memory_mb >= 1024 && !input.dead_letter\n",
             "",
         );
-    assert_ne!(v1, v2, "the edits must apply to worker.fw");
+    for edit in ["version = \"2.0\"", "region", "FifoQueue"] {
+        assert!(
+            v2.contains(edit),
+            "the edits must apply to worker.fw: {edit}"
+        );
+    }
+    assert!(!v2.contains("output is_large"));
     std::fs::write(ws.join("templates/worker-2.fw"), v2).expect("write worker-2.fw");
+    version
 }
 
 fn shown(run: &Run) -> String {
@@ -77,14 +93,33 @@ fn shown(run: &Run) -> String {
 }
 
 #[test]
+fn diff_between_published_versions_in_acme() {
+    // `examples/acme` itself, read only: its registry holds `worker` 1.0 and 1.1.
+    let acme = root().join("examples/acme");
+    let run = formwork(
+        &acme,
+        &[
+            "diff",
+            "worker@1.0",
+            "worker@1.1",
+            "--instance",
+            "orders-dev",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", shown(&run));
+    insta::assert_snapshot!("diff_acme_worker", shown(&run));
+}
+
+#[test]
 fn diff_between_two_versions_of_worker() {
     let ws = acme("diff");
-    add_worker_2(&ws);
+    let draft = add_worker_2(&ws);
+    let from = format!("worker@{draft}");
     let text = formwork(
         &ws,
         &[
             "diff",
-            "worker@1.0",
+            &from,
             "worker@2.0",
             "--instance",
             "orders-dev",
@@ -99,7 +134,7 @@ fn diff_between_two_versions_of_worker() {
         &ws,
         &[
             "diff",
-            "worker@1.0",
+            &from,
             "worker@2.0",
             "--instance",
             "orders-dev",
@@ -139,7 +174,7 @@ fn diff_between_two_versions_of_worker() {
         &std::env::temp_dir(),
         &[
             "diff",
-            "worker@1.0",
+            &from,
             "worker@2.0",
             "--workspace",
             ws.to_str().expect("utf-8 path"),
@@ -152,7 +187,6 @@ fn diff_between_two_versions_of_worker() {
 #[test]
 fn diff_usage_errors_exit_2() {
     let ws = acme("diff-usage");
-    add_worker_2(&ws);
     let mut all = String::new();
     for args in [
         &["diff", "worker@1.0", "worker@3.0"][..],
@@ -161,11 +195,11 @@ fn diff_usage_errors_exit_2() {
         &[
             "diff",
             "worker@1.0",
-            "worker@2.0",
+            "worker@1.0",
             "--instance",
             "ordrs-dev",
         ],
-        &["diff", "worker@1.0", "worker@2.0", "--instance", "web-dev"],
+        &["diff", "worker@1.0", "worker@1.0", "--instance", "web-dev"],
     ] {
         let r = formwork(&ws, args);
         assert_eq!(r.code, 2, "{args:?}: {}", shown(&r));
@@ -180,7 +214,7 @@ fn diff_usage_errors_exit_2() {
         "service \"broken\" { input { x: } }",
     )
     .expect("write");
-    let r = formwork(&ws, &["diff", "worker@1.0", "worker@2.0"]);
+    let r = formwork(&ws, &["diff", "worker@1.0", "worker@1.0"]);
     assert_eq!(r.code, 1, "{}", shown(&r));
     let _ = std::fs::remove_dir_all(&ws);
 }
@@ -188,7 +222,7 @@ fn diff_usage_errors_exit_2() {
 /// Builds the workspace and copies each artifact into `deployed/` as the cloud would
 /// give it back: CloudFormation templates as `STACK.json`, and for each Terraform
 /// artifact a plan with nothing to do.
-fn deploy_build(ws: &Path) -> PathBuf {
+fn deploy_build(ws: &Path) -> (PathBuf, serde_json::Value) {
     let built = formwork(ws, &["build", "."]);
     assert_eq!(built.code, 0, "{}", shown(&built));
     let deployed = ws.join("deployed");
@@ -222,13 +256,13 @@ fn deploy_build(ws: &Path) -> PathBuf {
             .expect("write plan");
         }
     }
-    deployed
+    (deployed, manifest)
 }
 
 #[test]
 fn drift_against_the_build_itself_and_edited_deployments() {
     let ws = acme("drift");
-    let deployed = deploy_build(&ws);
+    let (deployed, manifest) = deploy_build(&ws);
 
     let clean = formwork(&ws, &["drift", "--deployed", "deployed"]);
     assert_eq!(clean.code, 0, "{}", shown(&clean));
@@ -244,12 +278,20 @@ fn drift_against_the_build_itself_and_edited_deployments() {
     let response =
         serde_json::json!({"TemplateBody": body, "StagesAvailable": ["Original", "Processed"]});
     std::fs::write(&dev, response.to_string()).expect("write");
-    // And one deployed as YAML (what `render --yaml` writes).
+    // And one deployed as YAML (what `render --yaml` writes), of the version built.
+    let pinned = manifest["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .find(|a| a["stack"] == "orders-prod")
+        .and_then(|a| a["template"].as_str())
+        .expect("orders-prod's template")
+        .to_string();
     let yaml = formwork(
         &ws,
         &[
             "render",
-            "worker",
+            &pinned,
             "--spec",
             "services/worker.yaml",
             "--instance",

@@ -149,7 +149,8 @@ pub fn run(args: Args) -> u8 {
             &instances,
         ),
         ReportFormat::Json => {
-            let mut doc = json_report(name, (from, to), &changes, &instances).to_string();
+            let report = json_report(name, (from, to), &changes, &instances);
+            let mut doc = serde_json::to_string_pretty(&report).unwrap_or_default();
             doc.push('\n');
             doc
         }

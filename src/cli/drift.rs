@@ -335,7 +335,7 @@ fn parse_json_or_yaml(text: &str) -> Result<Value, String> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => Ok(v),
         Err(e) if looks_json => Err(format!("not valid JSON: {e}")),
-        Err(_) => yaml_to_json(text).map_err(|e| format!("neither JSON nor YAML: {e}")),
+        Err(_) => yaml_to_json(text).map_err(|e| format!("not valid JSON or YAML: {e}")),
     }
 }
 

@@ -17,8 +17,8 @@ mod output;
 mod publish;
 mod render;
 mod schema;
-mod upgrade;
 mod sources;
+mod upgrade;
 mod workspace;
 
 use std::process::ExitCode;

@@ -8,7 +8,7 @@ use crate::cli::output::{err, out, print_report};
 use crate::cli::workspace::load_workspace;
 use crate::cli::{ColorChoice, OutputFormat, status};
 use crate::diagnostics::Diagnostic;
-use crate::versions::outdated::{Newest, Upgrade, json, outdated, table};
+use crate::versions::outdated::{Upgrade, catalog, json, outdated, table};
 use crate::workspace::{Plan, plan};
 
 #[derive(clap::Args, Debug)]
@@ -64,7 +64,7 @@ pub fn run(args: Args) -> u8 {
         print_report(&report, &ws.map, OutputFormat::Human, args.color, ws.files);
         return status::INPUT_ERRORS;
     }
-    let rows = outdated(&program, &the_plan, &Newest);
+    let rows = outdated(&program, &the_plan, catalog(&ws.map).as_ref());
     match args.format {
         TableFormat::Human => out(&table(&rows)),
         TableFormat::Json => out(&json(&rows)),

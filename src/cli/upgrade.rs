@@ -16,7 +16,7 @@ use crate::resolve::Version;
 use crate::spec::{SpecKind, read_spec};
 use crate::syntax::ast::DeclKind;
 use crate::syntax::span::FileId;
-use crate::versions::outdated::{Catalog, Newest, versions};
+use crate::versions::outdated::{catalog, versions};
 use crate::versions::upgrade::{insert_instance_pin, rewrite_pin, target_version};
 use crate::workspace::{plan, spec_name};
 
@@ -93,7 +93,7 @@ pub fn run(args: Args) -> u8 {
         ));
         return status::USAGE;
     }
-    let catalog = Newest;
+    let catalog = catalog(&ws.map);
     let mut moves = Vec::new();
     let mut majors = Vec::new();
     for (file, kind) in specs {
@@ -266,6 +266,9 @@ fn report_move(m: &Move) {
     ));
 }
 
+/// An instance whose pin moves: its name, from, to.
+type InstanceMove = (String, Version, Version);
+
 /// The spec's text with the named instances pinned to their target version, and each
 /// move (from, to); `None` when every named instance is already there.
 fn instance_moves(
@@ -275,7 +278,7 @@ fn instance_moves(
     available: &[Version],
     to: Option<Version>,
     text: &str,
-) -> Result<Option<(String, Vec<(String, Version, Version)>)>, String> {
+) -> Result<Option<(String, Vec<InstanceMove>)>, String> {
     if parsed.kind != SpecKind::Service {
         return Err("`--instance` names instances of a service, not an environment".into());
     }
@@ -327,7 +330,7 @@ fn instance_moves(
         return Ok(None);
     }
     // Apply from the end of the file, so earlier offsets stay valid.
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     let mut out = text.to_string();
     let mut moved = Vec::new();
     for (_, name, from, target) in &edits {

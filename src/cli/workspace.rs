@@ -108,7 +108,11 @@ fn add_registry_index(
         return Ok(false);
     }
     let bytes = std::fs::read(&path).map_err(|e| {
-        UsageError(format!("cannot read `{}`: {}", path.display(), io_reason(&e)))
+        UsageError(format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            io_reason(&e)
+        ))
     })?;
     let (_, problem) = add_source(map, display_name(&path), &bytes);
     problems.extend(problem);

@@ -237,7 +237,12 @@ pub fn build_with_snapshots(
             std_path,
         };
         let root = snapshot_containing(&program.snapshots, &file.name).map(|r| r.folder.clone());
-        resolve_imports(&mut file, &by_name, root.as_deref(), &mut program.diagnostics);
+        resolve_imports(
+            &mut file,
+            &by_name,
+            root.as_deref(),
+            &mut program.diagnostics,
+        );
         program.files.insert(id, file);
     }
     index_templates(&mut program);
@@ -335,8 +340,8 @@ fn resolve_imports(
 fn index_templates(program: &mut Program) {
     let mut templates: BTreeMap<(DeclKind, String), TemplateVersions> = BTreeMap::new();
     // The first declaration of each key: its name's span, its id, whether published.
-    let mut seen: BTreeMap<(DeclKind, String, Option<Version>), (Span, DeclId, bool)> =
-        BTreeMap::new();
+    type Key = (DeclKind, String, Option<Version>);
+    let mut seen: BTreeMap<Key, (Span, DeclId, bool)> = BTreeMap::new();
     let mut shadowed = Vec::new();
     let mut diagnostics = Vec::new();
     for f in program.files.values() {

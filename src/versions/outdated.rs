@@ -53,6 +53,23 @@ pub trait Catalog {
     fn deprecated(&self, kind: DeclKind, name: &str, version: Version) -> Option<String>;
 }
 
+impl Catalog for crate::versions::registry::Registry {
+    fn recommended(&self, kind: DeclKind, name: &str) -> Option<Version> {
+        crate::versions::registry::Registry::recommended(self, kind, name)
+    }
+    fn deprecated(&self, kind: DeclKind, name: &str, version: Version) -> Option<String> {
+        crate::versions::registry::Registry::deprecated(self, kind, name, version)
+    }
+}
+
+/// The registry of a workspace's source map, or [`Newest`] when it has none.
+pub fn catalog(map: &crate::syntax::span::SourceMap) -> Box<dyn Catalog> {
+    match crate::versions::registry::Registry::locate(map) {
+        Some((r, _)) => Box::new(r),
+        None => Box::new(Newest),
+    }
+}
+
 /// A workspace without a registry: the newest version is recommended, none is
 /// deprecated.
 pub struct Newest;

@@ -276,6 +276,8 @@ impl Registry {
     /// published version shadows against it (`W0403`).
     pub fn verify(&self, map: &SourceMap, program: &Program) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
+        // Snapshots that changed: their drafts are not compared with them.
+        let mut changed: BTreeSet<String> = BTreeSet::new();
         let index_text = self
             .index
             .and_then(|id| map.get(id))
@@ -306,6 +308,7 @@ impl Registry {
                     continue;
                 }
                 if let Some(d) = self.changed_snapshot(map, name, *version, published, &present) {
+                    changed.insert(folder.clone());
                     diags.push(d.with_secondary(
                         index_span(&[name, &v, "sha256"]),
                         "the hashes recorded when it was published",
@@ -355,7 +358,11 @@ impl Registry {
         }
         for &(draft, published) in &program.shadowed {
             // A stray file in a snapshot folder is `E0408`'s, not a draft.
-            if program.snapshot_of(draft.file).is_some() {
+            if program.snapshot_of(draft.file).is_some()
+                || program
+                    .snapshot_of(published.file)
+                    .is_some_and(|r| changed.contains(&r.folder))
+            {
                 continue;
             }
             if let Some(d) = self.differing_draft(map, program, draft, published) {

@@ -112,34 +112,33 @@ pub fn build(
     }
     let mut batches = Vec::new();
     let mut metas = Vec::new();
-    let mut prepare_one =
-        |decl: DeclId,
-         spec: FileId,
-         instance: Option<&str>,
-         meta: Meta,
-         batches: &mut Vec<crate::compile::Batch>| {
-            let options = Options {
-                target: target_for(&mut checker, decl, config),
-                mode: Mode::Render,
-                yaml: false,
-                aws_provider: config
-                    .aws_provider
-                    .clone()
-                    .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
-            };
-            match prepare(program, map, decl, Some(spec), instance, &options) {
-                Ok(b) => {
-                    batches.push(b);
-                    metas.push(meta);
-                    Ok(())
-                }
-                Err(Failure::Diagnostics(d)) => {
-                    errors.extend(d);
-                    Ok(())
-                }
-                Err(other) => Err(other),
-            }
+    let mut prepare_one = |decl: DeclId,
+                           spec: FileId,
+                           instance: Option<&str>,
+                           meta: Meta,
+                           batches: &mut Vec<crate::compile::Batch>| {
+        let options = Options {
+            target: target_for(&mut checker, decl, config),
+            mode: Mode::Render,
+            yaml: false,
+            aws_provider: config
+                .aws_provider
+                .clone()
+                .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
         };
+        match prepare(program, map, decl, Some(spec), instance, &options) {
+            Ok(b) => {
+                batches.push(b);
+                metas.push(meta);
+                Ok(())
+            }
+            Err(Failure::Diagnostics(d)) => {
+                errors.extend(d);
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    };
     for env in &plan.environments {
         prepare_one(
             env.decl,
@@ -170,13 +169,7 @@ pub fn build(
             environments: environments.clone(),
         };
         if svc.instances.iter().all(|i| i.decl == svc.decl) {
-            prepare_one(
-                svc.decl,
-                svc.spec,
-                None,
-                meta(&svc.template),
-                &mut batches,
-            )?;
+            prepare_one(svc.decl, svc.spec, None, meta(&svc.template), &mut batches)?;
         } else {
             // Instances pinned to other versions: each is rendered with its own.
             for i in &svc.instances {

@@ -90,7 +90,13 @@ pub fn plan(
     let deprecated = |parsed: &SpecFile, kind: DeclKind, version: Version| {
         let t = parsed.template.as_ref()?;
         let reason = registry.as_ref()?.deprecated(kind, &t.name, version)?;
-        Some(deprecated_version(registry.as_ref()?, t, kind, version, &reason))
+        Some(deprecated_version(
+            registry.as_ref()?,
+            t,
+            kind,
+            version,
+            &reason,
+        ))
     };
     let read = |file: FileId, diags: &mut Vec<Diagnostic>| -> Option<SpecFile> {
         let text = map.get(file).map(|f| f.text.as_str()).unwrap_or("");
@@ -176,29 +182,26 @@ pub fn plan(
         for inst in &parsed.instances {
             // An instance may pin its own version of the service's template.
             let (decl, template) = match &inst.template {
-                Some(pin) => match resolve_pin(
-                    program,
-                    Some(pin),
-                    file,
-                    DeclKind::Service,
-                    &mut diags,
-                ) {
-                    Some((d, v, t)) => {
-                        if let Some(reg) = registry.as_ref()
-                            && let Some(reason) = reg.deprecated(DeclKind::Service, &pin.name, v)
-                        {
-                            diags.push(deprecated_version(
-                                reg,
-                                pin,
-                                DeclKind::Service,
-                                v,
-                                &reason,
-                            ));
+                Some(pin) => {
+                    match resolve_pin(program, Some(pin), file, DeclKind::Service, &mut diags) {
+                        Some((d, v, t)) => {
+                            if let Some(reg) = registry.as_ref()
+                                && let Some(reason) =
+                                    reg.deprecated(DeclKind::Service, &pin.name, v)
+                            {
+                                diags.push(deprecated_version(
+                                    reg,
+                                    pin,
+                                    DeclKind::Service,
+                                    v,
+                                    &reason,
+                                ));
+                            }
+                            (d, t)
                         }
-                        (d, t)
+                        None => continue,
                     }
-                    None => continue,
-                },
+                }
                 None => (decl, template.clone()),
             };
             if let Some(sig) = checker.signature(decl) {

@@ -47,6 +47,7 @@ pub fn compile_dir(
             template = Some(id);
         }
     }
+    super::add_workspace_settings(&mut map, dir, &mut problems);
     let spec_id = spec.map(|s| {
         let bytes = std::fs::read(dir.join(s)).expect("spec is readable");
         let (id, problem) = add_source(&mut map, s, &bytes);

@@ -226,6 +226,23 @@ pub fn check_workspace_files(files: &[(String, String)]) -> (SourceMap, Vec<Diag
     (map, diags)
 }
 
+/// Adds the workspace's `formwork.yaml` and its registry's index (when `dir` has them)
+/// to `map`, named relative to `dir`, as the command line does: the registry's
+/// snapshots, loaded with the templates, then win over their drafts.
+pub fn add_workspace_settings(map: &mut SourceMap, dir: &Path, problems: &mut Vec<Diagnostic>) {
+    let Ok(config) = std::fs::read(dir.join("formwork.yaml")) else {
+        return;
+    };
+    let (id, problem) = add_source(map, "formwork.yaml", &config);
+    problems.extend(problem);
+    let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+    let (settings, _) = formwork::workspace::config::read_config(id, &text);
+    let index = format!("{}/index.json", settings.folders.registry);
+    if let Ok(bytes) = std::fs::read(dir.join(&index)) {
+        problems.extend(add_source(map, index, &bytes).1);
+    }
+}
+
 /// Every file under `dir`, as (path relative to `dir` with `/`, text), sorted.
 pub fn read_tree(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();

@@ -26,6 +26,7 @@ fn load_workspace(dir: &Path) -> (SourceMap, Vec<Diagnostic>) {
         let bytes = std::fs::read(&path).expect("template is readable");
         problems.extend(add_source(&mut map, name, &bytes).1);
     }
+    super::add_workspace_settings(&mut map, dir, &mut problems);
     (map, problems)
 }
 
