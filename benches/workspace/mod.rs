@@ -193,8 +193,9 @@ service "svc{s}" {{
   output service_name: String = app.service_name
 
   pipeline {{
+    branch = pipeline.input.branch
     stage "build" {{
-      run "docker build -t ${{input.image}} ."
+      run "docker build -t svc{s}:${{pipeline.input.branch}} ."
     }}
     stage "deploy" {{
       deploy instances
