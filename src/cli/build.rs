@@ -7,14 +7,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::check::build_and_check;
 use crate::cli::output::{err, print_report};
 use crate::cli::sources::io_reason;
-use crate::cli::workspace::load_workspace;
+use crate::cli::workspace::{Planned, plan_workspace};
 use crate::cli::{ColorChoice, OutputFormat, status};
 use crate::compile::Failure;
 use crate::diagnostics::Diagnostic;
-use crate::workspace::{build::build, plan};
+use crate::workspace::build::build;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -34,29 +33,18 @@ pub struct Args {
 
 pub fn run(args: Args) -> u8 {
     let started = std::time::Instant::now();
-    let mut ws = match load_workspace(&args.workspace) {
-        Ok(w) => w,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
+    let Planned {
+        ws,
+        program,
+        plan: the_plan,
+    } = match plan_workspace(&args.workspace, args.format, args.color) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let problems = std::mem::take(&mut ws.problems);
-    let (program, mut diags) = build_and_check(&mut ws.map, problems);
     let report = |map: &crate::syntax::span::SourceMap, diagnostics: Vec<Diagnostic>| {
         let report = crate::check::Report { diagnostics };
         print_report(&report, map, args.format, args.color, ws.files);
     };
-    if diags.iter().any(Diagnostic::is_error) {
-        report(&ws.map, diags);
-        return status::INPUT_ERRORS;
-    }
-    let (the_plan, d) = plan(&program, &ws.map, &ws.environments, &ws.services);
-    diags.extend(d);
-    if diags.iter().any(Diagnostic::is_error) {
-        report(&ws.map, diags);
-        return status::INPUT_ERRORS;
-    }
     let out = args
         .out
         .clone()

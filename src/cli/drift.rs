@@ -26,18 +26,15 @@ use std::sync::Mutex;
 
 use serde_json::{Map, Value, json};
 
-use crate::check::build_and_check;
 use crate::cli::diff::ReportFormat;
 use crate::cli::output::{err, out, print_report};
 use crate::cli::sources::{display_name, io_reason};
-use crate::cli::workspace::load_workspace;
+use crate::cli::workspace::{Planned, plan_workspace};
 use crate::cli::{ColorChoice, OutputFormat, status};
 use crate::compile::Failure;
-use crate::diagnostics::Diagnostic;
 use crate::types::targets::Target;
 use crate::versions::diff::{Difference, diff, render_text, to_json, without_formwork_metadata};
 use crate::workspace::build::{Record, build};
-use crate::workspace::plan;
 
 /// The most of a deployed file read: as much as a source file may be.
 const MAX_DEPLOYED_BYTES: u64 = 64 * 1024 * 1024;
@@ -113,28 +110,14 @@ pub fn run(args: Args) -> u8 {
             return status::USAGE;
         }
     };
-    let mut ws = match load_workspace(&args.workspace) {
-        Ok(w) => w,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
+    let Planned {
+        ws,
+        program,
+        plan: the_plan,
+    } = match plan_workspace(&args.workspace, OutputFormat::Human, args.color) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let problems = std::mem::take(&mut ws.problems);
-    let (program, mut diags) = build_and_check(&mut ws.map, problems);
-    let report = |map: &crate::syntax::span::SourceMap, diagnostics: Vec<Diagnostic>| {
-        let report = crate::check::Report { diagnostics };
-        print_report(&report, map, OutputFormat::Human, args.color, ws.files);
-        status::INPUT_ERRORS
-    };
-    if diags.iter().any(Diagnostic::is_error) {
-        return report(&ws.map, diags);
-    }
-    let (the_plan, d) = plan(&program, &ws.map, &ws.environments, &ws.services);
-    diags.extend(d);
-    if diags.iter().any(Diagnostic::is_error) {
-        return report(&ws.map, diags);
-    }
     let root = display_name(&ws.root.join("x"));
     let root = root.strip_suffix('x').unwrap_or("").to_string();
     // Only the deployable documents are kept: each artifact's template or main file.
@@ -157,7 +140,11 @@ pub fn run(args: Args) -> u8 {
     );
     let built = match result {
         Ok(b) => b,
-        Err(Failure::Diagnostics(d)) => return report(&ws.map, d),
+        Err(Failure::Diagnostics(d)) => {
+            let report = crate::check::Report { diagnostics: d };
+            print_report(&report, &ws.map, OutputFormat::Human, args.color, ws.files);
+            return status::INPUT_ERRORS;
+        }
         Err(Failure::Usage(m) | Failure::Io(m)) => {
             err(&format!("error: {m}\n"));
             return status::USAGE;

@@ -3,13 +3,10 @@
 
 use std::path::PathBuf;
 
-use crate::check::build_and_check;
-use crate::cli::output::{err, out, print_report};
-use crate::cli::workspace::load_workspace;
+use crate::cli::output::{err, out};
+use crate::cli::workspace::{Planned, plan_workspace};
 use crate::cli::{ColorChoice, OutputFormat, status};
-use crate::diagnostics::Diagnostic;
 use crate::versions::outdated::{Upgrade, catalog, json, outdated, table};
-use crate::workspace::{Plan, plan};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -44,27 +41,12 @@ pub enum FailOn {
 }
 
 pub fn run(args: Args) -> u8 {
-    let mut ws = match load_workspace(&args.workspace) {
-        Ok(w) => w,
-        Err(e) => {
-            err(&format!("error: {}\n", e.0));
-            return status::USAGE;
-        }
-    };
-    let problems = std::mem::take(&mut ws.problems);
-    let (program, mut diags) = build_and_check(&mut ws.map, problems);
-    let mut the_plan = Plan::default();
-    if !diags.iter().any(Diagnostic::is_error) {
-        let (p, d) = plan(&program, &ws.map, &ws.environments, &ws.services);
-        the_plan = p;
-        diags.extend(d);
-    }
-    if diags.iter().any(Diagnostic::is_error) {
-        let report = crate::check::Report { diagnostics: diags };
-        print_report(&report, &ws.map, OutputFormat::Human, args.color, ws.files);
-        return status::INPUT_ERRORS;
-    }
-    let rows = outdated(&program, &the_plan, catalog(&ws.map).as_ref());
+    let Planned { ws, program, plan } =
+        match plan_workspace(&args.workspace, OutputFormat::Human, args.color) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+    let rows = outdated(&program, &plan, catalog(&ws.map).as_ref());
     match args.format {
         TableFormat::Human => out(&table(&rows)),
         TableFormat::Json => out(&json(&rows)),

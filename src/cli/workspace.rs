@@ -159,3 +159,44 @@ pub fn load_templates(
     };
     Ok((map, problems, selector, files.len()))
 }
+
+/// A workspace read, checked and planned: what the commands acting on a whole
+/// workspace start from.
+pub struct Planned {
+    pub ws: Loaded,
+    pub program: crate::resolve::Program,
+    pub plan: crate::workspace::Plan,
+}
+
+/// Reads, checks and plans the workspace at `root`. A usage error, or any error in
+/// templates or specs, is printed and its exit status returned; warnings are printed
+/// and the plan goes on.
+pub fn plan_workspace(
+    root: &Path,
+    format: crate::cli::OutputFormat,
+    color: crate::cli::ColorChoice,
+) -> Result<Planned, u8> {
+    use crate::cli::output::{err, print_report};
+    use crate::cli::status;
+    let mut ws = load_workspace(root).map_err(|e| {
+        err(&format!("error: {}\n", e.0));
+        status::USAGE
+    })?;
+    let problems = std::mem::take(&mut ws.problems);
+    let (program, mut diags) = crate::check::build_and_check(&mut ws.map, problems);
+    let mut plan = crate::workspace::Plan::default();
+    if !diags.iter().any(Diagnostic::is_error) {
+        let (p, d) = crate::workspace::plan(&program, &ws.map, &ws.environments, &ws.services);
+        plan = p;
+        diags.extend(d);
+    }
+    if !diags.is_empty() {
+        let failed = diags.iter().any(Diagnostic::is_error);
+        let report = crate::check::Report { diagnostics: diags };
+        print_report(&report, &ws.map, format, color, ws.files);
+        if failed {
+            return Err(status::INPUT_ERRORS);
+        }
+    }
+    Ok(Planned { ws, program, plan })
+}
