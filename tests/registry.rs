@@ -9,22 +9,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 
 /// Runs formwork in `dir`: success, stderr.
 fn formwork(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_formwork"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run formwork");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = run_formwork(dir, args);
+    (r.code == 0, r.stderr)
 }
 
 /// A fresh copy of the shop workspace.

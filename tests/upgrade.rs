@@ -7,23 +7,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
-/// Runs the binary in `dir`: success, stdout, stderr.
+/// Runs the binary in `dir`: exit status, stdout, stderr.
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_formwork"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run formwork");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = run_formwork(dir, args);
+    (r.code, r.stdout, r.stderr)
 }
 
 /// A copy of acme, where `services/worker.yaml` is on worker 1.0 and 1.1 is published

@@ -6,43 +6,17 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn formwork(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_formwork"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run formwork");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run_formwork(dir, args)
 }
 
 /// A copy of `examples/acme` (without its build output) in a fresh folder.
 fn acme(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let from = root().join("examples/acme");
-    for (rel, text) in read_tree(&from) {
-        if rel.starts_with("out/") {
-            continue;
-        }
-        let p = dir.join(&rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, text).expect("write");
-    }
+    let dir = temp(name);
+    copy_tree(&root().join("examples/acme"), &dir);
     dir
 }
 

@@ -52,17 +52,10 @@ fn workspace_fixtures() {
     }
 }
 
+/// Runs formwork in `dir`: success, stderr.
 fn formwork(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_formwork"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run formwork");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = run_formwork(dir, args);
+    (r.code == 0, r.stderr)
 }
 
 #[test]

@@ -18,7 +18,6 @@ use crate::cli::{ColorChoice, status};
 use crate::compile::{Artifact, Failure, Options, Selector, find_template, prepare, run_batches};
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::suggest::did_you_mean;
-use crate::ir::Mode;
 use crate::resolve::{DeclId, Program};
 use crate::syntax::ast::BodyItem;
 use crate::syntax::span::{FileId, SourceMap};
@@ -26,6 +25,7 @@ use crate::types::Checker;
 use crate::types::targets::Target;
 use crate::versions::diff::{Difference, diff, render_text, to_json, without_formwork_metadata};
 use crate::versions::{Change, ChangeKind, Impact, compare_signatures};
+use crate::workspace::build::{render_options, target_for};
 use crate::workspace::config::Config;
 use crate::workspace::plan;
 
@@ -235,18 +235,6 @@ struct Rendered {
     result: Result<Vec<Difference>, String>,
 }
 
-/// The target a template is built for, as `formwork build` picks it: the workspace's
-/// when the template supports it, else the first it supports.
-fn target_for(program: &Program, decl: DeclId, config: &Config) -> Target {
-    let wanted = config.target.unwrap_or(Target::CloudFormation);
-    match Checker::new(program).signature(decl) {
-        Some(sig) if !sig.targets.supports(wanted) => {
-            sig.targets.supported().first().copied().unwrap_or(wanted)
-        }
-        _ => wanted,
-    }
-}
-
 fn compare_rendered(
     program: &Program,
     map: &SourceMap,
@@ -255,16 +243,8 @@ fn compare_rendered(
     (old, from): (DeclId, &str),
     (new, to): (DeclId, &str),
 ) -> Rendered {
-    let target = target_for(program, old, config);
-    let options = Options {
-        target,
-        mode: Mode::Render,
-        yaml: false,
-        aws_provider: config
-            .aws_provider
-            .clone()
-            .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
-    };
+    let target = target_for(&mut Checker::new(program), old, config);
+    let options = render_options(config, target);
     let instance = found.service_instance.then_some(found.name.as_str());
     let render = |decl: DeclId, version: &str| -> Result<Value, String> {
         let artifact = render_one(program, map, decl, found.spec, instance, &options)

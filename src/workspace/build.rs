@@ -71,13 +71,26 @@ pub struct Built {
 
 /// The target a template is built for: the workspace's when the template supports
 /// it, else the one it supports.
-fn target_for(checker: &mut Checker<'_>, decl: DeclId, config: &Config) -> Target {
+pub fn target_for(checker: &mut Checker<'_>, decl: DeclId, config: &Config) -> Target {
     let wanted = config.target.unwrap_or(Target::CloudFormation);
     match checker.signature(decl) {
         Some(sig) if !sig.targets.supports(wanted) => {
             sig.targets.supported().first().copied().unwrap_or(wanted)
         }
         _ => wanted,
+    }
+}
+
+/// How the build renders an artifact for `target`.
+pub fn render_options(config: &Config, target: Target) -> Options {
+    Options {
+        target,
+        mode: Mode::Render,
+        yaml: false,
+        aws_provider: config
+            .aws_provider
+            .clone()
+            .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
     }
 }
 
@@ -117,15 +130,7 @@ pub fn build(
                            instance: Option<&str>,
                            meta: Meta,
                            batches: &mut Vec<crate::compile::Batch>| {
-        let options = Options {
-            target: target_for(&mut checker, decl, config),
-            mode: Mode::Render,
-            yaml: false,
-            aws_provider: config
-                .aws_provider
-                .clone()
-                .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
-        };
+        let options = render_options(config, target_for(&mut checker, decl, config));
         match prepare(program, map, decl, Some(spec), instance, &options) {
             Ok(b) => {
                 batches.push(b);

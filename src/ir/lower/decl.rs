@@ -46,6 +46,22 @@ pub(super) struct Frame {
     pub anchor: Option<u32>,
 }
 
+impl Frame {
+    /// The frame of a template itself: nothing bound yet.
+    pub fn new(file: FileId) -> Frame {
+        Frame {
+            file,
+            inputs: BTreeMap::new(),
+            pipeline_inputs: BTreeMap::new(),
+            values: BTreeMap::new(),
+            locals: Vec::new(),
+            prefix: String::new(),
+            condition: None,
+            anchor: None,
+        }
+    }
+}
+
 pub(super) struct Lowerer<'p, 'r, 'c> {
     pub program: &'p Program,
     pub checker: &'c mut Checker<'p>,
@@ -117,16 +133,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         if decl.kind == DeclKind::Service {
             self.link_environment(decl);
         }
-        let mut frame = Frame {
-            file: id.file,
-            inputs: BTreeMap::new(),
-            pipeline_inputs: BTreeMap::new(),
-            values: BTreeMap::new(),
-            locals: Vec::new(),
-            prefix: String::new(),
-            condition: None,
-            anchor: None,
-        };
+        let mut frame = Frame::new(id.file);
         self.template_inputs(&mut frame, decl, &sig.inputs);
         self.body(&mut frame, id, decl);
         self.outputs(&mut frame, decl);

@@ -64,16 +64,7 @@ pub fn lower_pipeline(
         source_hash: String::new(),
     };
     let mut lowerer = Lowerer::new(checker, cache, &request);
-    let mut frame = Frame {
-        file: req.decl.file,
-        inputs: BTreeMap::new(),
-        pipeline_inputs: BTreeMap::new(),
-        values: BTreeMap::new(),
-        locals: Vec::new(),
-        prefix: String::new(),
-        condition: None,
-        anchor: None,
-    };
+    let mut frame = Frame::new(req.decl.file);
     // The pipeline's inputs: the spec's values, else the defaults.
     for item in &decl.body {
         let BodyItem::Input(block) = item else {
