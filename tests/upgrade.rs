@@ -52,6 +52,25 @@ fn line_diff(before: &str, after: &str) -> String {
 }
 
 #[test]
+fn outdated_on_the_example() {
+    // Read-only: run on the example itself.
+    let r = run_formwork(&root().join("examples/acme"), &["outdated", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!(
+        "outdated_acme",
+        format!("{}----- stderr\n{}", r.stdout, r.stderr)
+    );
+    let r = run_formwork(
+        &root().join("examples/acme"),
+        &["outdated", ".", "--fail-on", "minor"],
+    );
+    assert_eq!(
+        r.code, 1,
+        "orders-dev and orders-prod are on worker 1.0, 1.1 is published"
+    );
+}
+
+#[test]
 fn outdated_lists_every_instance_and_gates_ci() {
     let ws = acme_with_worker_versions("outdated", true);
     let (code, table, summary) = run(&ws, &["outdated", "."]);
