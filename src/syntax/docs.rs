@@ -31,7 +31,7 @@ pub fn attach_docs(file: &mut SourceFile, src: &str) -> Vec<SyntaxError> {
         while i > 0 {
             let d = docs[i - 1];
             let gap = src.get(d.end as usize..pos).unwrap_or("x");
-            if !gap.trim().is_empty() || used[i - 1] {
+            if used[i - 1] || !is_blank(gap) {
                 break;
             }
             pos = d.start as usize;
@@ -56,12 +56,18 @@ pub fn attach_docs(file: &mut SourceFile, src: &str) -> Vec<SyntaxError> {
             && !used[k - 1]
             && src
                 .get(docs[k - 1].end as usize..d.start as usize)
-                .is_some_and(|g| g.trim().is_empty());
+                .is_some_and(is_blank);
         if !used[k] && !continues_run {
             errors.push(SyntaxError::DanglingDocComment { span: *d });
         }
     }
     errors
+}
+
+/// Whether `text` is only whitespace (what `trim` removes), read no further than its
+/// first other character: the text between a doc comment and an item can be long.
+fn is_blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
 }
 
 fn doc_text(comment: &str) -> String {

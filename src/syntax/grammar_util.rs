@@ -297,6 +297,22 @@ pub fn step(
     })
 }
 
+/// A run of string text spanning `l..r`: its value, escapes decoded, and its source.
+/// Text without escapes (most of it) is its own value, copied once.
+pub fn string_text(st: &ParseState<'_>, l: usize, r: usize) -> StringPart {
+    let source = st.text(l, r);
+    let raw = SmallString::new(source);
+    let value = match unescape(source) {
+        std::borrow::Cow::Borrowed(_) => raw.clone(),
+        std::borrow::Cow::Owned(value) => SmallString::from(value),
+    };
+    StringPart::Text {
+        value,
+        raw,
+        span: st.span(l, r),
+    }
+}
+
 /// A number literal spanning `l..r`, its digits starting at `tl`; `sign` is `"-"` for
 /// a negated literal in a type or pattern.
 pub fn number(st: &ParseState<'_>, sign: &str, tl: usize, l: usize, r: usize) -> NumberLit {
@@ -310,7 +326,9 @@ pub fn number(st: &ParseState<'_>, sign: &str, tl: usize, l: usize, r: usize) ->
     } else {
         SmallString::from(format!("{sign}{digits}"))
     };
-    let value = {
+    let value = if let Some(value) = plain_int(text.as_bytes()) {
+        NumberValue::Int(value)
+    } else {
         let digits = without_underscores(&text);
         // The lexer has already reported numbers that do not fit; they read as 0 here.
         if text.contains(['.', 'e', 'E']) {
@@ -324,6 +342,23 @@ pub fn number(st: &ParseState<'_>, sign: &str, tl: usize, l: usize, r: usize) ->
         value,
         span: st.span(l, r),
     }
+}
+
+/// The value of an integer written as at most 18 plain digits, perhaps after a `-`:
+/// what `str::parse::<i64>` gives for it, read without its generality (most
+/// literals are such integers). `None` for anything else.
+fn plain_int(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text {
+        [b'-', digits @ ..] => (true, digits),
+        digits => (false, digits),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0i64, |v, &d| v * 10 + i64::from(d - b'0'));
+    Some(if negative { -value } else { value })
 }
 
 /// `3`, `3.1` or `3.x` as a version pattern; anything else is reported.
@@ -423,12 +458,9 @@ pub fn recover(st: &mut ParseState<'_>, e: Recovery, l: usize, r: usize) -> Span
 
 /// `items` with `item` added: how a list rule grows its list. Lists of items start
 /// with room for four, what growing from one would give at the second item, so that
-/// copy is spared; string parts start with none and get room for one, as a string
+/// copy is spared; string parts start as a list of one (`vec![part]`), as a string
 /// mostly has one part.
 pub fn push<T>(mut items: Vec<T>, item: T) -> Vec<T> {
-    if items.capacity() == 0 {
-        items.reserve_exact(1);
-    }
     items.push(item);
     items
 }
