@@ -26,7 +26,23 @@ pub fn run(args: Args) -> u8 {
     {
         return check_workspace(root, &args);
     }
+    // Workspaces inside the folders are checked as workspaces (their specs, their
+    // registry); the other files on their own.
+    let workspaces: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .flat_map(|p| nested_workspaces(p))
+        .collect();
+    let mut status = status::OK;
+    for w in &workspaces {
+        status = status.max(check_workspace(w, &args));
+    }
     let loaded = find_files(&args.paths).and_then(|files| {
+        let files: Vec<PathBuf> = files
+            .into_iter()
+            .filter(|f| !workspaces.iter().any(|w| f.starts_with(w)))
+            .collect();
         let (map, problems) = load(&files)?;
         Ok((files.len(), map, problems))
     });
@@ -37,13 +53,44 @@ pub fn run(args: Args) -> u8 {
             return status::USAGE;
         }
     };
+    if count == 0 && !workspaces.is_empty() {
+        return status;
+    }
     let report = check_all(&mut map, problems);
     print_report(&report, &map, args.format, args.color, count);
     if report.error_count() > 0 {
         status::INPUT_ERRORS
     } else {
-        status::OK
+        status
     }
+}
+
+/// The workspaces (folders holding `formwork.yaml`) at or under `dir`, outside hidden
+/// folders and build outputs; a workspace's own subfolders are not searched.
+fn nested_workspaces(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut work = vec![dir.to_path_buf()];
+    while let Some(d) = work.pop() {
+        if crate::cli::workspace::is_workspace(&d) {
+            found.push(d);
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name == "out" {
+                continue;
+            }
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                work.push(e.path());
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// A workspace: every template, `formwork.yaml`, and every spec with its references
