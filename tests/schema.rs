@@ -222,14 +222,11 @@ fn an_int_written_as_a_float() {
 /// Writes, for every spec fixture and example spec, `<case>/schema.json`, the spec
 /// (`spec.yaml` or `spec.json`), `<case>/expected` (`ok` or `error`, formwork's
 /// verdict), and `<case>/workspace` and `<case>/template` (so the script can ask the
-/// binary for the same schema) to `$FORMWORK_OUTPUT_DIR`, for `tests/external/schema_verdicts.sh`, which
+/// binary for the same schema) to `$FORMWORK_OUTPUT_DIR` (else a temporary folder), for `tests/external/schema_verdicts.sh`, which
 /// runs `check-jsonschema` on each. Cases it cannot run go to `skipped`, with why.
 #[test]
-#[ignore = "run by .ci/run before tests/external/schema_verdicts.sh"]
 fn export_schema_cases() {
-    let out = PathBuf::from(
-        std::env::var("FORMWORK_OUTPUT_DIR").expect("FORMWORK_OUTPUT_DIR names the folder"),
-    );
+    let out = export_dir("export-schemas");
     let write =
         |case: &str, (ws, template): (&Path, &str), spec_name: &str, spec: &str, ok: bool| {
             let dir = out.join(case);

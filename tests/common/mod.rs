@@ -356,3 +356,13 @@ pub fn run_formwork(dir: &Path, args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Where an export test writes: `$FORMWORK_OUTPUT_DIR` when `.ci/run` names it (for
+/// the third-party validators), else a fresh temporary folder, so `cargo test` runs
+/// the export too and checks what it writes.
+pub fn export_dir(name: &str) -> PathBuf {
+    match std::env::var_os("FORMWORK_OUTPUT_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => temp(name),
+    }
+}

@@ -3,7 +3,7 @@
 # validated with check-jsonschema against the schema formwork exported for its template,
 # and the verdict (valid or not) must be formwork's own.
 #
-#   FORMWORK_OUTPUT_DIR=DIR cargo test --release --test schema -- --ignored export_schema_cases
+#   FORMWORK_OUTPUT_DIR=DIR cargo test --release --test schema export_schema_cases
 #   tests/external/schema_verdicts.sh DIR [FORMWORK_BINARY]
 #
 # DIR holds one folder per case (every spec fixture of tests/fixtures/spec/ and every
