@@ -10,6 +10,10 @@
 // A benchmark reports to the terminal; that is its whole job.
 #![allow(clippy::print_stdout)]
 
+/// The allocator the `formwork` binary uses, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::hint::black_box;
