@@ -1,9 +1,12 @@
 //! The front end's throughput: lexing, and lexing plus parsing, of a generated
 //! 10,000-line formwork file (see `gen/mod.rs`).
 //!
-//! Before divan runs, `main` prints one plain line, `parse throughput: X MB/s (N bytes,
-//! median of K runs)`, timed with `Instant`, so a CI log shows the figure without
-//! reading divan's table. Target: at least 20 MB/s in a release build.
+//! Before divan runs, `main` prints plain lines, timed with `Instant`, so a CI log shows
+//! the figures without reading divan's table: `lex throughput`, `parse throughput, one
+//! thread` (`parse_whole`: the file in one go) and `parse throughput` (`parse`, which
+//! splits a large file into parts parsed on the thread pool, as `formwork` does). The
+//! two parses are first checked to give the same tree. Target: at least 20 MB/s
+//! (`parse throughput`) in a release build.
 
 // A benchmark reports to the terminal; that is its whole job.
 #![allow(clippy::print_stdout)]
@@ -19,7 +22,8 @@ use std::time::{Duration, Instant};
 use divan::Bencher;
 use divan::counter::BytesCount;
 use formwork::syntax::lexer::tokenize;
-use formwork::syntax::{FileId, parse};
+use formwork::syntax::parts::split;
+use formwork::syntax::{FileId, parse, parse_whole};
 
 #[path = "gen/mod.rs"]
 mod generator;
@@ -34,6 +38,11 @@ static SOURCE: LazyLock<String> = LazyLock::new(|| generator::source(LINES));
 fn main() {
     let src = SOURCE.as_str();
     let parsed = parse(src, FileId(0));
+    assert_eq!(
+        format!("{parsed:?}"),
+        format!("{:?}", parse_whole(src, FileId(0))),
+        "parsing in parts must give the whole file's parse"
+    );
     assert!(
         parsed.errors.is_empty(),
         "the generated source must parse cleanly: {:?}",
@@ -41,15 +50,22 @@ fn main() {
     );
     let lex = median_time(|| tokenize(black_box(src), FileId(0)));
     let full = median_time(|| parse(black_box(src), FileId(0)));
+    let whole = median_time(|| parse_whole(black_box(src), FileId(0)));
     println!(
         "lex throughput: {:.1} MB/s ({} bytes, median of {RUNS} runs)",
         mb_per_s(src.len(), lex),
         src.len()
     );
     println!(
-        "parse throughput: {:.1} MB/s ({} bytes, median of {RUNS} runs)",
+        "parse throughput, one thread: {:.1} MB/s (the file whole, median of {RUNS} runs)",
+        mb_per_s(src.len(), whole),
+    );
+    println!(
+        "parse throughput: {:.1} MB/s ({} bytes in {} parts on {} threads, median of {RUNS} runs)",
         mb_per_s(src.len(), full),
-        src.len()
+        src.len(),
+        split(src, rayon::current_num_threads()).map_or(1, |p| p.len()),
+        rayon::current_num_threads(),
     );
     divan::main();
 }
@@ -92,4 +108,12 @@ fn lex_and_parse(bencher: Bencher) {
     bencher
         .counter(BytesCount::of_str(src))
         .bench(|| parse(black_box(src), FileId(0)));
+}
+
+#[divan::bench]
+fn lex_and_parse_one_thread(bencher: Bencher) {
+    let src = SOURCE.as_str();
+    bencher
+        .counter(BytesCount::of_str(src))
+        .bench(|| parse_whole(black_box(src), FileId(0)));
 }

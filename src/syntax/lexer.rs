@@ -247,6 +247,30 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// A lexer for `src[start..end]` alone, offsets still the whole file's. `start`
+    /// and `end` must be line starts (or the file's ends); whether the part ended
+    /// where a file could, [`Lexer::ended_clean`] tells once it is read.
+    pub fn part(src: &'a str, file: FileId, start: usize, end: usize) -> Option<Lexer<'a>> {
+        let text = src.get(..end)?;
+        src.get(start..end)?;
+        let mut lexer = Lexer::new(text, file);
+        lexer.token_starts = Vec::new();
+        lexer.code_lexer()?.bump(start);
+        lexer.prev_end = start;
+        Some(lexer)
+    }
+
+    /// Whether everything read so far ended as a whole file could: no string,
+    /// interpolation or bracket left open, no token pending, and no error. Reading on
+    /// from here is then the same as starting a new file here.
+    pub fn ended_clean(&self) -> bool {
+        self.modes.len() == 1
+            && self.pending.is_empty()
+            && !self.expect_regex
+            && self.bracket_depth == 0
+            && self.errors.is_empty()
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
     }

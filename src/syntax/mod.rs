@@ -2,7 +2,8 @@
 //!
 //! `span` (positions and the source map) · `token` and `lexer` (logos, modal) ·
 //! `grammar_util` (what the lalrpop grammar's actions call) · `ast` · `docs` (doc
-//! comments to declarations) · `parse` (the only entry point) · `shape` (a span-free
+//! comments to declarations) · `parse` (the only entry point) · `parts` (a large file
+//! parsed in parallel, in parts) · `shape` (a span-free
 //! printing of the tree, for tests) · `error` (what can be wrong).
 
 pub mod ast;
@@ -11,11 +12,12 @@ pub mod error;
 pub mod grammar_util;
 pub mod lexer;
 pub mod parse;
+pub mod parts;
 pub mod shape;
 pub mod small_string;
 pub mod span;
 pub mod token;
 
 pub use error::SyntaxError;
-pub use parse::{Parsed, decode_source, parse};
+pub use parse::{Parsed, decode_source, parse, parse_in_parts, parse_whole};
 pub use span::{FileId, SourceFile, SourceMap, Span};

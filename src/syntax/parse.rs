@@ -8,11 +8,12 @@ use crate::syntax::ast::*;
 use crate::syntax::error::SyntaxError;
 use crate::syntax::grammar_util::{self, ParseState};
 use crate::syntax::lexer::Lexer;
+use crate::syntax::parts;
 use crate::syntax::span::{FileId, MAX_SOURCE_BYTES, Span};
 
 lalrpop_util::lalrpop_mod!(
     #[allow(clippy::all, clippy::pedantic, unused_qualifications, dead_code)]
-    grammar,
+    pub(super) grammar,
     "/formwork.rs"
 );
 
@@ -27,8 +28,26 @@ pub struct Parsed {
 }
 
 /// Parses one file's text. `src` must be the text the [`crate::syntax::span::SourceMap`]
-/// holds for `file`, so that spans point into it.
+/// holds for `file`, so that spans point into it. A large file is parsed in parts, one
+/// per core, when it can be ([`parts`]); the result is always what [`parse_whole`]
+/// gives.
 pub fn parse(src: &str, file: FileId) -> Parsed {
+    parse_in_parts(src, file, rayon::current_num_threads())
+        .unwrap_or_else(|| parse_whole(src, file))
+}
+
+/// Parses a large file in up to `threads` parts, in parallel; `None` when it must be
+/// parsed whole (too small, no place to split, or any error: see [`parts`]).
+pub fn parse_in_parts(src: &str, file: FileId, threads: usize) -> Option<Parsed> {
+    if src.len() > MAX_SOURCE_BYTES {
+        return None;
+    }
+    let (items, comments) = parts::parse_items_in_parts(src, file, threads)?;
+    Some(finish(src, file, items, comments, Vec::new()))
+}
+
+/// Parses one file's text in one go, on this thread.
+pub fn parse_whole(src: &str, file: FileId) -> Parsed {
     let whole = Span::new(file, 0, src.len());
     if src.len() > MAX_SOURCE_BYTES {
         return Parsed {
@@ -76,12 +95,21 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
         !matches!(e, SyntaxError::NestingTooDeep { .. })
             || !std::mem::replace(&mut too_deep_seen, true)
     });
+    finish(src, file, items, lexer.comments, errors)
+}
+
+/// The file's tree from its items and comments, doc comments attached.
+fn finish(
+    src: &str,
+    file: FileId,
+    items: Vec<Item>,
+    comments: Vec<Comment>,
+    mut errors: Vec<SyntaxError>,
+) -> Parsed {
     let mut file_ast = SourceFile {
         items,
-        trivia: Trivia {
-            comments: lexer.comments,
-        },
-        span: whole,
+        trivia: Trivia { comments },
+        span: Span::new(file, 0, src.len()),
     };
     errors.extend(crate::syntax::docs::attach_docs(&mut file_ast, src));
     Parsed {
