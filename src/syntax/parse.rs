@@ -28,15 +28,15 @@ pub struct Parsed {
 }
 
 /// Parses one file's text. `src` must be the text the [`crate::syntax::span::SourceMap`]
-/// holds for `file`, so that spans point into it. A large file is parsed in parts, one
-/// per core, when it can be ([`parts`]); the result is always what [`parse_whole`]
+/// holds for `file`, so that spans point into it. A large file is parsed in parts, in
+/// parallel, when it can be ([`parts`]); the result is always what [`parse_whole`]
 /// gives.
 pub fn parse(src: &str, file: FileId) -> Parsed {
     parse_in_parts(src, file, rayon::current_num_threads())
         .unwrap_or_else(|| parse_whole(src, file))
 }
 
-/// Parses a large file in up to `threads` parts, in parallel; `None` when it must be
+/// Parses a large file in parts (up to two per thread), in parallel; `None` when it must be
 /// parsed whole (too small, no place to split, or any error: see [`parts`]).
 pub fn parse_in_parts(src: &str, file: FileId, threads: usize) -> Option<Parsed> {
     if src.len() > MAX_SOURCE_BYTES {

@@ -1,5 +1,7 @@
-//! A large file parses in parts, one per core: split at top-level items, each part
-//! lexed and parsed on its own, the items put back in order.
+//! A large file parses in parts, in parallel: split at top-level items, each part
+//! lexed and parsed on its own, the items put back in order. There are up to two parts
+//! per thread, so that when one core falls behind (as a shared machine's often does)
+//! the other takes over its second part.
 //!
 //! The result is the whole file's parse, or nothing. A part starts at a line that
 //! begins with an item's keyword (`environment`, `service`, `module`, `import`,
@@ -27,7 +29,7 @@ pub const MIN_PART_BYTES: usize = 64 * 1024;
 /// What a line that starts a top-level item begins with.
 const ITEM_STARTS: [&str; 5] = ["environment ", "service ", "module ", "import ", "type "];
 
-/// The items and comments of `src`, parsed in at most `threads` parts on the thread
+/// The items and comments of `src`, parsed in up to `2 * threads` parts on the thread
 /// pool; `None` when the file should be parsed whole (see the module's comment).
 pub fn parse_items_in_parts(
     src: &str,
@@ -48,11 +50,12 @@ pub fn parse_items_in_parts(
     Some((items, comments))
 }
 
-/// Byte ranges covering `src`, at most `threads` of them and each at least
-/// [`MIN_PART_BYTES`], split at lines that start items; `None` for fewer than two.
+/// Byte ranges covering `src`, at most `2 * threads` of them and each at least
+/// [`MIN_PART_BYTES`], split at lines that start items; `None` for fewer than two, or
+/// with one thread.
 pub fn split(src: &str, threads: usize) -> Option<Vec<(usize, usize)>> {
-    let count = threads.min(src.len() / MIN_PART_BYTES);
-    if count < 2 {
+    let count = (2 * threads).min(src.len() / MIN_PART_BYTES);
+    if threads < 2 || count < 2 {
         return None;
     }
     let mut bounds = vec![0];
