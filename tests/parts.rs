@@ -70,7 +70,10 @@ fn clean_files_split_and_agree() {
 fn small_files_and_files_without_item_lines_are_parsed_whole() {
     let src = big_source(1);
     assert!(split(&src[..MIN_PART_BYTES], 4).is_none());
-    assert!(split(&big_source(4), 1).is_none(), "one thread parses whole");
+    assert!(
+        split(&big_source(4), 1).is_none(),
+        "one thread parses whole"
+    );
     let indented = big_source(3).replace('\n', "\n ");
     assert!(split(&indented, 4).is_none());
 }
@@ -152,4 +155,28 @@ fn broken_files_agree_with_the_whole_parse() {
         "{split_ok} split, {declined} declined"
     );
     eprintln!("{rounds} broken files: {split_ok} parsed in parts, {declined} whole");
+}
+
+#[test]
+fn absurd_nesting_beside_a_split_is_parsed_whole_without_a_crash() {
+    let base = big_source(3);
+    let bounds = split(&base, 2).expect("the base splits");
+    let cut = bounds[1].0;
+    let deep = format!(
+        "environment \"deep\" {{\n  let x = {}1{}\n}}\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let src = format!("{}{deep}{}", &base[..cut], &base[cut..]);
+    assert!(
+        !agrees(&src, 2),
+        "a file with a nesting error is parsed whole"
+    );
+    let parsed = parse(&src, FileId(0));
+    assert!(
+        parsed
+            .errors
+            .iter()
+            .any(|e| matches!(e, SyntaxError::NestingTooDeep { .. }))
+    );
 }
