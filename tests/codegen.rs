@@ -241,8 +241,7 @@ fn is_unsupported_target(outcome: &Outcome) -> bool {
 fn secrets_never_reach_an_output() {
     const CANARY: &str = "CANARY-s3cr3t-7f1d";
     let dir = root().join("tests/fixtures/codegen/secrets");
-    let tmp = std::env::temp_dir().join(format!("formwork-secrets-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let tmp = temp("secrets");
     std::fs::copy(dir.join("template.fw"), tmp.join("template.fw")).expect("copy");
     let plain = format!(
         "proton: ServiceSpec\ninstances:\n  - name: db-dev\n    environment: dev\n    spec:\n      password: {CANARY}\n      api_key: \"{CANARY}\"\n"
@@ -295,7 +294,6 @@ fn secrets_never_reach_an_output() {
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 /// What every output must satisfy, whatever the template.

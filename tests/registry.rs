@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
 
@@ -18,10 +18,9 @@ fn formwork(dir: &Path, args: &[&str]) -> (bool, String) {
     (r.code == 0, r.stderr)
 }
 
-/// A fresh copy of the shop workspace.
-fn shop(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("formwork-registry-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+/// A fresh copy of the shop workspace, removed when dropped.
+fn shop(name: &str) -> TempDir {
+    let dir = temp(&format!("registry-{name}"));
     for (rel, text) in read_tree(&root().join("tests/fixtures/registry/shop")) {
         let p = dir.join(&rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -31,7 +30,7 @@ fn shop(name: &str) -> PathBuf {
 }
 
 /// The shop with `jobs` and `net` published as 1.0.
-fn published_shop(name: &str) -> PathBuf {
+fn published_shop(name: &str) -> TempDir {
     let ws = shop(name);
     for t in ["jobs", "net"] {
         let (ok, log) = formwork(&ws, &["publish", t]);

@@ -217,23 +217,16 @@ fn compile_page_example(
     } else {
         Target::CloudFormation
     };
-    let dir = std::env::temp_dir().join(format!(
-        "formwork-page-{}-{}",
-        std::process::id(),
-        text.len()
-    ));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = temp(&format!("page-{}", text.len()));
     std::fs::write(dir.join("template.fw"), text).expect("write example");
-    let result = common::codegen::compile_dir(
+    common::codegen::compile_dir(
         &dir,
         common::codegen::Pick::File("template.fw"),
         None,
         None,
         target,
         mode,
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    )
 }
 
 /// A workspace code's page: its examples are whole workspaces, files introduced by

@@ -18,8 +18,9 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 /// A copy of acme, where `services/worker.yaml` is on worker 1.0 and 1.1 is published
 /// (a minor upgrade); with `major`, worker 2.0 is published too, with a new required
-/// input (`formwork publish worker --major`, as a platform team would).
-fn acme_with_worker_versions(name: &str, major: bool) -> std::path::PathBuf {
+/// input (`formwork publish worker --major`, as a platform team would). Removed when
+/// dropped.
+fn acme_with_worker_versions(name: &str, major: bool) -> TempDir {
     let ws = temp(name);
     copy_tree(&root().join("examples/acme"), &ws);
     if major {

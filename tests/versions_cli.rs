@@ -13,8 +13,9 @@ fn formwork(dir: &Path, args: &[&str]) -> Run {
     run_formwork(dir, args)
 }
 
-/// A copy of `examples/acme` (without its build output) in a fresh folder.
-fn acme(name: &str) -> PathBuf {
+/// A copy of `examples/acme` (without its build output) in a fresh folder, removed
+/// when dropped.
+fn acme(name: &str) -> TempDir {
     let dir = temp(name);
     copy_tree(&root().join("examples/acme"), &dir);
     dir
@@ -155,7 +156,6 @@ fn diff_between_two_versions_of_worker() {
         ],
     );
     assert_eq!(outside.code, 0, "{}", shown(&outside));
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
@@ -190,7 +190,6 @@ fn diff_usage_errors_exit_2() {
     .expect("write");
     let r = formwork(&ws, &["diff", "worker@1.0", "worker@1.0"]);
     assert_eq!(r.code, 1, "{}", shown(&r));
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 /// Builds the workspace and copies each artifact into `deployed/` as the cloud would
@@ -320,5 +319,4 @@ fn drift_against_the_build_itself_and_edited_deployments() {
     assert!(bad.stdout.contains("cannot compare"), "{}", shown(&bad));
     let missing = formwork(&ws, &["drift", "--deployed", "nowhere"]);
     assert_eq!(missing.code, 2, "{}", shown(&missing));
-    let _ = std::fs::remove_dir_all(&ws);
 }

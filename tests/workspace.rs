@@ -134,7 +134,6 @@ fn build_is_deterministic_atomic_and_removes_stale_files() {
         .filter(|e| e.file_name().to_string_lossy().contains(".formwork-"))
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind");
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 #[test]
@@ -154,7 +153,6 @@ fn init_makes_a_workspace_that_builds() {
     );
     let (ok, log) = formwork(&ws, &["init", "."]);
     assert!(!ok && log.contains("already holds a workspace"), "{log}");
-    let _ = std::fs::remove_dir_all(&ws);
 }
 
 /// A workspace of `n` instances of one small service, for the kill test.
@@ -230,5 +228,4 @@ fn a_killed_build_leaves_the_old_output_intact() {
         "a killed build's staging folder was left behind"
     );
     assert_ne!(read_tree(&ws.join("out")), before);
-    let _ = std::fs::remove_dir_all(&ws);
 }

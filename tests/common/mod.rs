@@ -327,12 +327,45 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh temporary folder for this test process.
-pub fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
+/// A temporary folder, removed with everything in it when the guard is dropped: at
+/// the end of the test that holds it, whether the test passes or panics. Derefs to
+/// its path.
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// An empty folder `formwork-NAME-PID` under the system's temporary folder (one
+    /// left by an earlier process with the same id is emptied first).
+    pub fn new(name: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!("formwork-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).expect("temp dir");
+        TempDir(d)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh temporary folder for this test process, removed when the guard is dropped.
+pub fn temp(name: &str) -> TempDir {
+    TempDir::new(name)
 }
 
 /// What a run of the `formwork` binary gave.
@@ -357,12 +390,38 @@ pub fn run_formwork(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// Where an export test writes. Derefs to its path.
+#[derive(Debug)]
+pub enum ExportDir {
+    /// `$FORMWORK_OUTPUT_DIR`: kept, for the validators `.ci/run` runs afterwards.
+    Named(PathBuf),
+    /// A temporary folder, removed when this is dropped.
+    Temp(TempDir),
+}
+
+impl std::ops::Deref for ExportDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        match self {
+            ExportDir::Named(p) => p,
+            ExportDir::Temp(t) => t,
+        }
+    }
+}
+
+impl AsRef<Path> for ExportDir {
+    fn as_ref(&self) -> &Path {
+        self
+    }
+}
+
 /// Where an export test writes: `$FORMWORK_OUTPUT_DIR` when `.ci/run` names it (for
-/// the third-party validators), else a fresh temporary folder, so `cargo test` runs
-/// the export too and checks what it writes.
-pub fn export_dir(name: &str) -> PathBuf {
+/// the third-party validators; left in place), else a fresh temporary folder,
+/// removed at the end of the test, so `cargo test` runs the export too and checks
+/// what it writes.
+pub fn export_dir(name: &str) -> ExportDir {
     match std::env::var_os("FORMWORK_OUTPUT_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => temp(name),
+        Some(dir) => ExportDir::Named(PathBuf::from(dir)),
+        None => ExportDir::Temp(temp(name)),
     }
 }
