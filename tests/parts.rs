@@ -103,9 +103,11 @@ const INSERTS: [&str; 16] = [
 // It reports how many broken files split, so a long run shows what it covered.
 #[allow(clippy::print_stderr)]
 fn broken_files_agree_with_the_whole_parse() {
-    let base = big_source(2);
+    // Four parts on two threads: three places where a mistake could join two parts.
+    let base = big_source(4);
     let bounds = split(&base, 2).expect("the base splits");
-    let cut = bounds[0].1;
+    assert_eq!(bounds.len(), 4);
+    let cuts: Vec<usize> = bounds[1..].iter().map(|b| b.0).collect();
     // A small deterministic generator: the test is the same on every run.
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = |n: usize| {
@@ -122,10 +124,10 @@ fn broken_files_agree_with_the_whole_parse() {
     let (mut split_ok, mut declined) = (0, 0);
     for round in 0..rounds {
         let mut src = base.clone();
-        // Half the mutations land within a few lines of the split, half anywhere.
+        // Half the mutations land within a few lines of a split, half anywhere.
         for _ in 0..1 + round % 3 {
             let at = if next(2) == 0 {
-                cut.saturating_sub(200) + next(400)
+                cuts[next(cuts.len())].saturating_sub(200) + next(400)
             } else {
                 next(src.len())
             };
