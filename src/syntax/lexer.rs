@@ -230,6 +230,11 @@ pub struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a str, file: FileId) -> Lexer<'a> {
+        // About one token in four bytes: room enough, as a rule, from the start.
+        Lexer::with_starts(src, file, Vec::with_capacity(src.len() / 4))
+    }
+
+    fn with_starts(src: &'a str, file: FileId, token_starts: Vec<u32>) -> Lexer<'a> {
         Lexer {
             src,
             file,
@@ -240,8 +245,7 @@ impl<'a> Lexer<'a> {
             prev_end: 0,
             comments: Vec::new(),
             errors: Vec::new(),
-            // About one token in four bytes: room enough, as a rule, from the start.
-            token_starts: Vec::with_capacity(src.len() / 4),
+            token_starts,
             bracket_depth: 0,
             too_deep_reported: false,
         }
@@ -253,8 +257,9 @@ impl<'a> Lexer<'a> {
     pub fn part(src: &'a str, file: FileId, start: usize, end: usize) -> Option<Lexer<'a>> {
         let text = src.get(..end)?;
         src.get(start..end)?;
-        let mut lexer = Lexer::new(text, file);
-        lexer.token_starts = Vec::new();
+        // Token starts serve only to space out errors, and a part with an error is
+        // parsed again whole: no room is reserved for them.
+        let mut lexer = Lexer::with_starts(text, file, Vec::new());
         lexer.code_lexer()?.bump(start);
         lexer.prev_end = start;
         Some(lexer)
