@@ -658,38 +658,31 @@ impl<'a> Lexer<'a> {
             let Some(Inner::Str(lex)) = self.inner.as_mut() else {
                 return None;
             };
-            let peeked = lex.clone().next();
-            let piece = match peeked {
-                Some(Ok(
-                    StrTok::Text | StrTok::Dollar | StrTok::Escape | StrTok::UnicodeEscape,
-                )) => {
-                    lex.next();
-                    let (s, e) = (lex.span().start, lex.span().end);
-                    let kind = match peeked {
-                        Some(Ok(k)) => k,
-                        _ => StrTok::Text,
-                    };
-                    Some((kind, s, e, lex.slice()))
-                }
-                _ => None,
-            };
-            if let Some((kind, s, e, slice)) = piece {
+            // Read once; a token that ends the text is put back for the next call.
+            let before = lex.clone();
+            let result = lex.next();
+            let (s, e) = (lex.span().start, lex.span().end);
+            if let Some(Ok(
+                kind @ (StrTok::Text | StrTok::Dollar | StrTok::Escape | StrTok::UnicodeEscape),
+            )) = result
+            {
                 text_start.get_or_insert(s);
                 text_end = e;
                 let valid = match kind {
-                    StrTok::Escape => escape(slice).is_some(),
-                    StrTok::UnicodeEscape => unicode_escape(slice).is_some(),
+                    StrTok::Escape => escape(lex.slice()).is_some(),
+                    StrTok::UnicodeEscape => unicode_escape(lex.slice()).is_some(),
                     _ => true,
                 };
                 if !valid {
                     self.errors.push(SyntaxError::InvalidEscape {
                         span: self.span(s, e),
-                        text: slice.to_string(),
+                        text: self.src[s..e].to_string(),
                     });
                 }
                 continue;
             }
             if let Some(start) = text_start {
+                *lex = before;
                 self.prev_end = text_end;
                 return Some((start, TokKind::StrText, text_end));
             }
@@ -697,13 +690,9 @@ impl<'a> Lexer<'a> {
                 Mode::Str { open } => open,
                 _ => 0,
             };
-            let Some(Inner::Str(lex)) = self.inner.as_mut() else {
-                return None;
-            };
-            let Some(result) = lex.next() else {
+            let Some(result) = result else {
                 return self.at_eof(self.src.len());
             };
-            let (s, e) = (lex.span().start, lex.span().end);
             self.prev_end = e;
             match result {
                 Ok(StrTok::InterpOpen) => {
