@@ -36,8 +36,8 @@ pub fn parse(src: &str, file: FileId) -> Parsed {
         .unwrap_or_else(|| parse_whole(src, file))
 }
 
-/// Parses a large file in parts (up to two per thread), in parallel; `None` when it must be
-/// parsed whole (too small, no place to split, or any error: see [`parts`]).
+/// Parses a large file in parts (up to two per thread), in parallel; `None` when it
+/// must be parsed whole (too small, no place to split, or any error: see [`parts`]).
 pub fn parse_in_parts(src: &str, file: FileId, threads: usize) -> Option<Parsed> {
     if src.len() > MAX_SOURCE_BYTES {
         return None;
