@@ -3,8 +3,11 @@
 //! clean files it exists for. Checked on generated files, and on many copies of them
 //! broken at random places, near the splits, where a mistake could join two parts.
 
+mod common;
 #[path = "../benches/gen/mod.rs"]
 mod generator;
+
+use common::Rng;
 
 use formwork::syntax::parts::{MIN_PART_BYTES, split};
 use formwork::syntax::{FileId, SyntaxError, parse, parse_in_parts, parse_whole};
@@ -108,14 +111,9 @@ fn broken_files_agree_with_the_whole_parse() {
     let bounds = split(&base, 2).expect("the base splits");
     assert_eq!(bounds.len(), 4);
     let cuts: Vec<usize> = bounds[1..].iter().map(|b| b.0).collect();
-    // A small deterministic generator: the test is the same on every run.
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    // A deterministic generator: the test is the same on every run.
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut next = |n: usize| rng.below(n);
     // `FORMWORK_PARTS_ROUNDS` runs more rounds (say 5000, in a release build).
     let rounds = std::env::var("FORMWORK_PARTS_ROUNDS")
         .ok()

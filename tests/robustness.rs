@@ -13,8 +13,11 @@ use formwork::syntax::shape::shape;
 use formwork::syntax::span::{MAX_SOURCE_BYTES, SourceFile};
 use formwork::syntax::{FileId, Parsed, decode_source, parse};
 
+mod common;
 #[path = "../benches/gen/mod.rs"]
 mod generator;
+
+use common::Rng;
 
 const FILE: FileId = FileId(0);
 
@@ -393,26 +396,6 @@ fn a_two_megabyte_file_parses_cleanly() {
 
 // ----------------------------------------------------------------------------------
 // Randomized inputs
-
-/// xorshift64: deterministic, dependency-free, good enough to shuffle syntax.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// Every token's spelling, and the pieces that switch the lexer's modes.
 const SPELLINGS: &[&str] = &[

@@ -425,3 +425,23 @@ pub fn export_dir(name: &str) -> ExportDir {
         None => ExportDir::Temp(temp(name)),
     }
 }
+
+/// xorshift64: deterministic, dependency-free, good enough to shuffle syntax.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
