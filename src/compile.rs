@@ -91,6 +91,7 @@ pub fn compile(
     unreadable: Vec<Diagnostic>,
     selector: &Selector,
     spec_file: Option<FileId>,
+    workspace_specs: &WorkspaceSpecs,
     instance: Option<&str>,
     options: &Options,
 ) -> Result<Vec<Artifact>, Failure> {
@@ -100,6 +101,7 @@ pub fn compile(
         unreadable,
         selector,
         spec_file,
+        workspace_specs,
         instance,
         options,
         &|i, a| {
@@ -122,11 +124,17 @@ pub type Sink<'a> = dyn Fn(usize, Artifact) -> Result<(), String> + Sync + 'a;
 /// spec is never held in memory whole. Returns how many artifacts were compiled. When
 /// an instance has errors, the others may already have been handed over: the caller
 /// stages them and discards them then.
+///
+/// `workspace_specs` are the workspace's spec files (environments and services, in
+/// `map`): the spec is checked with them exactly as `formwork check` checks it (its
+/// instances' environments must be among them, stack names are unique across them).
+#[allow(clippy::too_many_arguments)]
 pub fn compile_each(
     map: &mut SourceMap,
     unreadable: Vec<Diagnostic>,
     selector: &Selector,
     spec_file: Option<FileId>,
+    workspace_specs: &WorkspaceSpecs,
     instance: Option<&str>,
     options: &Options,
     sink: &Sink<'_>,
@@ -136,7 +144,68 @@ pub fn compile_each(
         return Err(diags.into());
     }
     let decl = find_template(&program, selector)?;
+    if let Some(file) = spec_file {
+        let errors = check_spec_in_workspace(&program, map, file, decl, workspace_specs);
+        if errors.iter().any(Diagnostic::is_error) {
+            return Err(errors.into());
+        }
+    }
     compile_template(&program, map, decl, spec_file, instance, options, sink)
+}
+
+/// A workspace's spec files, as its folders sort them.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceSpecs {
+    pub environments: Vec<FileId>,
+    pub services: Vec<FileId>,
+}
+
+/// What `formwork check` reports about `file`, checked with the workspace's other
+/// specs (`crate::workspace::plan_reporting`, through the one spec checker).
+fn check_spec_in_workspace(
+    program: &Program,
+    map: &SourceMap,
+    file: FileId,
+    decl: DeclId,
+    workspace_specs: &WorkspaceSpecs,
+) -> Vec<Diagnostic> {
+    // The spec rendered, in the role its folder gives it (or its `proton:` says, when
+    // it is in neither), and the others; the same file read twice is one.
+    let name = |f: FileId| map.get(f).map(|s| s.name.as_str());
+    let same = |f: FileId| f == file || name(f) == name(file);
+    let mut environments: Vec<FileId> = workspace_specs
+        .environments
+        .iter()
+        .copied()
+        .filter(|&f| !same(f))
+        .collect();
+    let mut services: Vec<FileId> = workspace_specs
+        .services
+        .iter()
+        .copied()
+        .filter(|&f| !same(f))
+        .collect();
+    if workspace_specs.environments.iter().any(|&f| same(f)) {
+        environments.push(file);
+    } else if workspace_specs.services.iter().any(|&f| same(f)) {
+        services.push(file);
+    } else {
+        let text = map.get(file).map(|s| s.text.as_str()).unwrap_or("");
+        match spec::read_spec(file, text).0.map(|s| s.kind) {
+            Some(SpecKind::Environment) => environments.push(file),
+            // A service, or unreadable: reported either way.
+            _ => services.push(file),
+        }
+    }
+    let (_, diags) = crate::workspace::plan_reporting(
+        program,
+        map,
+        &environments,
+        &services,
+        Some((file, decl)),
+        &|f| f == file,
+    );
+    diags
 }
 
 /// Compiles one checked template of `program` for the instances of `spec_file` (or

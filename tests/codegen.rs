@@ -242,7 +242,10 @@ fn secrets_never_reach_an_output() {
     const CANARY: &str = "CANARY-s3cr3t-7f1d";
     let dir = root().join("tests/fixtures/codegen/secrets");
     let tmp = temp("secrets");
-    std::fs::copy(dir.join("template.fw"), tmp.join("template.fw")).expect("copy");
+    for f in ["template.fw", "environment.fw", "environments/dev.yaml"] {
+        std::fs::create_dir_all(tmp.join(f).parent().expect("a folder")).expect("mkdir");
+        std::fs::copy(dir.join(f), tmp.join(f)).expect("copy");
+    }
     let plain = format!(
         "proton: ServiceSpec\ninstances:\n  - name: db-dev\n    environment: dev\n    spec:\n      password: {CANARY}\n      api_key: \"{CANARY}\"\n"
     );

@@ -33,6 +33,9 @@ fn every_code_has_a_fixture() {
             &root().join("tests/fixtures/workspace"),
             "yaml",
         ))
+        // The hostile corpus runs its cases through the binary (`tests/hostile.rs`).
+        .chain(&files_under(&root().join("tests/hostile"), "fw"))
+        .chain(&files_under(&root().join("tests/hostile"), "yaml"))
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).expect("readable")).into_owned())
         .collect();
     for code in ALL {

@@ -229,3 +229,76 @@ fn a_killed_build_leaves_the_old_output_intact() {
     );
     assert_ne!(read_tree(&ws.join("out")), before);
 }
+
+/// A spec file in no workspace is an error (`E0325`), never "no problems"; a YAML file
+/// that is no spec says what formwork expected (`E0307`).
+#[test]
+fn check_of_a_spec_outside_any_workspace() {
+    let tmp = temp("loose-spec");
+    std::fs::write(
+        tmp.join("web.yaml"),
+        "proton: ServiceSpec\ntemplate: web@2.1\ninstances:\n  - name: web-dev\n    environment: dev\n",
+    )
+    .expect("write");
+    std::fs::write(tmp.join("ci.yaml"), "on: push\njobs: {}\n").expect("write");
+    let spec = run_formwork(&tmp, &["check", "web.yaml"]);
+    assert_eq!(spec.code, 1, "{}", spec.stderr);
+    let other = run_formwork(&tmp, &["check", "ci.yaml"]);
+    assert_eq!(other.code, 1, "{}", other.stderr);
+    let empty = temp("nothing");
+    let nothing = run_formwork(&empty, &["check", "."]);
+    assert_eq!(nothing.code, 2, "{}", nothing.stderr);
+    insta::assert_snapshot!(
+        "E0325_spec_outside_workspace",
+        format!(
+            "$ formwork check web.yaml\n{}\n$ formwork check ci.yaml\n{}\n$ formwork check . (an empty folder)\n{}",
+            spec.stderr,
+            other.stderr,
+            nothing.stderr.replace(&*empty.to_string_lossy(), "EMPTY")
+        )
+    );
+}
+
+/// `check` of one spec file or a folder of specs inside a workspace checks them
+/// against the workspace (found above them), reporting what concerns them only.
+#[test]
+fn check_of_a_spec_inside_a_workspace() {
+    let tmp = temp("inside");
+    copy_tree(&root().join("examples/acme"), &tmp);
+    let web = tmp.join("services/web.yaml");
+    let text = std::fs::read_to_string(&web).expect("read");
+    std::fs::write(
+        &web,
+        text.replacen("environment: dev\n", "environment: devv\n", 1),
+    )
+    .expect("write");
+    for (dir, args) in [
+        (tmp.to_path_buf(), vec!["check", "services/web.yaml"]),
+        (tmp.to_path_buf(), vec!["check", "services"]),
+        (tmp.join("services"), vec!["check", "web.yaml"]),
+        (tmp.join("services"), vec!["check", "."]),
+    ] {
+        let r = run_formwork(&dir, &args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("error[E0322]"), "{args:?}: {}", r.stderr);
+    }
+    // Another spec of the same workspace is clean.
+    let worker = run_formwork(&tmp, &["check", "services/worker.yaml"]);
+    assert_eq!(worker.code, 0, "{}", worker.stderr);
+    // `render --spec` checks what `check` checks: the unknown environment.
+    let render = run_formwork(
+        &tmp,
+        &[
+            "render",
+            "web",
+            "--spec",
+            "services/web.yaml",
+            "--target",
+            "cloudformation",
+            "-o",
+            "out-r",
+        ],
+    );
+    assert_eq!(render.code, 1, "{}", render.stderr);
+    assert!(render.stderr.contains("error[E0322]"), "{}", render.stderr);
+}

@@ -108,8 +108,20 @@ fn run(
                 return status::USAGE;
             }
         };
+    // The workspace's specs: the spec is checked with them, as `check` checks it.
+    let workspace_specs =
+        match crate::cli::workspace::add_workspace_specs(&common.workspace, &mut map) {
+            Ok(ids) if spec.is_some() => ids,
+            Ok(_) => crate::compile::WorkspaceSpecs::default(),
+            Err(e) => {
+                err(&format!("error: {}\n", e.0));
+                return status::USAGE;
+            }
+        };
+    let loaded = spec.and_then(|p| crate::cli::workspace::find_loaded(&map, &workspace_specs, p));
     let spec_id = match spec {
         None => None,
+        Some(_) if loaded.is_some() => loaded,
         Some(path) => match std::fs::read(path) {
             Ok(bytes) => {
                 let (id, problem) = add_source(&mut map, display_name(path), &bytes);
@@ -153,7 +165,15 @@ fn run(
         }
     };
     let Some(dir) = &common.out else {
-        return match compile(&mut map, problems, &selector, spec_id, instance, &options) {
+        return match compile(
+            &mut map,
+            problems,
+            &selector,
+            spec_id,
+            &workspace_specs,
+            instance,
+            &options,
+        ) {
             Ok(artifacts) => print_single(&artifacts, common),
             Err(f) => report_failure(&map, f),
         };
@@ -176,6 +196,7 @@ fn run(
         problems,
         &selector,
         spec_id,
+        &workspace_specs,
         instance,
         &options,
         &|_, artifact| stage(&staging, &artifact, &written),

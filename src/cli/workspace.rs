@@ -54,32 +54,9 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
         files += 1;
     }
     let mut specs = |folder: &str| -> Result<Vec<FileId>, UsageError> {
-        let dir = root.join(folder);
-        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.is_file()
-                        && p.extension()
-                            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
-                })
-                .collect(),
-            Err(_) => Vec::new(),
-        };
-        paths.sort();
-        let mut ids = Vec::new();
-        for p in paths {
-            let bytes = std::fs::read(&p).map_err(|e| {
-                UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e)))
-            })?;
-            let (id, problem) = add_source(&mut map, display_name(&p), &bytes);
-            match problem {
-                Some(d) => problems.push(d),
-                None => ids.push(id),
-            }
-            files += 1;
-        }
+        let (ids, problem, read) = read_specs(&mut map, &root.join(folder))?;
+        problems.extend(problem);
+        files += read;
         Ok(ids)
     };
     let environments = specs(&config.folders.environments)?;
@@ -93,6 +70,77 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
         services,
         files,
     })
+}
+
+/// The spec files of a workspace's folder, added to `map`: their ids, the files that
+/// could not be read as text, and how many files were read.
+fn read_specs(
+    map: &mut SourceMap,
+    dir: &Path,
+) -> Result<(Vec<FileId>, Vec<Diagnostic>, usize), UsageError> {
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && p.extension()
+                        .is_some_and(|x| x == "yaml" || x == "yml" || x == "json")
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    paths.sort();
+    let mut ids = Vec::new();
+    let mut problems = Vec::new();
+    for p in &paths {
+        let bytes = std::fs::read(p)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
+        let (id, problem) = add_source(map, display_name(p), &bytes);
+        match problem {
+            Some(d) => problems.push(d),
+            None => ids.push(id),
+        }
+    }
+    Ok((ids, problems, paths.len()))
+}
+
+/// Adds the spec files of the workspace at `root` (its environments and services
+/// folders, as `formwork.yaml` names them) to `map`; none when `root` holds no
+/// `formwork.yaml`. Files that cannot be read as text are left out: the spec a command
+/// names is read, and reported, on its own.
+pub fn add_workspace_specs(
+    root: &Path,
+    map: &mut SourceMap,
+) -> Result<crate::compile::WorkspaceSpecs, UsageError> {
+    let mut specs = crate::compile::WorkspaceSpecs::default();
+    let Ok(bytes) = std::fs::read(root.join(CONFIG_FILE)) else {
+        return Ok(specs);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let (config, _) = read_config(FileId(u32::MAX), &text);
+    specs.environments = read_specs(map, &root.join(&config.folders.environments))?.0;
+    specs.services = read_specs(map, &root.join(&config.folders.services))?.0;
+    Ok(specs)
+}
+
+/// The file of `ids` that is `path` (the same file on disk), when one is.
+pub fn find_loaded(
+    map: &SourceMap,
+    specs: &crate::compile::WorkspaceSpecs,
+    path: &Path,
+) -> Option<FileId> {
+    let want = std::fs::canonicalize(path).ok()?;
+    specs
+        .environments
+        .iter()
+        .chain(&specs.services)
+        .copied()
+        .find(|&id| {
+            map.get(id)
+                .and_then(|f| std::fs::canonicalize(&f.name).ok())
+                .is_some_and(|p| p == want)
+        })
 }
 
 /// Adds the registry's index (`REGISTRY/index.json`) to `map` when the workspace has
@@ -130,12 +178,15 @@ pub fn load_templates(
     let files = find_files(&[root.to_path_buf()]).map_err(|e| e.0)?;
     let (mut map, mut problems) = load(&files).map_err(|e| e.0)?;
     // The settings and the registry's index, so the registry is verified and its
-    // snapshots win over their drafts; mistakes in the settings are `check`'s to report.
+    // snapshots win over their drafts.
     let config_path = root.join(CONFIG_FILE);
     if let Ok(bytes) = std::fs::read(&config_path) {
-        let (id, _) = add_source(&mut map, display_name(&config_path), &bytes);
+        // Mistakes in the settings stop a render as they stop `check`.
+        let (id, problem) = add_source(&mut map, display_name(&config_path), &bytes);
+        problems.extend(problem);
         let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        let (config, _) = read_config(id, &text);
+        let (config, diags) = read_config(id, &text);
+        problems.extend(diags);
         add_registry_index(&mut map, root, &config.folders.registry, &mut problems)
             .map_err(|e| e.0)?;
     }

@@ -132,6 +132,8 @@ codes! {
     UNKNOWN_TEMPLATE = "E0321", "unknown-template", "a spec naming a template or version the workspace does not have";
     UNKNOWN_ENVIRONMENT = "E0322", "unknown-environment", "a service instance in an environment the workspace does not have";
     ENVIRONMENT_NOT_ADMITTED = "E0323", "environment-not-admitted", "a service instance in an environment its service does not require";
+    STACK_NAME_COLLISION = "E0324", "stack-name-collision", "two environments or service instances that would deploy to one stack";
+    SPEC_OUTSIDE_WORKSPACE = "E0325", "spec-outside-workspace", "a spec file with no `formwork.yaml` in its folder or any above it";
     NO_MATCHING_VERSION = "E0401", "no-matching-version", "a version constraint that admits no known version";
     OUTPUT_MISSING_IN_VERSION = "E0402", "output-missing-in-version", "an environment output an admitted version lacks";
     OUTPUT_TYPE_CHANGED = "E0403", "output-type-changed", "an environment output whose type differs between admitted versions";

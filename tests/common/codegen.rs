@@ -48,6 +48,19 @@ pub fn compile_dir(
         }
     }
     super::add_workspace_settings(&mut map, dir, &mut problems);
+    // The fixture's environments, which its spec's instances run in.
+    let mut workspace_specs = formwork::compile::WorkspaceSpecs::default();
+    for path in files_under(&dir.join("environments"), "yaml") {
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(&path).expect("spec is readable");
+        let (id, problem) = add_source(&mut map, name, &bytes);
+        problems.extend(problem);
+        workspace_specs.environments.push(id);
+    }
     let spec_id = spec.map(|s| {
         let bytes = std::fs::read(dir.join(s)).expect("spec is readable");
         let (id, problem) = add_source(&mut map, s, &bytes);
@@ -64,7 +77,15 @@ pub fn compile_dir(
         yaml: target == Target::CloudFormation,
         aws_provider: formwork::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string(),
     };
-    let result = compile(&mut map, problems, &selector, spec_id, instance, &options);
+    let result = compile(
+        &mut map,
+        problems,
+        &selector,
+        spec_id,
+        &workspace_specs,
+        instance,
+        &options,
+    );
     let result = result.map_err(|f| match f {
         Failure::Diagnostics(d) => d,
         Failure::Usage(msg) | Failure::Io(msg) => panic!("usage error: {msg}"),
