@@ -131,7 +131,11 @@ fn build_is_deterministic_atomic_and_removes_stale_files() {
     let leftovers: Vec<_> = std::fs::read_dir(&ws)
         .expect("ws")
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains(".formwork-"))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            // The lock file stays, for the next build to lock.
+            n.contains(".formwork-") && !n.ends_with(".formwork-lock")
+        })
         .collect();
     assert!(leftovers.is_empty(), "staging folders left behind");
 }
@@ -221,7 +225,11 @@ fn a_killed_build_leaves_the_old_output_intact() {
     let leftovers: Vec<_> = std::fs::read_dir(&ws)
         .expect("ws")
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().contains(".formwork-"))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            // The lock file stays, for the next build to lock.
+            n.contains(".formwork-") && !n.ends_with(".formwork-lock")
+        })
         .collect();
     assert!(
         leftovers.is_empty(),

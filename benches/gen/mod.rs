@@ -134,7 +134,7 @@ service "api-{i}" {{
 "#,
         v = i % 10,
         cc = 1000 + i,
-        enabled = i % 2 == 0,
+        enabled = i.is_multiple_of(2),
         oct = i % 256,
         rep = 1 + i % 20,
     );

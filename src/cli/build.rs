@@ -7,6 +7,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::cli::out_dir::{self, Refusal, check_target, sibling, swap_in};
 use crate::cli::output::{err, print_report};
 use crate::cli::sources::io_reason;
 use crate::cli::workspace::{Planned, plan_workspace};
@@ -55,7 +56,29 @@ pub fn run(args: Args) -> u8 {
             .iter()
             .map(|s| s.instances.len())
             .sum::<usize>();
-    remove_leftovers(&out);
+    if let Err(Refusal(m)) = check_target(&out, &ws.root) {
+        err(&format!("error: {m}\n"));
+        return status::USAGE;
+    }
+    let _lock = match out_dir::lock(&out, || {
+        err(&format!(
+            "waiting for another build into `{}` to finish\n",
+            out.display()
+        ))
+    }) {
+        Ok(l) => l,
+        Err(m) => {
+            err(&format!("error: {m}\n"));
+            return status::USAGE;
+        }
+    };
+    // What a killed build left, now that no other build is running.
+    out_dir::recover(&out);
+    // Checked again under the lock: another build may have changed it.
+    if let Err(Refusal(m)) = check_target(&out, &ws.root) {
+        err(&format!("error: {m}\n"));
+        return status::USAGE;
+    }
     let staging = sibling(&out, "new");
     if let Err(e) = std::fs::create_dir_all(&staging) {
         err(&format!(
@@ -179,78 +202,4 @@ fn repository_relative(dir: &Path) -> String {
     } else {
         names.join("/")
     }
-}
-
-/// `out` → `.out.formwork-new` beside it.
-fn sibling(out: &Path, what: &str) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    out.with_file_name(format!(".{name}.formwork-{what}-{}", std::process::id()))
-}
-
-/// Replaces `out` with `staging`: the old tree is moved aside, the new one renamed in,
-/// the old one removed. Readers see the old tree or the new one.
-fn swap_in(staging: &Path, out: &Path) -> std::io::Result<()> {
-    if out.exists() {
-        let old = sibling(out, "old");
-        std::fs::rename(out, &old)?;
-        if let Err(e) = std::fs::rename(staging, out) {
-            let _ = std::fs::rename(&old, out);
-            return Err(e);
-        }
-        remove_tree(&old);
-        Ok(())
-    } else {
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::rename(staging, out)
-    }
-}
-
-/// Removes the staging and old trees a killed build left beside `out`.
-fn remove_leftovers(out: &Path) {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
-    let prefix = format!(".{name}.formwork-");
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
-    };
-    for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
-    }
-}
-
-/// Removes a build tree, its folders two levels down in parallel (a tree of many
-/// instances is thousands of entries).
-fn remove_tree(dir: &Path) {
-    use rayon::prelude::*;
-    let mut folders = Vec::new();
-    for top in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        for second in std::fs::read_dir(top.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            folders.push(second.path());
-        }
-    }
-    folders.par_iter().for_each(|f| {
-        let _ = if f.is_dir() {
-            std::fs::remove_dir_all(f)
-        } else {
-            std::fs::remove_file(f)
-        };
-    });
-    let _ = std::fs::remove_dir_all(dir);
 }

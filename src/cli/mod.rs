@@ -12,6 +12,7 @@ mod drift;
 mod explain;
 mod fmt;
 mod init;
+mod out_dir;
 mod outdated;
 mod output;
 mod publish;

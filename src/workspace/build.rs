@@ -251,25 +251,27 @@ pub fn build(
 }
 
 /// The deploy order, as waves: each artifact after everything it depends on; within a
-/// wave, by id.
+/// wave, by id. Linear in the records and their dependencies (each wave is a pass over
+/// what is left, and services depend only on environments, so there are two).
 pub fn waves(records: &[Record]) -> Vec<Vec<String>> {
-    let mut done: Vec<String> = Vec::new();
+    use std::collections::BTreeSet;
+    let known: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let mut done: BTreeSet<&str> = BTreeSet::new();
     let mut out = Vec::new();
     let mut left: Vec<&Record> = records.iter().collect();
     while !left.is_empty() {
         let (ready, rest): (Vec<&Record>, Vec<&Record>) = left.into_iter().partition(|r| {
             r.depends_on
                 .iter()
-                .all(|d| done.contains(d) || !records.iter().any(|x| &x.id == d))
+                .all(|d| done.contains(d.as_str()) || !known.contains(d.as_str()))
         });
         if ready.is_empty() {
             // A cycle cannot happen (services depend only on environments); stop anyway.
             out.push(rest.iter().map(|r| r.id.clone()).collect());
             break;
         }
-        let wave: Vec<String> = ready.iter().map(|r| r.id.clone()).collect();
-        done.extend(wave.iter().cloned());
-        out.push(wave);
+        done.extend(ready.iter().map(|r| r.id.as_str()));
+        out.push(ready.iter().map(|r| r.id.clone()).collect());
         left = rest;
     }
     out
