@@ -117,9 +117,56 @@ pub fn build_and_check(
         diagnostics.extend(registry.verify(map, &program));
     }
     diagnostics.extend(types::check_program(&program));
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(lowering_errors(&program));
+    }
     diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
     diagnostics.dedup();
     (program, diagnostics)
+}
+
+/// What compiling each template alone, for each target it supports, finds whatever
+/// the instance: two resources or outputs with one name (`E0502`) under any `when`,
+/// and dependencies on resources a condition may leave out (`E0503`). These fail
+/// every deploy of some instance, so `check` reports them, not only `render`.
+fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
+    use crate::diagnostics::codes;
+    use crate::ir::Mode;
+    use crate::ir::lower::{self, Cache, Request};
+    use crate::syntax::ast::DeclKind;
+    let mut checker = types::Checker::new(program);
+    let mut cache = Cache::default();
+    let mut found = Vec::new();
+    let ids: Vec<_> = program.user_decls().map(|(id, _)| id).collect();
+    for id in ids {
+        let Some(d) = program.decl(id) else { continue };
+        // A draft a published version shadows is the published one's business.
+        let shadowed = program.shadowed.iter().any(|(draft, _)| *draft == id);
+        if !matches!(d.kind, DeclKind::Service | DeclKind::Environment) || shadowed {
+            continue;
+        }
+        let Some(sig) = checker.signature(id) else {
+            continue;
+        };
+        for target in sig.targets.supported() {
+            let request = Request {
+                decl: id,
+                target,
+                mode: Mode::Parameterised,
+                inputs: None,
+                instance: None,
+                environment: None,
+                source_hash: String::new(),
+            };
+            if let Err(diags) = lower::lower(&mut checker, &mut cache, &request) {
+                found.extend(diags.into_iter().filter(|d| {
+                    d.code == codes::NAME_COLLISION
+                        || (d.code == codes::ABSENT_RESOURCE && d.message.contains(" depends on "))
+                }));
+            }
+        }
+    }
+    found
 }
 
 /// Spec files (YAML and JSON) share the source map, for diagnostics, but are not

@@ -241,7 +241,36 @@ impl Checker<'_> {
         }
     }
 
+    /// `E0226`: text like `${AWS::Region}` written literally (its `$` escaped). formwork
+    /// writes it as the characters `${AWS::Region}` (escaped as `${!…}` inside
+    /// `Fn::Sub`), so the stack gets those characters, never the region: a name or ARN
+    /// that fails at deploy.
+    fn literal_substitutions(&mut self, s: &ast::StringLit) {
+        for part in &s.parts {
+            let StringPart::Text { value, span, .. } = part else {
+                continue;
+            };
+            let Some(at) = value.find("${AWS::") else {
+                continue;
+            };
+            let name: String = value[at + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+                .collect();
+            self.diags.push(
+                Diagnostic::new(
+                    codes::LITERAL_PSEUDO_PARAMETER,
+                    format!("`${{{name}}}` is written as literal text, so CloudFormation never substitutes it"),
+                )
+                .with_primary(*span, "this text reaches the template as the characters `${…}`")
+                .with_note("formwork writes literal text as it is (inside `Fn::Sub`, as `${!…}`): the stack would get these characters, not the value")
+                .with_help("take the value as an input, or write `${…}` without the `\\` to interpolate a formwork value"),
+            );
+        }
+    }
+
     fn string(&mut self, sc: &mut Scope<'_>, s: &ast::StringLit) -> Value {
+        self.literal_substitutions(s);
         if let Some(v) = s.as_plain() {
             return Value::constant(Ty::Lit(Lit::String(v.clone())), Const::Lit(Lit::String(v)));
         }

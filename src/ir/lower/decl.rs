@@ -476,6 +476,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 }
             }
         }
+        self.check_dependencies(r, condition.as_deref(), &depends_on);
         let res = ResId(self.stack.resources.len() as u32);
         self.stack.resources.push(Resource {
             path: path.to_string(),
@@ -490,6 +491,65 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
             span: r.name.span,
         });
         res
+    }
+
+    /// `E0503`: a `depends_on` on a resource that exists only under a condition the
+    /// dependent resource does not have. CloudFormation refuses a `DependsOn` on a
+    /// resource its condition leaves out, and `DependsOn` cannot be conditional.
+    fn check_dependencies(&mut self, r: &ast::Resource, condition: Option<&str>, deps: &[ResId]) {
+        // Terraform takes `depends_on` on a resource whose `count` is zero.
+        if self.req.target != Target::CloudFormation {
+            return;
+        }
+        for dep in deps {
+            let Some(d) = self.stack.resources.get(dep.0 as usize) else {
+                continue;
+            };
+            let Some(dep_condition) = &d.condition else {
+                continue;
+            };
+            if condition == Some(dep_condition.as_str())
+                || condition.is_some_and(|c| self.same_condition(c, dep_condition))
+            {
+                continue;
+            }
+            let dep_span = d.span;
+            let dep_path = d.path.clone();
+            let attr = r
+                .body
+                .iter()
+                .find(|a| a.name.name == "depends_on")
+                .map_or(r.name.span, |a| a.value.span);
+            self.diags.push(
+                Diagnostic::new(
+                    codes::ABSENT_RESOURCE,
+                    format!(
+                        "`{}` depends on `{dep_path}`, which exists only under a condition `{}` does not have",
+                        r.name.name, r.name.name
+                    ),
+                )
+                .with_primary(attr, "this dependency")
+                .with_secondary(dep_span, format!("`{dep_path}` is created only under its `when`"))
+                .with_note("CloudFormation rejects a `DependsOn` on a resource its condition leaves out, and a `DependsOn` cannot itself be conditional")
+                .with_help(format!(
+                    "give `{}` the same `when`, or drop the dependency (a reference to `{dep_path}` orders the two already)",
+                    r.name.name
+                )),
+            );
+        }
+    }
+
+    /// Whether two named conditions test the same thing (each `when` is its own
+    /// condition, so two resources under one `when` have two names).
+    fn same_condition(&self, a: &str, b: &str) -> bool {
+        let expr = |n: &str| {
+            self.stack
+                .conditions
+                .iter()
+                .find(|c| c.name == n)
+                .map(|c| without_spans(&format!("{:?}", c.expr)))
+        };
+        matches!((expr(a), expr(b)), (Some(x), Some(y)) if x == y)
     }
 
     fn use_module(&mut self, frame: &mut Frame, u: &ast::Use) -> Binding {
@@ -681,4 +741,19 @@ fn ty_of_const(e: &Expr) -> Ty {
         Expr::Map(_) => Ty::map(Ty::String),
         _ => Ty::String,
     }
+}
+
+/// A printed expression with its spans left out, to compare two by what they compute.
+fn without_spans(printed: &str) -> String {
+    let mut out = String::with_capacity(printed.len());
+    let mut rest = printed;
+    while let Some(at) = rest.find("Span {") {
+        out.push_str(&rest[..at]);
+        rest = match rest[at..].find('}') {
+            Some(end) => &rest[at + end + 1..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
 }
