@@ -17,11 +17,26 @@ pub fn add_source(
     name: impl Into<String>,
     bytes: &[u8],
 ) -> (FileId, Option<Diagnostic>) {
+    let name = name.into();
     let next = FileId(map.files().count() as u32);
     let (text, problem) = decode_source(bytes, next);
+    let spec = [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x));
     let id = map.add(name, text);
     debug_assert_eq!(id, next);
-    (id, problem.map(Diagnostic::from))
+    let problem = problem.map(|p| match p {
+        // A spec file over the size limit is a spec's problem, with a spec's advice.
+        crate::syntax::SyntaxError::FileTooLarge { span, size, .. } if spec => Diagnostic::new(
+            crate::diagnostics::codes::SPEC_TOO_LARGE,
+            format!(
+                "spec file is too large ({size} bytes; the limit is {} bytes)",
+                crate::spec::MAX_SPEC_BYTES
+            ),
+        )
+        .with_primary(span, "file not read")
+        .with_help("split the service's instances into several spec files"),
+        other => Diagnostic::from(other),
+    });
+    (id, problem)
 }
 
 /// The workspace-relative paths a source imports (those inside the workspace), for
@@ -127,7 +142,8 @@ pub fn build_and_check(
 
 /// What compiling each template alone, for each target it supports, finds whatever
 /// the instance: two resources or outputs with one name (`E0502`) under any `when`,
-/// and dependencies on resources a condition may leave out (`E0503`). These fail
+/// dependencies on resources a condition may leave out (`E0503`), and values over the
+/// size limits (`E0227`). These fail
 /// every deploy of some instance, so `check` reports them, not only `render`.
 fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
     use crate::diagnostics::codes;
@@ -161,6 +177,7 @@ fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
             if let Err(diags) = lower::lower(&mut checker, &mut cache, &request) {
                 found.extend(diags.into_iter().filter(|d| {
                     d.code == codes::NAME_COLLISION
+                        || d.code == codes::VALUE_TOO_LARGE
                         || (d.code == codes::ABSENT_RESOURCE && d.message.contains(" depends on "))
                 }));
             }

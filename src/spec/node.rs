@@ -26,6 +26,10 @@ pub const MAX_SPEC_DEPTH: usize = 64;
 /// messages say "a million": keep them in step.
 pub const MAX_SPEC_NODES: usize = 1_000_000;
 
+/// The most text (scalar bytes, aliases counted as what they expand to) one spec may
+/// hold: four times the largest file, so only aliases can reach it.
+pub const MAX_SPEC_TEXT_BYTES: usize = 256 << 20;
+
 /// The most errors of one kind reported for one spec before giving up on the rest.
 const MAX_ERRORS: usize = 100;
 
@@ -149,6 +153,7 @@ pub fn read_tree(
         root: None,
         documents: 0,
         nodes: 0,
+        bytes: 0,
         aliased: false,
         diags: Vec::new(),
     };
@@ -255,11 +260,14 @@ struct Builder<'o, 't> {
     file: FileId,
     offsets: &'o Offsets<'t>,
     stack: Vec<Frame>,
-    /// Anchored nodes, and how many nodes each holds, to charge their aliases.
-    anchors: HashMap<usize, (SpecNode, usize)>,
+    /// Anchored nodes, and how many nodes and bytes of text each holds, to charge
+    /// their aliases.
+    anchors: HashMap<usize, (SpecNode, usize, usize)>,
     root: Option<SpecNode>,
     documents: usize,
     nodes: usize,
+    /// Scalar text read so far, aliases expanded.
+    bytes: usize,
     aliased: bool,
     diags: Vec<Diagnostic>,
 }
@@ -301,6 +309,7 @@ impl Builder<'_, '_> {
                     Some(t) => Some(self.forced(&t, span)?),
                 };
                 self.count(span)?;
+                self.bytes = self.bytes.saturating_add(value.len());
                 if self.is_key_position() {
                     if forced.is_some_and(|f| f != Forced::Str) {
                         return Err(unsupported_tag("a key", span));
@@ -311,14 +320,15 @@ impl Builder<'_, '_> {
                             span,
                             plain: false,
                         };
-                        self.anchors.insert(anchor, (node, 1));
+                        self.anchors.insert(anchor, (node, 1, value.len()));
                     }
                     self.set_key(value.into_owned(), span, style == ScalarStyle::Plain);
                     return Ok(());
                 }
+                let len = value.len();
                 let node = self.scalar(value.into_owned(), style, forced, span);
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (node.clone(), 1, len));
                 }
                 self.push_value(node);
                 Ok(())
@@ -441,14 +451,15 @@ impl Builder<'_, '_> {
         };
         if anchor > 0 {
             let size = self.nodes - first_node;
-            self.anchors.insert(anchor, (node.clone(), size));
+            let bytes = text_bytes(&node);
+            self.anchors.insert(anchor, (node.clone(), size, bytes));
         }
         self.push_value(node);
         Ok(())
     }
 
     fn alias(&mut self, id: usize, span: Span) -> Result<(), Fatal> {
-        let Some((node, size)) = self.anchors.get(&id) else {
+        let Some((node, size, bytes)) = self.anchors.get(&id) else {
             // The parser reports unknown anchors itself; this is a safety net.
             return Err(
                 Diagnostic::new(codes::SPEC_SYNTAX, "alias of an unknown anchor")
@@ -457,7 +468,21 @@ impl Builder<'_, '_> {
         };
         self.aliased = true;
         self.nodes = self.nodes.saturating_add(*size);
+        self.bytes = self.bytes.saturating_add(*bytes);
         self.check_budget(span)?;
+        if self.bytes > MAX_SPEC_TEXT_BYTES {
+            return Err(Diagnostic::new(
+                codes::ALIAS_EXPANSION_TOO_LARGE,
+                format!(
+                    "YAML aliases expand this spec to more than {} MiB of text",
+                    MAX_SPEC_TEXT_BYTES >> 20
+                ),
+            )
+            .with_primary(span, "the limit is reached at this alias")
+            .with_help(
+                "write the values out, or share fewer of them through `&anchor` and `*alias`",
+            ));
+        }
         if self.is_key_position() {
             let NodeKind::Str(key) = &node.kind else {
                 return Err(Diagnostic::new(
@@ -864,5 +889,18 @@ fn json_label(d: Diagnostic, message: &str, span: Span) -> Diagnostic {
         d.with_primary(span, "expected a key in double quotes")
     } else {
         d.with_primary(span, "the error is here")
+    }
+}
+
+/// The bytes of scalar text in a node and everything under it (keys included).
+fn text_bytes(node: &SpecNode) -> usize {
+    match &node.kind {
+        NodeKind::Str(s) => s.len(),
+        NodeKind::Seq(items) => items.iter().map(text_bytes).sum(),
+        NodeKind::Map(entries) => entries
+            .iter()
+            .map(|e| e.key.len() + text_bytes(&e.value))
+            .sum(),
+        _ => 8,
     }
 }

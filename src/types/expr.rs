@@ -334,6 +334,17 @@ impl Checker<'_> {
                 }
             }
         }
+        // A folded constant past the size limit is reported once and folded no
+        // further: the `let`s built on it are no longer constants.
+        if let Some(t) = &text
+            && t.len() > crate::ir::lower::limits::MAX_STRING_BYTES
+        {
+            self.diags.push(crate::ir::lower::limits::too_large(
+                s.span,
+                &format!("a string of {} bytes", t.len()),
+            ));
+            text = None;
+        }
         Value {
             ty: Ty::String,
             stage,

@@ -15,6 +15,9 @@ use crate::syntax::span::FileId;
 use crate::types::Checker;
 use crate::types::ty::{FieldTy, Lit, Refinement, Ty};
 
+/// The largest integer every float represents exactly: 2^53.
+const MAX_EXACT_INT: u64 = 1 << 53;
+
 const BUILTIN_TYPES: &[&str] = &[
     "String", "Int", "Number", "Bool", "Secret", "Any", "List", "Map",
 ];
@@ -330,6 +333,25 @@ impl Checker<'_> {
         let unrefined = base.unrefined().clone();
         let (refinement, applies, span, what) = match r {
             ast::Refinement::Range(b) => {
+                // Bounds are exact only within ±2^53, where every integer is a float
+                // (and a JSON Schema or CloudFormation number): beyond it, two bounds
+                // would compare, and print, as a neighbour.
+                for n in [&b.lo, &b.hi].into_iter().flatten() {
+                    if let NumberValue::Int(i) = n.value
+                        && i.unsigned_abs() > MAX_EXACT_INT
+                    {
+                        self.diags.push(
+                            Diagnostic::new(
+                                codes::NUMBER_TOO_LARGE,
+                                format!("the range bound {i} is beyond ±{MAX_EXACT_INT}, where numbers are exact"),
+                            )
+                            .with_primary(n.span, "too large for a bound")
+                            .with_note("range bounds are compared as floating-point numbers, as JSON Schema and CloudFormation compare them; past 2^53 two different integers are one float")
+                            .with_help(format!("use a bound within ±{MAX_EXACT_INT}, or leave the bound open (`0..`)")),
+                        );
+                        return Ty::Error;
+                    }
+                }
                 let lo = b.lo.as_ref().map(number_of);
                 let hi = b.hi.as_ref().map(number_of);
                 if let (Some(l), Some(h)) = (lo, hi)

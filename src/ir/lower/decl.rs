@@ -77,6 +77,8 @@ pub(super) struct Lowerer<'p, 'r, 'c> {
     pub env_outputs_read: Vec<String>,
     /// Modules being inlined, to stop a (reported) cycle from recursing.
     active: Vec<DeclId>,
+    /// What evaluation has built so far, against [`crate::ir::lower::limits`].
+    pub budget: super::limits::Budget,
 }
 
 impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
@@ -109,6 +111,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 secrets: Vec::new(),
             },
             diags: Vec::new(),
+            budget: super::limits::Budget::default(),
             names: BTreeMap::new(),
             env_outputs: BTreeMap::new(),
             env_outputs_read: Vec::new(),

@@ -57,7 +57,12 @@ impl Lowerer<'_, '_, '_> {
                     _ => "",
                 };
                 let args: Vec<Expr> = args.iter().map(|a| self.eval(frame, a)).collect();
-                self.call(name, args, e.span)
+                if self.budget.exceeded() {
+                    return Expr::Null;
+                }
+                let v = self.call(name, args, e.span);
+                self.count(&v, e.span);
+                v
             }
             ExprKind::Unary { op, operand } => {
                 let v = self.eval(frame, operand);
@@ -134,6 +139,12 @@ impl Lowerer<'_, '_, '_> {
                     }
                 },
             }
+        }
+        if let Some(d) = self.budget.string(text.len(), s.span) {
+            self.diags.push(d);
+        }
+        if self.budget.exceeded() {
+            return Expr::Null;
         }
         if parts.is_empty() {
             return Expr::String(text);
@@ -372,6 +383,17 @@ impl Lowerer<'_, '_, '_> {
         out.unwrap_or(Expr::Null)
     }
 
+    /// Counts what a function built (`range`, `concat`, `join`, `format`…).
+    fn count(&mut self, v: &Expr, span: Span) {
+        let d = match v {
+            Expr::List(items) => self.budget.values(items.len(), span),
+            Expr::Map(entries) => self.budget.values(entries.len(), span),
+            Expr::String(s) => self.budget.string(s.len(), span),
+            _ => None,
+        };
+        self.diags.extend(d);
+    }
+
     fn comprehension(
         &mut self,
         frame: &mut Frame,
@@ -397,7 +419,13 @@ impl Lowerer<'_, '_, '_> {
         };
         let mut list = Vec::new();
         let mut map = Vec::new();
+        if let Some(d) = self.budget.values(elements.len(), span) {
+            self.diags.push(d);
+        }
         for (k, v) in elements {
+            if self.budget.exceeded() {
+                break;
+            }
             let n = push_loop(frame, clause, k, v);
             let keep = match filter.map(|f| self.eval(frame, f)) {
                 None | Some(Expr::Bool(true)) => true,

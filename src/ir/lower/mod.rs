@@ -10,6 +10,7 @@
 mod decl;
 mod eval;
 pub(crate) mod functions;
+pub mod limits;
 pub mod pipeline;
 
 pub use decl::const_expr;
