@@ -78,6 +78,44 @@ pub fn display_name(p: &Path) -> String {
 /// workspace root, so it is looked for in each folder from the importing file's own
 /// up to the current one.
 pub fn load(files: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic>), UsageError> {
+    load_within(files, None)
+}
+
+/// Whether `path`, its links resolved, is inside `root` (resolved too).
+pub fn resolves_inside(path: &Path, root: &Path) -> bool {
+    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => false,
+    }
+}
+
+/// `E0123`: a file that a link (or an import through a linked folder) takes outside
+/// the workspace. The file is not read: its name is added to `map` with no text, so
+/// the diagnostic names it without printing a line of it.
+pub fn outside(map: &mut SourceMap, path: &Path, root: &Path) -> Diagnostic {
+    let (id, _) = add_source(map, display_name(path), b"");
+    let target = std::fs::canonicalize(path)
+        .map(|t| format!("`{}`", t.display()))
+        .unwrap_or_else(|_| "a file that does not exist".into());
+    Diagnostic::new(
+        crate::diagnostics::codes::LINK_OUTSIDE_WORKSPACE,
+        format!(
+            "`{}` leads outside the workspace `{}`, to {target}",
+            display_name(path),
+            root.display()
+        ),
+    )
+    .with_primary(crate::syntax::span::Span::new(id, 0, 0), "not read")
+    .with_note("a symbolic link, or an import through a linked folder, may not take formwork out of the workspace: what it reads there is not the repository's")
+    .with_help("copy the file into the workspace, or link to a file inside it")
+}
+
+/// [`load`], refusing to read a file whose resolved path is outside `root` (a
+/// workspace's folder): links are followed only inside it.
+pub fn load_within(
+    files: &[PathBuf],
+    root: Option<&Path>,
+) -> Result<(SourceMap, Vec<Diagnostic>), UsageError> {
     let mut map = SourceMap::new();
     let mut problems = Vec::new();
     let mut queue: Vec<PathBuf> = files.to_vec();
@@ -91,6 +129,12 @@ pub fn load(files: &[PathBuf]) -> Result<(SourceMap, Vec<Diagnostic>), UsageErro
             continue;
         }
         seen.push(key);
+        if let Some(r) = root
+            && !resolves_inside(&f, r)
+        {
+            problems.push(outside(&mut map, &f, r));
+            continue;
+        }
         let bytes = std::fs::read(&f)
             .map_err(|e| UsageError(format!("cannot read `{}`: {}", f.display(), io_reason(&e))))?;
         let (id, problem) = add_source(&mut map, display_name(&f), &bytes);

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::check::add_source;
-use crate::cli::sources::{UsageError, display_name, find_files, io_reason, load};
+use crate::cli::sources::{
+    UsageError, display_name, find_files, io_reason, load_within, outside, resolves_inside,
+};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::span::{FileId, SourceMap};
 use crate::versions::registry::INDEX_FILE;
@@ -40,7 +42,7 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
         ))
     })?;
     let templates = find_files(&[root.to_path_buf()])?;
-    let (mut map, mut problems) = load(&templates)?;
+    let (mut map, mut problems) = load_within(&templates, Some(root))?;
     let (config_id, problem) = add_source(&mut map, display_name(&config_path), &config_bytes);
     problems.extend(problem);
     let text = map
@@ -54,7 +56,7 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
         files += 1;
     }
     let mut specs = |folder: &str| -> Result<Vec<FileId>, UsageError> {
-        let (ids, problem, read) = read_specs(&mut map, &root.join(folder))?;
+        let (ids, problem, read) = read_specs(&mut map, &root.join(folder), root)?;
         problems.extend(problem);
         files += read;
         Ok(ids)
@@ -77,6 +79,7 @@ pub fn load_workspace(root: &Path) -> Result<Loaded, UsageError> {
 fn read_specs(
     map: &mut SourceMap,
     dir: &Path,
+    root: &Path,
 ) -> Result<(Vec<FileId>, Vec<Diagnostic>, usize), UsageError> {
     let mut paths: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
@@ -94,6 +97,10 @@ fn read_specs(
     let mut ids = Vec::new();
     let mut problems = Vec::new();
     for p in &paths {
+        if !resolves_inside(p, root) {
+            problems.push(outside(map, p, root));
+            continue;
+        }
         let bytes = std::fs::read(p)
             .map_err(|e| UsageError(format!("cannot read `{}`: {}", p.display(), io_reason(&e))))?;
         let (id, problem) = add_source(map, display_name(p), &bytes);
@@ -119,8 +126,8 @@ pub fn add_workspace_specs(
     };
     let text = String::from_utf8_lossy(&bytes);
     let (config, _) = read_config(FileId(u32::MAX), &text);
-    specs.environments = read_specs(map, &root.join(&config.folders.environments))?.0;
-    specs.services = read_specs(map, &root.join(&config.folders.services))?.0;
+    specs.environments = read_specs(map, &root.join(&config.folders.environments), root)?.0;
+    specs.services = read_specs(map, &root.join(&config.folders.services), root)?.0;
     Ok(specs)
 }
 
@@ -176,7 +183,7 @@ pub fn load_templates(
 ) -> Result<(SourceMap, Vec<Diagnostic>, crate::compile::Selector, usize), String> {
     use crate::compile::Selector;
     let files = find_files(&[root.to_path_buf()]).map_err(|e| e.0)?;
-    let (mut map, mut problems) = load(&files).map_err(|e| e.0)?;
+    let (mut map, mut problems) = load_within(&files, Some(root)).map_err(|e| e.0)?;
     // The settings and the registry's index, so the registry is verified and its
     // snapshots win over their drafts.
     let config_path = root.join(CONFIG_FILE);

@@ -83,6 +83,7 @@ codes! {
     DUPLICATE_KEY = "E0120", "duplicate-key", "a field, property, argument or key given twice";
     UNKNOWN_SETTING = "E0121", "unknown-setting", "a declaration setting formwork does not know";
     RESERVED_NAME = "E0122", "reserved-name", "a definition named like a built-in scope";
+    LINK_OUTSIDE_WORKSPACE = "E0123", "link-outside-workspace", "a symbolic link, or an import through one, that leads outside the workspace";
     TYPE_MISMATCH = "E0201", "type-mismatch", "a value of the wrong type";
     INVALID_DEFAULT = "E0202", "invalid-default", "a default that its input's type does not admit";
     VALUE_OUT_OF_RANGE = "E0203", "value-out-of-range", "a number outside its type's range";

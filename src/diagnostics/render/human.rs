@@ -14,6 +14,7 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, termcolor::Ansi};
 
 use crate::diagnostics::diagnostic::{Diagnostic, Severity};
+use crate::diagnostics::render::window::Windowed;
 use crate::diagnostics::render::{Position, clamp, notes_and_help};
 use crate::syntax::span::{FileId, SourceFile, SourceMap};
 
@@ -22,13 +23,21 @@ pub(super) fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> 
     let config = Config::default();
     let mut out = String::new();
     for d in diags {
-        let cs = to_codespan(d, sources);
-        let rendered = if color {
-            let mut writer = Ansi::new(Vec::new());
-            term::emit_to_write_style(&mut writer, &config, &files, &cs)
-                .map(|()| String::from_utf8_lossy(&writer.into_inner()).into_owned())
-        } else {
-            term::emit_into_string(&config, &files, &cs)
+        let mut cs = to_codespan(d, sources);
+        let ranges: Vec<(FileId, Range<usize>)> = cs
+            .labels
+            .iter()
+            .map(|l| (l.file_id, l.range.clone()))
+            .collect();
+        // A label on a very long line: the message shows a window of it.
+        let rendered = match Windowed::new(sources, &ranges) {
+            Some(w) => {
+                for l in &mut cs.labels {
+                    l.range = w.map(l.file_id, l.range.start)..w.map(l.file_id, l.range.end);
+                }
+                emit(&w, &config, &cs, color)
+            }
+            None => emit(&files, &config, &cs, color),
         };
         match rendered {
             Ok(text) => out.push_str(&text),
@@ -38,6 +47,21 @@ pub(super) fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> 
         }
     }
     out
+}
+
+fn emit<'f, F: Files<'f, FileId = FileId>>(
+    files: &'f F,
+    config: &Config,
+    cs: &CsDiagnostic<FileId>,
+    color: bool,
+) -> Result<String, FilesError> {
+    if color {
+        let mut writer = Ansi::new(Vec::new());
+        term::emit_to_write_style(&mut writer, config, files, cs)
+            .map(|()| String::from_utf8_lossy(&writer.into_inner()).into_owned())
+    } else {
+        term::emit_into_string(config, files, cs)
+    }
 }
 
 /// Our diagnostic in codespan's terms. Labels in files the map does not hold are left

@@ -11,6 +11,7 @@ mod github;
 mod human;
 mod json;
 mod sarif;
+mod window;
 
 use std::fmt;
 use std::ops::Range;
