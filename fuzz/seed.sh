@@ -34,3 +34,7 @@ for ws in tests/fixtures/workspace/*/ examples/acme/; do
   } > "$out/workspace_build/ws-$i"
 done
 for t in "$out"/*; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done
+# The inputs fuzzing once found (fuzz/regressions/TARGET), kept as seeds.
+for t in check_source spec_reader fmt_roundtrip workspace_build; do
+  [ -d "fuzz/regressions/$t" ] && cp fuzz/regressions/"$t"/* "$out/$t/" 2>/dev/null || true
+done
