@@ -447,7 +447,15 @@ fn compile_one(
     let files = match options.target {
         Target::CloudFormation => {
             let doc = cloudformation::generate(&stack)?;
-            let mut files = vec![("template.json".to_string(), to_json(&doc))];
+            let json = to_json(&doc);
+            let quota = checker.program.decl(decl).map(|d| {
+                let name = d.name.as_plain().unwrap_or_default();
+                cloudformation::quotas::check(&doc, json.len(), &name, d.name.span)
+            });
+            if let Some(errors) = quota.filter(|e| !e.is_empty()) {
+                return Err(errors);
+            }
+            let mut files = vec![("template.json".to_string(), json)];
             if options.yaml {
                 files.push(("template.yaml".to_string(), to_yaml(&doc)));
             }

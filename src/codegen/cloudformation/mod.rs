@@ -7,6 +7,7 @@
 //! environment's exported outputs. What CloudFormation cannot compute (arithmetic or
 //! ordering on a parameter, a `for` over one) is error E0501 at the expression.
 
+pub mod quotas;
 mod tables;
 
 use std::collections::BTreeSet;
