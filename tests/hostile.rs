@@ -17,11 +17,15 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-/// The binary under test: `FORMWORK_BIN` when set, else the one cargo built.
+/// The binary under test: `FORMWORK_BIN` when set (a relative path is taken from
+/// the folder the test started in, since each case runs in a folder of its own),
+/// else the one cargo built.
 fn binary() -> PathBuf {
-    std::env::var_os("FORMWORK_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_formwork")))
+    match std::env::var_os("FORMWORK_BIN").map(PathBuf::from) {
+        Some(bin) if bin.is_relative() => std::path::absolute(&bin).unwrap_or(bin),
+        Some(bin) => bin,
+        None => PathBuf::from(env!("CARGO_BIN_EXE_formwork")),
+    }
 }
 
 struct Outcome {
