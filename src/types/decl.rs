@@ -92,11 +92,10 @@ impl<'a> Scope<'a> {
 }
 
 /// Where a value is going, for messages and for the rules on secrets.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 pub enum Sink<'s> {
-    /// A resource property (secrets allowed, as dynamic references or NoEcho
-    /// parameters), except tags.
-    Property(&'s str),
+    /// A resource property, or a place inside one.
+    Property(PropertySink<'s>),
     /// A module argument (secrets allowed where the input is a `Secret`).
     Argument(&'s str),
     Output(&'s str),
@@ -104,10 +103,31 @@ pub enum Sink<'s> {
     Let(&'s str),
 }
 
+/// A place in a resource's property a value is written to. A secret may go only
+/// where the catalog says the provider never shows it ([`ResourceSchema::takes_secret`]),
+/// or into a resource whose type formwork cannot see into (`untyped`, custom
+/// resources), which then counts as holding the secret.
+#[derive(Clone, Copy)]
+pub struct PropertySink<'s> {
+    /// The top-level property, as messages name it.
+    pub name: &'s str,
+    /// The dotted path from it (`LoginProfile.Password`; `*` for a list element).
+    pub path: &'s str,
+    pub schema: &'static resources::ResourceSchema,
+    /// The resource may hand back what it is given (a custom resource's attributes).
+    pub echoes: bool,
+}
+
+impl PropertySink<'_> {
+    fn takes_secret(&self) -> bool {
+        self.echoes || self.schema.takes_secret(self.path)
+    }
+}
+
 impl Sink<'_> {
     fn describe(&self) -> String {
         match self {
-            Sink::Property(p) => format!("property `{p}`"),
+            Sink::Property(p) => format!("property `{}`", p.name),
             Sink::Argument(a) => format!("argument `{a}`"),
             Sink::Output(o) => format!("output `{o}`"),
             Sink::Default(i) => format!("the default of `{i}`"),
@@ -947,7 +967,9 @@ impl<'p> Checker<'p> {
             bound = self.bind_loop(sc, f, &v);
             collection_ty = Some(v.ty.unrefined().clone());
         }
+        let outer = self.secret_given.take();
         self.check_resource_body(sc, r);
+        let given = std::mem::replace(&mut self.secret_given, outer);
         sc.locals.truncate(sc.locals.len() - bound);
         let one = Ty::Resource {
             type_name: r.ty.name.clone(),
@@ -957,11 +979,15 @@ impl<'p> Checker<'p> {
             what: format!("the resource `{}`", r.name.name),
             span: r.name.span,
         };
-        match collection_ty {
+        let mut value = match collection_ty {
             None => Value::new(one, Stage::Deploy(origin)),
             Some(Ty::Map(_) | Ty::Record(_)) => Value::new(Ty::map(one), Stage::Const),
             Some(_) => Value::new(Ty::list(one), Stage::Const),
-        }
+        };
+        // What a custom or untyped resource was given, it may hand back: everything
+        // read from it is secret.
+        value.secret = given.map(|t| t.through(format!("resource `{}`", r.name.name)));
+        value
     }
 
     fn check_resource_body(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) {
@@ -979,7 +1005,8 @@ impl<'p> Checker<'p> {
                 .with_help("remove `untyped` once formwork knows this type"),
             );
             for a in &r.body {
-                self.expr(sc, &a.value);
+                let v = self.expr(sc, &a.value);
+                self.note_secret_given(&v, a.value.span);
             }
             return;
         }
@@ -1020,7 +1047,8 @@ impl<'p> Checker<'p> {
                 self.expr(sc, &a.value);
                 continue;
             }
-            let Some(prop) = schema.properties.get(name) else {
+            let prop = schema.properties.get(name);
+            if prop.is_none() && schema.additional_properties.is_none() {
                 let d = Diagnostic::new(
                     codes::UNKNOWN_PROPERTY,
                     format!("`{}` has no property `{name}`", r.ty.name),
@@ -1036,8 +1064,8 @@ impl<'p> Checker<'p> {
                 self.diags.push(d);
                 self.expr(sc, &a.value);
                 continue;
-            };
-            if prop.read_only {
+            }
+            if prop.is_some_and(|p| p.read_only) {
                 self.diags.push(
                     Diagnostic::new(
                         codes::READ_ONLY_PROPERTY,
@@ -1049,8 +1077,18 @@ impl<'p> Checker<'p> {
                 self.expr(sc, &a.value);
                 continue;
             }
-            let ty = prop.ty.clone();
-            self.expect_expr(sc, &a.value, &ty, Sink::Property(name));
+            let ty = match (prop, &schema.additional_properties) {
+                (Some(p), _) => p.ty.clone(),
+                (None, Some(t)) => t.clone(),
+                (None, None) => Ty::Any,
+            };
+            let sink = PropertySink {
+                name,
+                path: name,
+                schema,
+                echoes: schema.additional_properties.is_some(),
+            };
+            self.expect_expr(sc, &a.value, &ty, Sink::Property(sink));
         }
         let missing: Vec<&str> = schema
             .properties
@@ -1123,7 +1161,15 @@ impl<'p> Checker<'p> {
                     match fields.get(&key) {
                         Some(f) => {
                             let fty = f.ty.clone();
-                            self.expect_expr(sc, &en.value, &fty, sink);
+                            let path;
+                            let inner = match sink {
+                                Sink::Property(p) => {
+                                    path = format!("{}.{key}", p.path);
+                                    Sink::Property(PropertySink { path: &path, ..p })
+                                }
+                                other => other,
+                            };
+                            self.expect_expr(sc, &en.value, &fty, inner);
                         }
                         None => {
                             let code = if matches!(sink, Sink::Property(_)) {
@@ -1195,8 +1241,16 @@ impl<'p> Checker<'p> {
             }
             (ExprKind::List { items, .. }, Ty::List(elem)) => {
                 let elem = (**elem).clone();
+                let path;
+                let inner = match sink {
+                    Sink::Property(p) => {
+                        path = format!("{}.*", p.path);
+                        Sink::Property(PropertySink { path: &path, ..p })
+                    }
+                    other => other,
+                };
                 for item in items {
-                    self.expect_expr(sc, item, &elem, sink);
+                    self.expect_expr(sc, item, &elem, inner);
                 }
                 let v = self.expr_quiet(sc, e);
                 Value {
@@ -1214,14 +1268,10 @@ impl<'p> Checker<'p> {
 
     /// Checks an already computed value against `ty`.
     pub(crate) fn expect_value(&mut self, v: &Value, span: Span, ty: &Ty, sink: Sink<'_>) {
-        if v.is_poison() || ty.is_poison() {
+        // `Any` takes every value, but not every secret (a policy document is text).
+        if v.is_poison() || *ty == Ty::Error {
             return;
         }
-        let secret_ok = match sink {
-            Sink::Property(p) => !p.eq_ignore_ascii_case("tags"),
-            Sink::Let(_) => true,
-            _ => false,
-        };
         if v.is_secret() {
             if matches!(sink, Sink::Output(_)) {
                 let trail = v.secret_description();
@@ -1233,13 +1283,28 @@ impl<'p> Checker<'p> {
                 );
                 return;
             }
+            if let Sink::Property(p) = sink {
+                if !p.takes_secret() {
+                    self.diags
+                        .push(crate::types::secrets::plain_property(v, span, &p));
+                    return;
+                }
+                if p.echoes {
+                    self.note_secret_given(v, span);
+                }
+                if ty.is_subtype_of(&Ty::String) || Ty::String.is_subtype_of(ty) {
+                    return;
+                }
+            }
             if *ty.unrefined() == Ty::Secret
                 || matches!(ty, Ty::Optional(t) if **t == Ty::Secret)
                 || matches!(ty, Ty::Any)
             {
                 return;
             }
-            if secret_ok && (ty.is_subtype_of(&Ty::String) || Ty::String.is_subtype_of(ty)) {
+            if matches!(sink, Sink::Let(_))
+                && (ty.is_subtype_of(&Ty::String) || Ty::String.is_subtype_of(ty))
+            {
                 return;
             }
             let trail = v.secret_description();
@@ -1256,6 +1321,9 @@ impl<'p> Checker<'p> {
                     "pass secrets only to properties that take them, or to a `Secret` input",
                 ),
             );
+            return;
+        }
+        if ty.is_poison() {
             return;
         }
         let coercible = matches!(sink, Sink::Property(_))

@@ -17,6 +17,7 @@ pub mod functions;
 pub mod lower;
 pub mod pipeline;
 pub mod resources;
+pub mod secrets;
 pub mod targets;
 pub mod ty;
 pub mod value;
@@ -52,6 +53,9 @@ pub struct Checker<'p> {
     alias_cycle_reported: bool,
     signatures: HashMap<DeclId, Rc<Signature>>,
     in_progress: Vec<DeclId>,
+    /// The first secret given to the resource being checked, where the resource may
+    /// hand it back (custom and untyped resources).
+    secret_given: Option<value::SecretTrail>,
 }
 
 impl<'p> Checker<'p> {
@@ -64,6 +68,7 @@ impl<'p> Checker<'p> {
             alias_cycle_reported: false,
             signatures: HashMap::new(),
             in_progress: Vec::new(),
+            secret_given: None,
         }
     }
 

@@ -8,7 +8,7 @@
 //!   `["l", T]` or `["l", T, lo, hi]` a list (with bounds on its length); `["m", T]` a map
 //!   with string keys; `{"p": {name: T, …}, "r": [required names]}` a record;
 //! - a resource is an object whose first key is `type`, then `props` (name → type), and
-//!   where not empty `required`, `read_only`, `create_only`, `write_only` (dotted paths;
+//!   where not empty `required`, `read_only`, `create_only`, `write_only`, `sensitive` (dotted paths;
 //!   top-level names set the flags of [`PropertySchema`]), `attrs` (dotted path → type),
 //!   `id` (the primary identifier) and `additional` (the type of undeclared properties).
 //!
@@ -29,6 +29,7 @@ const RESOURCE_KEYS: &[&str] = &[
     "read_only",
     "create_only",
     "write_only",
+    "sensitive",
     "attrs",
     "id",
     "additional",
@@ -53,11 +54,13 @@ pub(super) fn resource(v: &Value, target: Target) -> Result<ResourceSchema, Stri
     let read_only = string_set(obj, "read_only").map_err(err)?;
     let create_only = string_set(obj, "create_only").map_err(err)?;
     let write_only = string_set(obj, "write_only").map_err(err)?;
+    let sensitive = string_set(obj, "sensitive").map_err(err)?;
     for (list, paths) in [
         ("required", &required),
         ("read_only", &read_only),
         ("create_only", &create_only),
         ("write_only", &write_only),
+        ("sensitive", &sensitive),
     ] {
         for p in paths {
             let top = p.split('.').next().unwrap_or(p);
@@ -77,6 +80,7 @@ pub(super) fn resource(v: &Value, target: Target) -> Result<ResourceSchema, Stri
             read_only: read_only.contains(name),
             create_only: create_only.contains(name),
             write_only: write_only.contains(name),
+            sensitive: sensitive.contains(name),
         };
         properties.insert(name.clone(), property);
     }
@@ -119,6 +123,7 @@ pub(super) fn resource(v: &Value, target: Target) -> Result<ResourceSchema, Stri
         nested_read_only: nested(&read_only),
         nested_create_only: nested(&create_only),
         nested_write_only: nested(&write_only),
+        nested_sensitive: nested(&sensitive),
     })
 }
 

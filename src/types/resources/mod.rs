@@ -52,6 +52,8 @@ pub struct ResourceSchema {
     pub nested_create_only: BTreeSet<String>,
     /// Dotted paths below the top level that are never returned on reads.
     pub nested_write_only: BTreeSet<String>,
+    /// Dotted paths below the top level that the provider redacts (Terraform).
+    pub nested_sensitive: BTreeSet<String>,
 }
 
 /// One top-level property of a resource type.
@@ -69,6 +71,8 @@ pub struct PropertySchema {
     pub create_only: bool,
     /// Accepted on create and update but never returned by reads.
     pub write_only: bool,
+    /// Redacted by the provider in plans and logs (Terraform's `sensitive`).
+    pub sensitive: bool,
 }
 
 impl ResourceSchema {
@@ -105,6 +109,49 @@ impl ResourceSchema {
             .map(|(n, _)| n.as_str())
     }
 
+    /// Whether a secret may be set at `path` (a property, or a dotted path into one,
+    /// `*` for every element of a list): at the path or around it, a place the
+    /// provider redacts (Terraform's `sensitive`), or one it never returns
+    /// (CloudFormation's `writeOnlyProperties`) that is named for a secret (a
+    /// password, token, secret, credential or private key: write-only also covers
+    /// plain settings like an SSM parameter's `Description`, which the console shows).
+    /// A secret anywhere else could be read back in plain text, from the console,
+    /// the API or an attribute.
+    pub fn takes_secret(&self, path: &str) -> bool {
+        let ends = path
+            .match_indices('.')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(path.len()));
+        ends.map(|end| &path[..end])
+            .any(|prefix| self.secret_place(prefix))
+    }
+
+    fn secret_place(&self, path: &str) -> bool {
+        let (write_only, sensitive) = match self.properties.get(path) {
+            Some(p) => (p.write_only, p.sensitive),
+            None => (
+                self.nested_write_only.contains(path),
+                self.nested_sensitive.contains(path),
+            ),
+        };
+        let last = path.rsplit('.').next().unwrap_or(path);
+        sensitive || (write_only && named_for_a_secret(last))
+    }
+
+    /// The places [`Self::takes_secret`] accepts, for messages.
+    pub fn secret_properties(&self) -> Vec<&str> {
+        let settable = self
+            .properties
+            .iter()
+            .filter(|(_, p)| !p.read_only)
+            .map(|(n, _)| n.as_str());
+        settable
+            .chain(self.nested_write_only.iter().map(String::as_str))
+            .chain(self.nested_sensitive.iter().map(String::as_str))
+            .filter(|p| self.secret_place(p))
+            .collect()
+    }
+
     /// Whether changing the value at `path` (a property, or a dotted path into one)
     /// replaces the resource: the path is create-only, lies inside a create-only
     /// property, or contains a create-only path.
@@ -117,6 +164,23 @@ impl ResourceSchema {
             .iter()
             .any(|p| path_overlaps(p, path))
     }
+}
+
+/// Whether a property's name says it holds a secret (`MasterUserPassword`,
+/// `AuthToken`, `SecretString`, `ClientSecret`, `PrivateKey`, `Credentials`).
+fn named_for_a_secret(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "token",
+        "credential",
+        "privatekey",
+        "apikey",
+    ];
+    let lower = name.to_ascii_lowercase();
+    WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Whether one dotted path lies inside the other (or equals it); `*` matches any segment.
