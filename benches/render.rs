@@ -56,6 +56,19 @@ fn main() {
     for f in ["platform.fw", "fargate.fw"] {
         std::fs::copy(here.join(f), templates.join(f)).expect("copy a template");
     }
+    // `render --spec` checks the spec in its workspace: a `formwork.yaml` (E0325
+    // otherwise) and the three environments its instances run in (E0322 otherwise).
+    std::fs::write(ws.join("formwork.yaml"), "name: bench\ntarget: cloudformation\n")
+        .expect("write formwork.yaml");
+    let environments = ws.join("environments");
+    std::fs::create_dir_all(&environments).expect("create the environments folder");
+    for e in ["dev", "staging", "prod"] {
+        std::fs::write(
+            environments.join(format!("{e}.yaml")),
+            "proton: EnvironmentSpec\ntemplate: platform@1.0\nspec: {}\n",
+        )
+        .expect("write an environment");
+    }
     let spec_text = spec(INSTANCES);
     let spec_path = dir.join("fleet.yaml");
     std::fs::write(&spec_path, &spec_text).expect("write the spec");

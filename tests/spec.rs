@@ -178,3 +178,27 @@ fn five_thousand_instances_read_quickly() {
     assert_eq!(diags.len(), 10_000, "two unknown inputs per instance");
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
 }
+
+/// A secret written in plain text in a spec is reported (E0317) without being
+/// repeated, in any output format: the human excerpt masks it, and no machine format
+/// carries source text.
+#[test]
+fn a_plain_secret_is_never_printed() {
+    use formwork::diagnostics::render::{Format, render};
+    let dir = root().join("tests/fixtures/spec/E0317_plain_secret");
+    let template = std::fs::read(dir.join("template.fw")).expect("the template");
+    let spec = std::fs::read_to_string(dir.join("spec.yaml")).expect("the spec");
+    // A value of its own (the code's page shows `hunter2` in its example).
+    let secret = "q7-Zr!v9-plain";
+    assert!(spec.contains("hunter2"));
+    let spec = spec.replace("hunter2", secret);
+    let (map, diags) = check_spec(&template, "spec.yaml", spec.as_bytes());
+    assert_eq!(codes(&diags), ["E0317"]);
+    for format in Format::ALL {
+        for color in [false, true] {
+            let out = render(&diags, &map, format, color);
+            assert!(out.contains("E0317"), "{format}: {out}");
+            assert!(!out.contains(secret), "{format} prints the secret:\n{out}");
+        }
+    }
+}

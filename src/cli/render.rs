@@ -11,7 +11,9 @@ use crate::cli::output::{err, out, print_report};
 use crate::cli::sources::{display_name, io_reason};
 use crate::cli::{ColorChoice, OutputFormat, status};
 use crate::compile::{Artifact, Failure, Options, compile, compile_each};
+use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::Mode;
+use crate::syntax::span::Span;
 use crate::types::targets::Target;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -144,6 +146,27 @@ fn run(
             }
         },
     };
+    // A spec is checked in its workspace, as `check` checks it: without one, its
+    // environments cannot be known (E0325, as `check` of a loose spec).
+    if let Some(id) = spec_id
+        && !crate::cli::workspace::is_workspace(&common.workspace)
+    {
+        let d = Diagnostic::new(
+            codes::SPEC_OUTSIDE_WORKSPACE,
+            "this spec cannot be checked against its workspace: the workspace has no `formwork.yaml`",
+        )
+        .with_primary(Span::new(id, 0, 0), "this spec")
+        .with_note(format!(
+            "`--spec` checks the spec as `formwork check` does, in the workspace `{}` (`--workspace`), which has no `formwork.yaml`",
+            common.workspace.display()
+        ))
+        .with_help("pass the workspace with `--workspace DIR`, or make one with `formwork init`");
+        let report = crate::check::Report {
+            diagnostics: vec![d],
+        };
+        print_report(&report, &map, common.format, common.color, count);
+        return status::INPUT_ERRORS;
+    }
     let options = Options {
         target: match common.target {
             TargetArg::Cloudformation => Target::CloudFormation,

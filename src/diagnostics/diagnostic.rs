@@ -36,6 +36,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
     pub help: Option<String>,
+    /// Source text that must not be shown (a secret written in plain text): human
+    /// messages print each of its characters as `*` in their excerpts.
+    pub redact: Vec<Span>,
 }
 
 impl Diagnostic {
@@ -48,6 +51,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: None,
+            redact: Vec::new(),
         }
     }
 

@@ -625,6 +625,7 @@ impl InputChecker<'_> {
                 input,
             );
             d.help = Some(reference_help());
+            d.redact.push(n.span);
             d.notes.push(
                 "a spec file is kept in git: anyone who can read the repository can read this value, so change the secret once it is removed".into(),
             );

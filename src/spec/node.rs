@@ -802,16 +802,39 @@ fn is_core_float(s: &str) -> bool {
 /// A YAML syntax error in words, with help for the common cases.
 fn syntax_error(info: &str, span: Span, text: &str, at: usize) -> Diagnostic {
     let d = Diagnostic::new(codes::SPEC_SYNTAX, format!("invalid YAML: {info}"));
-    if info.contains("tab") {
+    // saphyr's messages about tabs: "tab cannot be used as indentation", "tabs
+    // disallowed …", "… found a tab" (never "unprintable", which also holds "tab").
+    let about_tabs = info.starts_with("tab") || info.contains(" tab");
+    let at = at.min(text.len());
+    let line_start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let tab = text
+        .get(line_start..at)
+        .and_then(|line| line.find('\t'))
+        .map(|i| line_start + i);
+    if let (true, Some(tab)) = (about_tabs, tab) {
         // The parser stops after the tabs; point at the first of them.
-        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let tab = text[line_start..at]
-            .find('\t')
-            .map_or(at, |i| line_start + i);
         let span = Span::new(span.file, tab, tab + 1);
         return d
             .with_primary(span, "a tab in the indentation")
             .with_help("indent with spaces: YAML does not allow tabs in indentation");
+    }
+    if info.contains("unprintable") {
+        let bad = text.char_indices().find(|&(_, c)| {
+            (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                || c == '\u{fffe}'
+                || c == '\u{ffff}'
+        });
+        if let Some((i, c)) = bad {
+            let span = Span::new(span.file, i, i + c.len_utf8());
+            return d
+                .with_primary(span, format!("U+{:04X}, a control character", c as u32))
+                .with_help(
+                    "a spec file is text: remove the character, or write it as an escape (`\\u0000`) in a double-quoted string",
+                );
+        }
     }
     if info.contains("did not find expected key") || info.contains("invalid indentation") {
         return d

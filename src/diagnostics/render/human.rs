@@ -14,6 +14,7 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, termcolor::Ansi};
 
 use crate::diagnostics::diagnostic::{Diagnostic, Severity};
+use crate::diagnostics::render::masked::masked;
 use crate::diagnostics::render::window::Windowed;
 use crate::diagnostics::render::{Position, clamp, notes_and_help};
 use crate::syntax::span::{FileId, SourceFile, SourceMap};
@@ -23,6 +24,13 @@ pub(super) fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> 
     let config = Config::default();
     let mut out = String::new();
     for d in diags {
+        // A secret or a control character in the excerpt: print a masked copy.
+        let masked_sources = masked(d, sources);
+        let masked_files = masked_sources.as_ref().map(SourceFiles);
+        let (sources, files) = match (&masked_sources, &masked_files) {
+            (Some(m), Some(f)) => (m, f),
+            _ => (sources, &files),
+        };
         let mut cs = to_codespan(d, sources);
         let ranges: Vec<(FileId, Range<usize>)> = cs
             .labels
@@ -37,7 +45,7 @@ pub(super) fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> 
                 }
                 emit(&w, &config, &cs, color)
             }
-            None => emit(&files, &config, &cs, color),
+            None => emit(files, &config, &cs, color),
         };
         match rendered {
             Ok(text) => out.push_str(&text),

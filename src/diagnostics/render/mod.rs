@@ -10,6 +10,7 @@
 mod github;
 mod human;
 mod json;
+mod masked;
 mod sarif;
 mod window;
 
