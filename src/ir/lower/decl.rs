@@ -140,6 +140,9 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         self.template_inputs(&mut frame, decl, &sig.inputs);
         self.body(&mut frame, id, decl);
         self.outputs(&mut frame, decl);
+        if self.req.target == Target::CloudFormation {
+            self.parameter_ids();
+        }
         if let Some(link) = &mut self.stack.environment {
             link.outputs = self
                 .env_outputs_read
@@ -607,8 +610,34 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
     }
 
     fn outputs(&mut self, frame: &mut Frame, decl: &Decl) {
+        // CloudFormation names an output by its logical ID: `vpc_id` and `vpcId` would
+        // be one output (the second silently replacing the first) and one export.
+        let mut ids: BTreeMap<String, (&str, Span)> = BTreeMap::new();
         for item in &decl.body {
             let BodyItem::Output(o) = item else { continue };
+            if self.req.target == Target::CloudFormation {
+                let id = logical_id(&o.name.name);
+                match ids.get(&id) {
+                    Some((other, other_span)) => self.diags.push(
+                        Diagnostic::new(
+                            codes::NAME_COLLISION,
+                            format!(
+                                "outputs `{other}` and `{}` would both be named `{id}`",
+                                o.name.name
+                            ),
+                        )
+                        .with_primary(o.name.span, format!("`{}` is named `{id}`", o.name.name))
+                        .with_secondary(*other_span, format!("so is `{other}`"))
+                        .with_note(
+                            "CloudFormation names an output (and an environment's export) by its logical ID, made of the output's name without `_` and with capitals: one would replace the other",
+                        )
+                        .with_help("rename one of them"),
+                    ),
+                    None => {
+                        ids.insert(id, (&o.name.name, o.name.span));
+                    }
+                }
+            }
             let value = self.eval(frame, &o.value);
             let ty = match &o.ty {
                 Some(t) => self.checker.lower_type(frame.file, t),
@@ -628,6 +657,44 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 condition,
                 span: o.name.span,
             });
+        }
+    }
+
+    /// CloudFormation's parameters and resources share one namespace of logical IDs
+    /// (`Ref` reads either): inputs `queue_name` and `queueName`, or an input and a
+    /// resource both called `queue`, would be one name (a duplicate key, or a `Ref`
+    /// CloudFormation refuses).
+    fn parameter_ids(&mut self) {
+        let mut seen: BTreeMap<String, (String, Span)> = BTreeMap::new();
+        let mut found = Vec::new();
+        for p in &self.stack.params {
+            let id = if p.secret {
+                crate::codegen::cloudformation::secret_parameter(&p.name)
+            } else {
+                logical_id(&p.name)
+            };
+            let what = format!("input `{}`", p.name);
+            if let Some((other, other_span)) = seen.get(&id) {
+                found.push((id, what, p.span, other.clone(), *other_span));
+            } else if let Some((path, span)) = self.names.get(&id) {
+                found.push((id, format!("resource `{path}`"), *span, what, p.span));
+            } else {
+                seen.insert(id, (what, p.span));
+            }
+        }
+        for (id, what, span, other, other_span) in found {
+            self.diags.push(
+                Diagnostic::new(
+                    codes::NAME_COLLISION,
+                    format!("{other} and {what} would both be named `{id}`"),
+                )
+                .with_primary(span, format!("{what} is named `{id}`"))
+                .with_secondary(other_span, format!("so is {other}"))
+                .with_note(
+                    "a CloudFormation template's parameters (its inputs, in parameterised mode) and resources share one set of logical IDs, made of each name without `_` and with capitals",
+                )
+                .with_help("rename one of them"),
+            );
         }
     }
 
