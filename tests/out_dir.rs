@@ -136,3 +136,61 @@ fn concurrent_builds_take_turns_and_leave_a_whole_tree() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// Every refusal is a coded diagnostic (`E0506`) with a help line, in each format; a
+/// folder that cannot be made (here under a file: as root, permissions would not
+/// stop it) too, with the operating system's reason.
+#[test]
+fn refusals_are_coded_e0506() {
+    let tmp = example("refusals");
+    std::fs::write(tmp.join("notes.txt"), "mine").expect("write");
+    std::fs::create_dir_all(tmp.join("docs")).expect("mkdir");
+    std::fs::write(tmp.join("docs/keep.md"), "keep").expect("write");
+    let mut snap = String::new();
+    for out in ["ws", "notes.txt", "docs", "notes.txt/out"] {
+        let r = build(&tmp, &["ws", "-o", out]);
+        assert_eq!(r.code, 2, "-o {out}: {}", r.stderr);
+        assert!(r.stderr.starts_with("error[E0506]: "), "{}", r.stderr);
+        assert!(r.stderr.contains("= help: "), "{}", r.stderr);
+        snap.push_str(&format!("$ formwork build ws -o {out}\n{}\n", r.stderr));
+        let json = build(&tmp, &["ws", "-o", out, "--format", "json"]);
+        assert_eq!(json.code, 2);
+        let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+        assert_eq!(v["diagnostics"][0]["code"], "E0506", "{}", json.stdout);
+    }
+    insta::assert_snapshot!(snap);
+    assert_eq!(
+        std::fs::read_to_string(tmp.join("notes.txt")).expect("read"),
+        "mine"
+    );
+}
+
+/// `render -o` into a file, or under one, is `E0506` too, and the file is kept.
+#[test]
+fn render_into_a_file_is_refused() {
+    let tmp = example("render-into-file");
+    std::fs::write(tmp.join("notes.txt"), "mine").expect("write");
+    for out in ["notes.txt", "notes.txt/out"] {
+        let r = run_formwork(
+            &tmp,
+            &[
+                "render",
+                "web",
+                "--workspace",
+                "ws",
+                "--spec",
+                "ws/services/web.yaml",
+                "--target",
+                "cloudformation",
+                "-o",
+                out,
+            ],
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.starts_with("error[E0506]: "), "{}", r.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(tmp.join("notes.txt")).expect("read"),
+        "mine"
+    );
+}

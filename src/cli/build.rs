@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::cli::out_dir::{self, Refusal, check_target, sibling, swap_in};
-use crate::cli::output::{err, print_report};
+use crate::cli::output::{err, print_diagnostic, print_report};
 use crate::cli::sources::io_reason;
 use crate::cli::workspace::{Planned, plan_workspace};
 use crate::cli::{ColorChoice, OutputFormat, status};
@@ -56,8 +56,8 @@ pub fn run(args: Args) -> u8 {
             .iter()
             .map(|s| s.instances.len())
             .sum::<usize>();
-    if let Err(Refusal(m)) = check_target(&out, &ws.root) {
-        err(&format!("error: {m}\n"));
+    if let Err(r) = check_target(&out, &ws.root) {
+        print_diagnostic(r.diagnostic(), args.format, args.color);
         return status::USAGE;
     }
     let _lock = match out_dir::lock(&out, || {
@@ -67,25 +67,26 @@ pub fn run(args: Args) -> u8 {
         ))
     }) {
         Ok(l) => l,
-        Err(m) => {
-            err(&format!("error: {m}\n"));
+        Err(r) => {
+            print_diagnostic(r.diagnostic(), args.format, args.color);
             return status::USAGE;
         }
     };
     // What a killed build left, now that no other build is running.
     out_dir::recover(&out);
     // Checked again under the lock: another build may have changed it.
-    if let Err(Refusal(m)) = check_target(&out, &ws.root) {
-        err(&format!("error: {m}\n"));
+    if let Err(r) = check_target(&out, &ws.root) {
+        print_diagnostic(r.diagnostic(), args.format, args.color);
         return status::USAGE;
     }
     let staging = sibling(&out, "new");
     if let Err(e) = std::fs::create_dir_all(&staging) {
-        err(&format!(
-            "error: cannot create `{}`: {}\n",
+        let r = Refusal::io(format!(
+            "cannot create `{}`: {}",
             staging.display(),
             io_reason(&e)
         ));
+        print_diagnostic(r.diagnostic(), args.format, args.color);
         return status::USAGE;
     }
     let progress = (std::io::stderr().is_terminal() && total > 1).then(|| {

@@ -15,8 +15,40 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::sources::io_reason;
 
-/// Why a folder cannot be built into: the message, and what to do.
-pub struct Refusal(pub String);
+/// Why a folder cannot be built into: the message, and what to do (`E0506`).
+pub struct Refusal {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Refusal {
+    pub fn new(message: String, help: Option<&str>) -> Refusal {
+        Refusal {
+            message,
+            help: help.map(str::to_string),
+        }
+    }
+
+    /// An I/O failure on the output folder, with the OS's reason.
+    pub fn io(message: String) -> Refusal {
+        Refusal::new(
+            message,
+            Some("check that the folder above it exists and that you may write there"),
+        )
+    }
+
+    /// The refusal as a diagnostic (`E0506`): it has no place in a source file.
+    pub fn diagnostic(&self) -> crate::diagnostics::Diagnostic {
+        let d = crate::diagnostics::Diagnostic::new(
+            crate::diagnostics::codes::OUTPUT_FOLDER,
+            self.message.clone(),
+        );
+        match &self.help {
+            Some(h) => d.with_help(h.clone()),
+            None => d,
+        }
+    }
+}
 
 fn file_name(out: &Path) -> String {
     out.file_name()
@@ -58,26 +90,40 @@ pub fn check_target(out: &Path, workspace: &Path) -> Result<(), Refusal> {
     let meta = match std::fs::symlink_metadata(out) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Refusal(format!("cannot read `{shown}`: {}", io_reason(&e)))),
+        Err(e) => {
+            return Err(Refusal::io(format!(
+                "cannot read `{shown}`: {}",
+                io_reason(&e)
+            )));
+        }
     };
     if meta.file_type().is_symlink() {
-        return Err(Refusal(format!(
-            "`{shown}` is a symbolic link: `build` replaces its output folder whole, and never through a link\n  help: build into the folder itself (`-o {}`), or into a new one",
-            std::fs::read_link(out)
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| "TARGET".into())
-        )));
+        let target = std::fs::read_link(out)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "TARGET".into());
+        return Err(Refusal::new(
+            format!(
+                "`{shown}` is a symbolic link: `build` replaces its output folder whole, and never through a link"
+            ),
+            Some(&format!(
+                "build into the folder itself (`-o {target}`), or into a new one"
+            )),
+        ));
     }
     if !meta.is_dir() {
-        return Err(Refusal(format!(
-            "`{shown}` is a file, not a folder: `build` writes a folder of artifacts\n  help: name a folder that does not exist yet, or one an earlier build made"
-        )));
+        return Err(Refusal::new(
+            format!("`{shown}` is a file, not a folder: `build` writes a folder of artifacts"),
+            Some("name a folder that does not exist yet, or one an earlier build made"),
+        ));
     }
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     if canon(workspace).starts_with(canon(out)) {
-        return Err(Refusal(format!(
-            "`{shown}` holds the workspace itself: building into it would replace its templates and specs\n  help: build into a folder of its own, like the default `out/`"
-        )));
+        return Err(Refusal::new(
+            format!(
+                "`{shown}` holds the workspace itself: building into it would replace its templates and specs"
+            ),
+            Some("build into a folder of its own, like the default `out/`"),
+        ));
     }
     let empty = std::fs::read_dir(out)
         .map(|mut d| d.next().is_none())
@@ -85,9 +131,12 @@ pub fn check_target(out: &Path, workspace: &Path) -> Result<(), Refusal> {
     if empty || made_by_formwork(out) {
         return Ok(());
     }
-    Err(Refusal(format!(
-        "`{shown}` holds files that no formwork build wrote (it has no formwork `manifest.json`): `build` replaces its output folder whole, and will not delete them\n  help: build into a new folder, or empty this one first"
-    )))
+    Err(Refusal::new(
+        format!(
+            "`{shown}` holds files that no formwork build wrote (it has no formwork `manifest.json`): `build` replaces its output folder whole, and will not delete them"
+        ),
+        Some("build into a new folder, or empty this one first"),
+    ))
 }
 
 /// The lock beside an output folder, held until dropped (the OS releases it when the
@@ -98,10 +147,15 @@ pub struct Lock {
 
 /// Takes the lock for building into `out`; when another build holds it, says so and
 /// waits for it.
-pub fn lock(out: &Path, waiting: impl FnOnce()) -> Result<Lock, String> {
+pub fn lock(out: &Path, waiting: impl FnOnce()) -> Result<Lock, Refusal> {
     let dir = parent(out);
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create `{}`: {}", dir.display(), io_reason(&e)))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Refusal::io(format!(
+            "cannot create `{}`: {}",
+            dir.display(),
+            io_reason(&e)
+        ))
+    })?;
     let path = dir.join(format!(".{}.formwork-lock", file_name(out)));
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -109,25 +163,30 @@ pub fn lock(out: &Path, waiting: impl FnOnce()) -> Result<Lock, String> {
         .write(true)
         .open(&path)
         .map_err(|e| {
-            format!(
+            Refusal::io(format!(
                 "cannot open the lock `{}`: {}",
                 path.display(),
                 io_reason(&e)
-            )
+            ))
         })?;
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
             waiting();
-            file.lock()
-                .map_err(|e| format!("cannot lock `{}`: {}", path.display(), io_reason(&e)))?;
+            file.lock().map_err(|e| {
+                Refusal::io(format!(
+                    "cannot lock `{}`: {}",
+                    path.display(),
+                    io_reason(&e)
+                ))
+            })?;
         }
         Err(std::fs::TryLockError::Error(e)) => {
-            return Err(format!(
+            return Err(Refusal::io(format!(
                 "cannot lock `{}`: {}",
                 path.display(),
                 io_reason(&e)
-            ));
+            )));
         }
     }
     Ok(Lock { _file: file })

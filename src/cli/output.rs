@@ -56,6 +56,27 @@ pub fn print_report(
     err(&summary(report, files));
 }
 
+/// A diagnostic about the command line (an output folder, `E0506`), with no place in
+/// any file: in the chosen format, without the files-checked summary.
+pub fn print_diagnostic(
+    d: crate::diagnostics::Diagnostic,
+    format: OutputFormat,
+    color: ColorChoice,
+) {
+    let f = match format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Github => Format::Github,
+        OutputFormat::Sarif => Format::Sarif,
+    };
+    let text = render(&[d], &SourceMap::new(), f, use_color(color));
+    if format == OutputFormat::Human {
+        err(&text);
+    } else {
+        out(&text);
+    }
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")

@@ -205,13 +205,24 @@ fn run(
     // `dir`; when every instance has compiled, the files are renamed into place. A
     // failed render leaves `dir` as it was.
     let staging = dir.join(format!(".formwork-staging-{}", std::process::id()));
-    if let Err(e) = std::fs::create_dir_all(&staging) {
-        err(&format!(
-            "error: cannot create `{}`: {}\n",
-            staging.display(),
-            io_reason(&e)
-        ));
+    if dir.is_file() {
+        let r = crate::cli::out_dir::Refusal::new(
+            format!(
+                "`{}` is a file, not a folder: `-o` names the folder the files are written into",
+                dir.display()
+            ),
+            Some(
+                "name a folder (it is made if it does not exist), or leave `-o` out to print one template",
+            ),
+        );
+        crate::cli::output::print_diagnostic(r.diagnostic(), common.format, common.color);
         return status::USAGE;
+    }
+    if let Err(e) = std::fs::create_dir_all(&staging) {
+        return refuse(
+            format!("cannot create `{}`: {}", staging.display(), io_reason(&e)),
+            common,
+        );
     }
     let written: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
     let result = compile_each(
@@ -226,7 +237,7 @@ fn run(
     );
     let staged = written.into_inner().unwrap_or_default();
     let code = match result {
-        Ok(n) => publish(dir, &staging, &staged, n, common.target),
+        Ok(n) => publish(dir, &staging, &staged, n, common),
         Err(f) => report_failure(&map, f),
     };
     let _ = std::fs::remove_dir_all(&staging);
@@ -261,8 +272,9 @@ fn publish(
     staging: &Path,
     staged: &[(String, String)],
     artifacts: usize,
-    target: TargetArg,
+    common: &Common,
 ) -> u8 {
+    let target = common.target;
     let nested = target == TargetArg::Terraform && artifacts > 1;
     use rayon::prelude::*;
     if nested {
@@ -271,12 +283,14 @@ fn publish(
         folders.dedup();
         for f in folders {
             if let Err(e) = std::fs::create_dir_all(dir.join(f)) {
-                err(&format!(
-                    "error: cannot create `{}`: {}\n",
-                    dir.join(f).display(),
-                    io_reason(&e)
-                ));
-                return status::USAGE;
+                return refuse(
+                    format!(
+                        "cannot create `{}`: {}",
+                        dir.join(f).display(),
+                        io_reason(&e)
+                    ),
+                    common,
+                );
             }
         }
     }
@@ -290,12 +304,10 @@ fn publish(
         std::fs::rename(&from, &to).err().map(|e| (to, e))
     });
     if let Some((to, e)) = failed {
-        err(&format!(
-            "error: cannot write `{}`: {}\n",
-            to.display(),
-            io_reason(&e)
-        ));
-        return status::USAGE;
+        return refuse(
+            format!("cannot write `{}`: {}", to.display(), io_reason(&e)),
+            common,
+        );
     }
     let files = staged.len();
     err(&format!(
@@ -305,6 +317,13 @@ fn publish(
         dir.display()
     ));
     status::OK
+}
+
+/// An output folder `-o` cannot write (`E0506`), in the chosen format.
+fn refuse(message: String, common: &Common) -> u8 {
+    let d = crate::cli::out_dir::Refusal::io(message).diagnostic();
+    crate::cli::output::print_diagnostic(d, common.format, common.color);
+    status::USAGE
 }
 
 /// Without `-o`: one CloudFormation template to stdout.

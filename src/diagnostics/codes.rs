@@ -151,6 +151,7 @@ codes! {
     NOT_EXPRESSIBLE = "E0501", "not-expressible", "a computation the chosen target and mode cannot express";
     NAME_COLLISION = "E0502", "name-collision", "two resources or outputs that would get one name in the output";
     ABSENT_RESOURCE = "E0503", "absent-resource", "a read of a resource this instance does not create";
+    OUTPUT_FOLDER = "E0506", "output-folder-refused", "an output folder formwork may not replace, or cannot write";
     CLOUDFORMATION_QUOTA = "E0505", "cloudformation-quota", "a rendered template over one of CloudFormation's quotas";
     EVALUATION_FAILED = "E0504", "evaluation-failed", "a computation that fails for this instance's values";
     UNKNOWN_PIPELINE_ITEM = "E0601", "unknown-pipeline-item", "a pipeline setting or step that does not exist, or not where it is";
