@@ -12,6 +12,7 @@ use crate::codegen::doc::Node;
 use crate::ir::lower::Inputs;
 use crate::ir::lower::functions::number_text;
 use crate::ir::{Expr, Mode, Repeat, ResId, SecretSource, Stack, UnaryOp};
+use crate::types::pseudo::Pseudo;
 use crate::types::ty::{Lit, Refinement, Ty};
 use crate::types::value::Const;
 
@@ -67,6 +68,22 @@ pub fn generate(stack: &Stack, values: Option<&Inputs>, aws_provider: &str) -> F
             };
             push_grouped(&mut data, ty, (s.input.clone(), body));
         }
+    }
+    // One data source for each pseudo-parameter kind the stack reads.
+    let mut declared = std::collections::BTreeSet::new();
+    for p in &stack.pseudo {
+        let Some((ty, name, _)) = p.terraform() else {
+            continue;
+        };
+        if !declared.insert((ty, name)) {
+            continue;
+        }
+        let body = if *p == Pseudo::AvailabilityZones {
+            Node::single("state", Node::str("available"))
+        } else {
+            Node::Map(Vec::new())
+        };
+        push_grouped(&mut data, ty, (name.to_string(), body));
     }
     if !data.is_empty() {
         main.push(("data".into(), grouped(data)));
@@ -296,6 +313,12 @@ impl Gen<'_> {
                 }
             }
             Expr::EnvOutput(name, _) => format!("var.{ENVIRONMENT_VARIABLE}.{name}"),
+            // A pseudo-parameter Terraform has no data source for forbids the target
+            // at check (`Pseudo::forbids`), so it never reaches here; `null` if it did.
+            Expr::Pseudo(p, _) => match p.terraform() {
+                Some((ty, name, attr)) => format!("data.{ty}.{name}.{attr}"),
+                None => "null".into(),
+            },
             Expr::Secret(input, _) => self.secret(input),
             Expr::Concat(parts, _) => {
                 let mut s = String::from("\"");

@@ -15,6 +15,7 @@ pub mod pipeline;
 /// The operators of [`Expr::Binary`] and [`Expr::Unary`] (the language's own).
 pub use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::syntax::span::Span;
+use crate::types::pseudo::Pseudo;
 use crate::types::targets::Target;
 use crate::types::ty::Ty;
 
@@ -59,6 +60,9 @@ pub struct Stack {
     /// Secrets read from a secret store in render mode (CloudFormation resolves them
     /// with dynamic references; Terraform reads them with data sources).
     pub secrets: Vec<SecretRead>,
+    /// The pseudo-parameters the stack reads (Terraform declares a data source for
+    /// each).
+    pub pseudo: std::collections::BTreeSet<Pseudo>,
 }
 
 impl Stack {
@@ -180,6 +184,8 @@ pub enum Expr {
     Attr(ResId, String, Span),
     /// An output of the environment the service runs in.
     EnvOutput(String, Span),
+    /// What the deploy knows of where it runs: `aws.region`, `availability_zones()`.
+    Pseudo(Pseudo, Span),
     /// A secret input read from a store.
     Secret(String, Span),
     /// A string made of parts (interpolation).
@@ -228,6 +234,7 @@ impl Expr {
             | Expr::Ref(_, s)
             | Expr::Attr(_, _, s)
             | Expr::EnvOutput(_, s)
+            | Expr::Pseudo(_, s)
             | Expr::Secret(_, s)
             | Expr::Concat(_, s)
             | Expr::Call(_, _, s)

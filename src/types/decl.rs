@@ -16,7 +16,14 @@ use crate::types::value::{Stage, Value};
 use crate::types::{Checker, Signature, resources, versions};
 
 /// Names a definition may not take: they are the built-in scopes.
-pub const RESERVED: &[&str] = &["input", "environment", "pipeline", "target", "service"];
+pub const RESERVED: &[&str] = &[
+    "input",
+    "environment",
+    "pipeline",
+    "target",
+    "service",
+    "aws",
+];
 
 /// Settings a declaration may have.
 const SETTINGS: &[&str] = &["version", "description", "targets"];
@@ -545,6 +552,37 @@ impl<'p> Checker<'p> {
     }
 
     fn check_declared_targets(&mut self, sc: &Scope<'_>, decl: &Decl) {
+        // Each target forbidden by something: the template compiles to neither.
+        if let (Some(cfn), Some(tf)) = (
+            sc.targets.forbidden(Target::CloudFormation),
+            sc.targets.forbidden(Target::Terraform),
+        ) {
+            let (first, second) = if cfn.span.start <= tf.span.start {
+                ((cfn, Target::CloudFormation), (tf, Target::Terraform))
+            } else {
+                ((tf, Target::Terraform), (cfn, Target::CloudFormation))
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    codes::TARGET_NOT_SUPPORTED,
+                    format!(
+                        "this {} cannot be compiled to any target",
+                        decl.kind.keyword()
+                    ),
+                )
+                .with_primary(
+                    second.0.span,
+                    format!("{} keeps it from {}", second.0.by, second.1.display()),
+                )
+                .with_secondary(
+                    first.0.span,
+                    format!("{} keeps it from {}", first.0.by, first.1.display()),
+                )
+                .with_help(
+                    "a template is compiled to one target: keep what that target has (CloudFormation types and `aws.stack_name`, or Terraform types); a module can hold both, each under `when target == …`",
+                ),
+            );
+        }
         for item in &decl.body {
             let BodyItem::Attribute(a) = item else {
                 continue;

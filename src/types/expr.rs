@@ -12,6 +12,7 @@ use crate::syntax::ast::{
 use crate::syntax::span::Span;
 use crate::types::decl::{RESERVED, Requirement, Scope};
 use crate::types::functions::{self, CloudFormation, Param, element_of};
+use crate::types::pseudo::{self, Pseudo};
 use crate::types::targets::Target;
 use crate::types::ty::{FieldTy, Lit, Ty};
 use crate::types::value::{Const, DeployOrigin, SecretTrail, Stage, Value};
@@ -264,7 +265,10 @@ impl Checker<'_> {
                 )
                 .with_primary(*span, "this text reaches the template as the characters `${…}`")
                 .with_note("formwork writes literal text as it is (inside `Fn::Sub`, as `${!…}`): the stack would get these characters, not the value")
-                .with_help("take the value as an input, or write `${…}` without the `\\` to interpolate a formwork value"),
+                .with_help(match pseudo_for(&name) {
+                    Some(p) => format!("interpolate what the deploy knows: `${{{}}}`", p.written()),
+                    None => "take the value as an input, or write `${…}` without the `\\` to interpolate a formwork value".into(),
+                }),
             );
         }
     }
@@ -384,17 +388,17 @@ impl Checker<'_> {
                     Stage::Const,
                 );
             }
-            "environment" | "pipeline" => {
+            "environment" | "pipeline" | pseudo::ROOT => {
                 self.diags.push(
                     Diagnostic::new(
                         codes::UNKNOWN_NAME,
                         format!("`{}` is read through its fields", n.name),
                     )
                     .with_primary(n.span, "not a value by itself")
-                    .with_help(if n.name == "environment" {
-                        "read an output: `environment.outputs.NAME`"
-                    } else {
-                        "read a pipeline input: `pipeline.input.NAME`"
+                    .with_help(match n.name.as_str() {
+                        "environment" => "read an output: `environment.outputs.NAME`",
+                        "pipeline" => "read a pipeline input: `pipeline.input.NAME`",
+                        _ => "read what the deploy knows: `aws.region`, `aws.account_id`, `aws.partition`, `aws.url_suffix`, `aws.stack_name`",
                     }),
                 );
                 return Value::poison();
@@ -478,6 +482,16 @@ impl Checker<'_> {
                         .with_help("read pipeline inputs as `pipeline.input.NAME`"),
                     );
                     return Value::poison();
+                }
+                (pseudo::ROOT, name) if !sc.in_pipeline => {
+                    let Some(p) = Pseudo::from_field(name) else {
+                        self.diags.push(pseudo::unknown_field(name, field.span));
+                        return Value::poison();
+                    };
+                    if let Some((target, why)) = p.forbids(whole.span) {
+                        sc.targets.forbid(target, why);
+                    }
+                    return p.value(whole.span);
                 }
                 ("input", name) => {
                     return match sc.inputs.get(name) {
@@ -958,6 +972,20 @@ impl Checker<'_> {
             );
             return Value::poison();
         };
+        if name.name == pseudo::ZONES_FUNCTION && !sc.locals.iter().any(|(k, _)| *k == name.name) {
+            if !values.is_empty() {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::WRONG_ARGUMENT_COUNT,
+                        format!("`{}()` takes no arguments", pseudo::ZONES_FUNCTION),
+                    )
+                    .with_primary(whole.span, format!("given {}", values.len()))
+                    .with_help("it lists the zones of the region the stack deploys in: index it, `availability_zones()[0]`"),
+                );
+                return Value::poison();
+            }
+            return Pseudo::AvailabilityZones.value(whole.span);
+        }
         let Some(f) = functions::lookup(&name.name) else {
             let d = Diagnostic::new(
                 codes::UNKNOWN_FUNCTION,
@@ -1523,4 +1551,12 @@ fn fold(op: BinaryOp, a: Option<&Lit>, b: Option<&Lit>) -> Option<Const> {
         _ => return None,
     };
     Some(Const::Lit(lit))
+}
+
+/// The formwork name of a CloudFormation pseudo-parameter (`AWS::Region` →
+/// `aws.region`), when it has one.
+fn pseudo_for(cloudformation: &str) -> Option<Pseudo> {
+    Pseudo::FIELDS
+        .into_iter()
+        .find(|p| p.cloudformation() == cloudformation)
 }

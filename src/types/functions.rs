@@ -294,6 +294,15 @@ pub const FUNCTIONS: &[Function] = &[
     },
     // Networks
     Function {
+        // Deploy-time, whatever its arguments: the checker and lowering read it as
+        // `types::pseudo::Pseudo::AvailabilityZones`, never computing it.
+        name: "availability_zones",
+        params: &[],
+        returns: Returns::ListOfString,
+        cloudformation: Intrinsic("Fn::GetAZs"),
+        summary: "the availability zones of the region the stack deploys in (deploy-time)",
+    },
+    Function {
         name: "cidr_subnet",
         params: &[P::String, P::Int, P::Int],
         returns: Returns::String,

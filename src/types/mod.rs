@@ -16,6 +16,7 @@ pub mod expr;
 pub mod functions;
 pub mod lower;
 pub mod pipeline;
+pub mod pseudo;
 pub mod resources;
 pub mod secrets;
 pub mod targets;

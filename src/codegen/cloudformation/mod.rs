@@ -18,6 +18,7 @@ use crate::ir::lower::functions::number_text;
 use crate::ir::names::logical_id;
 use crate::ir::{BinaryOp, Expr, Mode, SecretSource, Stack, UnaryOp};
 use crate::syntax::span::Span;
+use crate::types::pseudo::Pseudo;
 use crate::types::ty::{Lit, Refinement, Ty};
 
 /// The parameter a parameterised service takes: its environment's stack name, the
@@ -267,6 +268,10 @@ impl Gen<'_> {
                 }
             }
             Expr::EnvOutput(name, _) => self.import(name),
+            Expr::Pseudo(Pseudo::AvailabilityZones, _) => {
+                Node::single(Pseudo::AvailabilityZones.cloudformation(), Node::str(""))
+            }
+            Expr::Pseudo(p, _) => Node::single("Ref", Node::str(p.cloudformation())),
             Expr::Secret(input, _) => self.secret(input),
             Expr::Concat(parts, _) => match self.tabulated_value(e) {
                 Some(n) => n,
@@ -462,6 +467,9 @@ impl Gen<'_> {
                 Expr::Param(name, _) => {
                     self.params_used.insert(name.clone());
                     template.push_str(&format!("${{{}}}", logical_id(name)));
+                }
+                Expr::Pseudo(p, _) if *p != Pseudo::AvailabilityZones => {
+                    template.push_str(&format!("${{{}}}", p.cloudformation()))
                 }
                 Expr::Ref(id, _) => template.push_str(&format!("${{{}}}", self.resource_id(*id))),
                 Expr::Attr(id, attr, _) => {

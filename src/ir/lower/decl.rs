@@ -109,6 +109,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 outputs: Vec::new(),
                 environment: None,
                 secrets: Vec::new(),
+                pseudo: std::collections::BTreeSet::new(),
             },
             diags: Vec::new(),
             budget: super::limits::Budget::default(),

@@ -6,6 +6,7 @@ use crate::ir::lower::functions;
 use crate::ir::{Expr, ForExpr};
 use crate::syntax::ast::{self, BinaryOp, ExprKind, Literal, NumberValue, Pattern, UnaryOp};
 use crate::syntax::span::Span;
+use crate::types::pseudo::Pseudo;
 
 impl Lowerer<'_, '_, '_> {
     pub(super) fn eval(&mut self, frame: &mut Frame, e: &ast::Expr) -> Expr {
@@ -157,7 +158,11 @@ impl Lowerer<'_, '_, '_> {
         {
             // `"${x}"` of a deploy-time string is `x` itself.
             return match only {
-                Expr::Param(..) | Expr::Attr(..) | Expr::EnvOutput(..) | Expr::Secret(..) => only,
+                Expr::Param(..)
+                | Expr::Attr(..)
+                | Expr::EnvOutput(..)
+                | Expr::Pseudo(..)
+                | Expr::Secret(..) => only,
                 other => Expr::Concat(vec![other], s.span),
             };
         }
@@ -235,6 +240,13 @@ impl Lowerer<'_, '_, '_> {
             }
         }
         if let ExprKind::Name(r) = &object.kind
+            && r.name == crate::types::pseudo::ROOT
+            && !shadowed(frame, &r.name)
+            && let Some(p) = Pseudo::from_field(&field.name)
+        {
+            return self.pseudo(p, span);
+        }
+        if let ExprKind::Name(r) = &object.kind
             && r.name == "input"
             && !shadowed(frame, "input")
         {
@@ -286,7 +298,16 @@ impl Lowerer<'_, '_, '_> {
         }
     }
 
+    /// A pseudo-parameter, noted for the backends that declare what they read.
+    fn pseudo(&mut self, p: Pseudo, span: Span) -> Expr {
+        self.stack.pseudo.insert(p);
+        Expr::Pseudo(p, span)
+    }
+
     fn call(&mut self, name: &str, args: Vec<Expr>, span: Span) -> Expr {
+        if name == crate::types::pseudo::ZONES_FUNCTION {
+            return self.pseudo(Pseudo::AvailabilityZones, span);
+        }
         let Some(f) = crate::types::functions::lookup(name) else {
             return Expr::Null;
         };
