@@ -173,6 +173,7 @@ fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
                 instance: None,
                 environment: None,
                 source_hash: String::new(),
+                context: Default::default(),
             };
             if let Err(diags) = lower::lower(&mut checker, &mut cache, &request) {
                 found.extend(diags.into_iter().filter(|d| {

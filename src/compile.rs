@@ -12,7 +12,7 @@ use crate::codegen::doc::{to_json, to_yaml};
 use crate::codegen::{cloudformation, terraform};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::Mode;
-use crate::ir::lower::{self, Inputs, Request};
+use crate::ir::lower::{self, Inputs, InstanceContext, Request};
 use crate::resolve::{DeclId, Program, Version};
 use crate::spec::{self, SecretRef, SpecFile, SpecKind};
 use crate::syntax::ast::DeclKind;
@@ -231,8 +231,9 @@ pub struct Batch {
     pub options: Options,
     source_hash: String,
     template_name: String,
-    /// Each instance: its name, the environment it runs in, its inputs.
-    jobs: Vec<(Option<String>, Option<String>, Option<Inputs>)>,
+    /// Each instance: its name, the environment it runs in, its inputs, and what
+    /// else the spec says of it.
+    jobs: Vec<Job>,
 }
 
 impl Batch {
@@ -242,6 +243,25 @@ impl Batch {
 
     pub fn is_empty(&self) -> bool {
         self.jobs.is_empty()
+    }
+}
+
+/// One instance to compile: its name, the environment it runs in, its inputs, and
+/// what else the spec says of it (for the context names).
+type Job = (
+    Option<String>,
+    Option<String>,
+    Option<Inputs>,
+    InstanceContext,
+);
+
+/// What a service spec says of its instance at `index`, beyond its inputs.
+pub fn service_context(spec: &spec::SpecFile, service: &str, index: usize) -> InstanceContext {
+    InstanceContext {
+        service: Some(service.to_string()),
+        index: Some(index),
+        branch_name: spec.branch_name.as_ref().map(|(b, _)| b.clone()),
+        repository_id: spec.repository_id.as_ref().map(|(r, _)| r.clone()),
     }
 }
 
@@ -285,7 +305,7 @@ pub fn prepare(
         ]));
     }
     // The instances to compile: (name, environment, inputs).
-    let mut jobs: Vec<(Option<String>, Option<String>, Option<Inputs>)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     match spec_file {
         None => {
             if options.mode == Mode::Render {
@@ -293,7 +313,7 @@ pub fn prepare(
                     "rendering needs a spec file with the instance's inputs: give one with `--spec FILE`, or compile the template alone with `formwork compile`".into(),
                 ));
             }
-            jobs.push((None, None, None));
+            jobs.push((None, None, None, InstanceContext::default()));
         }
         Some(file) => {
             let text = map.get(file).map(|f| f.text.clone()).unwrap_or_default();
@@ -314,11 +334,16 @@ pub fn prepare(
                     let values = parsed.environment_inputs.as_ref().unwrap_or(&empty);
                     let (v, e) = spec::check_inputs(values, &sig.inputs, &template_name);
                     errors.extend(e);
-                    jobs.push((Some(spec_name), None, Some(inputs(v))));
+                    jobs.push((
+                        Some(spec_name),
+                        None,
+                        Some(inputs(v)),
+                        InstanceContext::default(),
+                    ));
                 }
                 SpecKind::Service => {
                     let mut found = false;
-                    for inst in &parsed.instances {
+                    for (index, inst) in parsed.instances.iter().enumerate() {
                         if instance.is_some_and(|want| want != inst.name) {
                             continue;
                         }
@@ -329,6 +354,7 @@ pub fn prepare(
                             Some(inst.name.clone()),
                             Some(inst.environment.clone()),
                             Some(inputs(v)),
+                            service_context(&parsed, &spec_name, index),
                         ));
                     }
                     if !found {
@@ -389,7 +415,7 @@ pub fn run_batches(
             || (Checker::new(program), lower::Cache::default()),
             |(checker, cache), (b, i)| {
                 let batch = &batches[b];
-                let (name, environment, values) = batch.jobs[i].clone();
+                let (name, environment, values, context) = batch.jobs[i].clone();
                 let artifact = compile_one(
                     checker,
                     cache,
@@ -400,6 +426,7 @@ pub fn run_batches(
                     name,
                     environment,
                     values,
+                    context,
                 )?;
                 sink(b, i, artifact).map_err(Failure::Io)
             },
@@ -433,6 +460,7 @@ fn compile_one(
     name: Option<String>,
     environment: Option<String>,
     values: Option<Inputs>,
+    context: InstanceContext,
 ) -> Result<Artifact, Vec<Diagnostic>> {
     let request = Request {
         decl,
@@ -442,6 +470,7 @@ fn compile_one(
         instance: name.clone(),
         environment,
         source_hash: source_hash.to_string(),
+        context,
     };
     let stack = lower::lower(checker, cache, &request)?;
     let files = match options.target {

@@ -181,6 +181,7 @@ fn page_codes(block: &str) -> (Vec<&'static str>, String) {
         name: "example".to_string(),
         environment: None,
         inputs: Default::default(),
+        context: Default::default(),
     };
     let changes = pair.compare(&[instance]);
     let diags = change_diagnostics(&changes);

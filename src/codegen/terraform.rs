@@ -315,6 +315,7 @@ impl Gen<'_> {
             Expr::EnvOutput(name, _) => format!("var.{ENVIRONMENT_VARIABLE}.{name}"),
             // A pseudo-parameter Terraform has no data source for forbids the target
             // at check (`Pseudo::forbids`), so it never reaches here; `null` if it did.
+            Expr::Context(c, _) => format!("var.{}", c.parameter()),
             Expr::Pseudo(p, _) => match p.terraform() {
                 Some((ty, name, attr)) => format!("data.{ty}.{name}.{attr}"),
                 None => "null".into(),
@@ -471,6 +472,20 @@ fn variables(stack: &Stack) -> Node {
             body.push(("validation".into(), Node::List(rules)));
         }
         vars.push((p.name.clone(), Node::Map(body)));
+    }
+    for c in stack.context.keys() {
+        let ty = if c.ty() == Ty::Int {
+            "number"
+        } else {
+            "string"
+        };
+        vars.push((
+            c.parameter().to_string(),
+            Node::Map(vec![
+                ("type".into(), Node::str(ty)),
+                ("description".into(), Node::str(c.description())),
+            ]),
+        ));
     }
     if let Some(link) = &stack.environment
         && !link.outputs.is_empty()
@@ -652,6 +667,11 @@ fn tfvars(stack: &Stack, values: &Inputs) -> Node {
         }
         if let Some(c) = values.values.get(&p.name) {
             out.push((p.name.clone(), literal(&const_expr(c))));
+        }
+    }
+    for (c, value) in &stack.context {
+        if let Some(v) = value {
+            out.push((c.parameter().to_string(), literal(v)));
         }
     }
     Node::Map(out)

@@ -15,6 +15,7 @@ pub mod pipeline;
 /// The operators of [`Expr::Binary`] and [`Expr::Unary`] (the language's own).
 pub use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::syntax::span::Span;
+use crate::types::context::ContextName;
 use crate::types::pseudo::Pseudo;
 use crate::types::targets::Target;
 use crate::types::ty::Ty;
@@ -63,6 +64,10 @@ pub struct Stack {
     /// The pseudo-parameters the stack reads (Terraform declares a data source for
     /// each).
     pub pseudo: std::collections::BTreeSet<Pseudo>,
+    /// The context names a template compiled alone reads (each a parameter, but what
+    /// the engine knows), with the instance's value when one was given (for
+    /// `terraform.tfvars.json`).
+    pub context: std::collections::BTreeMap<ContextName, Option<Expr>>,
 }
 
 impl Stack {
@@ -186,6 +191,9 @@ pub enum Expr {
     EnvOutput(String, Span),
     /// What the deploy knows of where it runs: `aws.region`, `availability_zones()`.
     Pseudo(Pseudo, Span),
+    /// A context name in a template compiled alone (`instance.name`): a parameter or
+    /// what the engine knows (`AWS::StackName`). Rendering writes its value.
+    Context(ContextName, Span),
     /// A secret input read from a store.
     Secret(String, Span),
     /// A string made of parts (interpolation).
@@ -235,6 +243,7 @@ impl Expr {
             | Expr::Attr(_, _, s)
             | Expr::EnvOutput(_, s)
             | Expr::Pseudo(_, s)
+            | Expr::Context(_, s)
             | Expr::Secret(_, s)
             | Expr::Concat(_, s)
             | Expr::Call(_, _, s)

@@ -16,6 +16,8 @@ const SERVICE_KEYS: &[&str] = &[
     "proton",
     "template",
     "pipeline_provider",
+    "branch_name",
+    "repository_id",
     "pipeline",
     "instances",
 ];
@@ -69,6 +71,12 @@ pub(crate) fn read_layout(
             .and_then(|e| pipeline_provider(e, diags)),
         SpecKind::Environment => None,
     };
+    let source = |key: &str, diags: &mut Vec<Diagnostic>| match kind {
+        SpecKind::Service => root.get(key).and_then(|e| plain_string(e, diags)),
+        SpecKind::Environment => None,
+    };
+    let branch_name = source("branch_name", diags);
+    let repository_id = source("repository_id", diags);
     let proton_span = root.get("proton").map_or(root.span, |e| e.key_span);
     // The tree is taken apart, not copied: a large service's inputs are most of it.
     let (mut inputs, mut pipeline, mut instances_entry) = (None, None, None);
@@ -90,6 +98,8 @@ pub(crate) fn read_layout(
         pipeline: None,
         environment_inputs: None,
         instances: Vec::new(),
+        branch_name,
+        repository_id,
     };
     match kind {
         SpecKind::Environment => {
@@ -241,6 +251,30 @@ fn instance_pins(spec: &SpecFile, diags: &mut Vec<Diagnostic>) {
 }
 
 /// `pipeline_provider: gitlab`
+/// A non-empty string value (`branch_name: main`).
+fn plain_string(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Option<(String, Span)> {
+    match e.value.as_str() {
+        Some(v) if !v.is_empty() => Some((v.to_string(), e.value.span)),
+        _ if e.value.kind == NodeKind::Invalid => None,
+        _ => {
+            diags.push(
+                layout_error(
+                    format!("`{}:` must be a string", e.key),
+                    e.value.span,
+                    format!("this is {}", e.value.describe()),
+                )
+                .with_help(match e.key.as_str() {
+                    "branch_name" => {
+                        "the branch the service's pipeline builds: `branch_name: main`"
+                    }
+                    _ => "the service's source repository: `repository_id: acme/web`",
+                }),
+            );
+            None
+        }
+    }
+}
+
 fn pipeline_provider(e: &MapEntry, diags: &mut Vec<Diagnostic>) -> Option<(String, Span)> {
     let span = e.value.span;
     match e.value.as_str() {

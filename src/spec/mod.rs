@@ -47,6 +47,10 @@ pub struct SpecFile {
     pub environment_inputs: Option<SpecNode>,
     /// A service's instances, in file order.
     pub instances: Vec<Instance>,
+    /// A service's `branch_name:` and `repository_id:` (what `service.branch_name`
+    /// and `service.repository_id` read), when given.
+    pub branch_name: Option<(String, Span)>,
+    pub repository_id: Option<(String, Span)>,
 }
 
 /// `template: web@2.1`

@@ -10,6 +10,7 @@ use crate::resolve::{DeclId, Program, Version, deps};
 use crate::syntax::ast::{self, BodyItem, Decl, DeclKind, Expr, ExprKind, Ident, Item};
 use crate::syntax::span::{FileId, Span};
 use crate::types::conform::{Misfit, conform, describe};
+use crate::types::context::ContextName;
 use crate::types::targets::{Forbidden, Target, Targets, present_for};
 use crate::types::ty::{FieldTy, Ty};
 use crate::types::value::{Stage, Value};
@@ -72,6 +73,8 @@ pub struct Scope<'a> {
     pub in_pipeline: bool,
     /// Above zero while checking a condition (see `Checker::condition`).
     pub in_condition: u32,
+    /// The context names the declaration reads (`service.name`, …).
+    pub context: BTreeSet<ContextName>,
 }
 
 impl<'a> Scope<'a> {
@@ -90,6 +93,7 @@ impl<'a> Scope<'a> {
             reported: BTreeSet::new(),
             in_pipeline: false,
             in_condition: 0,
+            context: BTreeSet::new(),
         }
     }
 
@@ -183,6 +187,7 @@ impl<'p> Checker<'p> {
             pipeline_inputs: sc.pipeline_inputs,
             outputs,
             targets: sc.targets,
+            context: sc.context,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::syntax::ast::{
     self, BinaryOp, DeclKind, Expr, ExprKind, Literal, NumberValue, StringPart, UnaryOp,
 };
 use crate::syntax::span::Span;
+use crate::types::context::{self, ContextName};
 use crate::types::decl::{RESERVED, Requirement, Scope};
 use crate::types::functions::{self, CloudFormation, Param, element_of};
 use crate::types::pseudo::{self, Pseudo};
@@ -388,7 +389,7 @@ impl Checker<'_> {
                     Stage::Const,
                 );
             }
-            "environment" | "pipeline" | pseudo::ROOT => {
+            "environment" | "pipeline" | "service" | "instance" | pseudo::ROOT => {
                 self.diags.push(
                     Diagnostic::new(
                         codes::UNKNOWN_NAME,
@@ -398,6 +399,8 @@ impl Checker<'_> {
                     .with_help(match n.name.as_str() {
                         "environment" => "read an output: `environment.outputs.NAME`",
                         "pipeline" => "read a pipeline input: `pipeline.input.NAME`",
+                        "service" => "read `service.name`, `service.branch_name` or `service.repository_id`",
+                        "instance" => "read `instance.name`, `instance.index` or `instance.environment.name`",
                         _ => "read what the deploy knows: `aws.region`, `aws.account_id`, `aws.partition`, `aws.url_suffix`, `aws.stack_name`",
                     }),
                 );
@@ -445,6 +448,28 @@ impl Checker<'_> {
         {
             return self.environment_output(sc, field, whole.span);
         }
+        // `instance.environment.name`.
+        if let ExprKind::Member {
+            object: root,
+            field: mid,
+        } = &object.kind
+            && let ExprKind::Name(r) = &root.kind
+            && r.name == "instance"
+            && mid.name == "environment"
+            && !sc.locals.iter().any(|(k, _)| k == "instance")
+            && !sc.items.contains_key("instance")
+        {
+            if field.name != "name" {
+                self.diags.push(context::unknown(
+                    "instance.environment",
+                    &field.name,
+                    &["name"],
+                    field.span,
+                ));
+                return Value::poison();
+            }
+            return self.context_value(sc, ContextName::EnvironmentName);
+        }
         if let ExprKind::Name(r) = &object.kind
             && !sc.locals.iter().any(|(k, _)| *k == r.name)
             && !sc.items.contains_key(r.name.as_str())
@@ -453,6 +478,11 @@ impl Checker<'_> {
                 ("environment", "outputs") => {
                     return Value::poison();
                 }
+                ("environment", "name") => {
+                    return self.context_value(sc, ContextName::EnvironmentName);
+                }
+                ("environment", "region") => return Pseudo::Region.value(whole.span),
+                ("environment", "account_id") => return Pseudo::AccountId.value(whole.span),
                 ("environment", _) => {
                     self.diags.push(
                         Diagnostic::new(
@@ -460,9 +490,41 @@ impl Checker<'_> {
                             format!("`environment` has no `{}`", field.name),
                         )
                         .with_primary(field.span, "unknown")
-                        .with_help("read the environment's outputs as `environment.outputs.NAME`"),
+                        .with_help(match did_you_mean(&field.name, ["name", "region", "account_id", "outputs"]) {
+                            Some(s) => format!("did you mean `environment.{s}`?"),
+                            None => "`environment` has `name`, `region`, `account_id`, and its outputs as `environment.outputs.NAME`".into(),
+                        }),
                     );
                     return Value::poison();
+                }
+                ("service", name) => {
+                    return match context::service_field(sc.kind, name, field.span) {
+                        Ok(c) => self.context_value(sc, c),
+                        Err(d) => {
+                            self.diags.push(*d);
+                            Value::poison()
+                        }
+                    };
+                }
+                ("instance", "environment") => {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::UNKNOWN_NAME,
+                            "`instance.environment` is read through its fields",
+                        )
+                        .with_primary(whole.span, "not a value by itself")
+                        .with_help("read its name: `instance.environment.name`"),
+                    );
+                    return Value::poison();
+                }
+                ("instance", name) => {
+                    return match context::instance_field(name, field.span) {
+                        Ok(c) => self.context_value(sc, c),
+                        Err(d) => {
+                            self.diags.push(*d);
+                            Value::poison()
+                        }
+                    };
                 }
                 ("pipeline", "input") => {
                     let fields = sc
@@ -961,6 +1023,13 @@ impl Checker<'_> {
             secret: obj.secret,
             constant,
         }
+    }
+
+    /// A context name's value, noted in the scope (a spec must give what the
+    /// service reads of `service.branch_name` and `service.repository_id`).
+    fn context_value(&mut self, sc: &mut Scope<'_>, c: ContextName) -> Value {
+        sc.context.insert(c);
+        c.value()
     }
 
     fn call(&mut self, sc: &mut Scope<'_>, whole: &Expr, callee: &Expr, args: &[Expr]) -> Value {

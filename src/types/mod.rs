@@ -11,6 +11,7 @@
 //! outputs and its modules' signatures, which are checked first and remembered.
 
 pub mod conform;
+pub mod context;
 pub mod decl;
 pub mod expr;
 pub mod functions;
@@ -44,6 +45,8 @@ pub struct Signature {
     /// Outputs, with their types, stages and where declared.
     pub outputs: BTreeMap<String, (Ty, Stage, Span)>,
     pub targets: Targets,
+    /// The context names it reads (`service.branch_name`, …).
+    pub context: std::collections::BTreeSet<crate::types::context::ContextName>,
 }
 
 pub struct Checker<'p> {

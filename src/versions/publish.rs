@@ -5,6 +5,7 @@
 //! writes the snapshot and the index.
 
 use crate::diagnostics::Diagnostic;
+use crate::ir::lower::InstanceContext;
 use crate::resolve::{DeclId, Program, Version};
 use crate::spec::{self, SpecNode};
 use crate::syntax::ast::DeclKind;
@@ -118,19 +119,23 @@ pub fn existing_instances(
     };
     let mut out = Vec::new();
     let mut diags = Vec::new();
-    let mut add =
-        |inst: &str, env: Option<&str>, values: &SpecNode, diags: &mut Vec<Diagnostic>| {
-            let (checked, d) = spec::check_inputs(values, &sig.inputs, name);
-            if d.iter().any(Diagnostic::is_error) {
-                diags.extend(d);
-                return;
-            }
-            out.push(ExistingInstance {
-                name: inst.to_string(),
-                environment: env.map(str::to_string),
-                inputs: crate::compile::inputs(checked),
-            });
-        };
+    let mut add = |inst: &str,
+                   env: Option<&str>,
+                   values: &SpecNode,
+                   context: InstanceContext,
+                   diags: &mut Vec<Diagnostic>| {
+        let (checked, d) = spec::check_inputs(values, &sig.inputs, name);
+        if d.iter().any(Diagnostic::is_error) {
+            diags.extend(d);
+            return;
+        }
+        out.push(ExistingInstance {
+            name: inst.to_string(),
+            environment: env.map(str::to_string),
+            inputs: crate::compile::inputs(checked),
+            context,
+        });
+    };
     let read = |file| {
         let text = map.get(file).map_or("", |f| f.text.as_str());
         spec::read_spec(file, text).0
@@ -139,15 +144,23 @@ pub fn existing_instances(
         let Some(parsed) = read(e.spec) else { continue };
         let empty = SpecNode::empty_map(Span::new(e.spec, 0, 0));
         let values = parsed.environment_inputs.as_ref().unwrap_or(&empty);
-        add(&e.name, None, values, &mut diags);
+        add(
+            &e.name,
+            None,
+            values,
+            InstanceContext::default(),
+            &mut diags,
+        );
     }
     for s in plan.services.iter().filter(|s| uses(&s.template)) {
         let Some(parsed) = read(s.spec) else { continue };
-        for inst in &parsed.instances {
+        for (index, inst) in parsed.instances.iter().enumerate() {
+            let context = crate::compile::service_context(&parsed, &s.name, index);
             add(
                 &inst.name,
                 Some(&inst.environment),
                 &inst.inputs,
+                context,
                 &mut diags,
             );
         }

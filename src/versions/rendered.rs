@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostics::{Diagnostic, codes};
-use crate::ir::lower::{self, Cache, Inputs, Request};
+use crate::ir::lower::{self, Cache, Inputs, InstanceContext, Request};
 use crate::ir::{Mode, Resource, Stack};
 use crate::resolve::{DeclId, Program};
 use crate::syntax::span::Span;
@@ -42,6 +42,8 @@ pub struct ExistingInstance {
     /// Its values, as the spec gives them, checked against the old version
     /// (`spec::check_inputs`, then `compile::inputs`).
     pub inputs: Inputs,
+    /// What else its spec says of it (`service.name`, …).
+    pub context: InstanceContext,
 }
 
 /// Renders every instance with both versions for `target` and compares the
@@ -111,6 +113,7 @@ fn render(
         instance: Some(inst.name.clone()),
         environment: inst.environment.clone(),
         source_hash: String::new(),
+        context: inst.context.clone(),
     };
     lower::lower(checker, cache, &request)
 }

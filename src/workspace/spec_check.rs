@@ -169,6 +169,7 @@ impl<'p> SpecChecker<'p> {
                 spec::check_pipeline_inputs(&parsed, &sig.pipeline_inputs, has_pipeline, &tname);
             diags.extend(d);
             pipeline_inputs = crate::compile::inputs(values);
+            diags.extend(missing_context(&parsed, &sig.context, &tname));
         }
         if let Some(d) = program.decl(decl) {
             // A wave mismatch found in the template is about this spec's instances:
@@ -267,6 +268,47 @@ impl<'p> SpecChecker<'p> {
             )),
         }
     }
+}
+
+/// `E0310`: a service template reads `service.branch_name` or
+/// `service.repository_id`, and its spec does not say it.
+fn missing_context(
+    parsed: &spec::SpecFile,
+    read: &std::collections::BTreeSet<crate::types::context::ContextName>,
+    template: &str,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for c in read {
+        let Some(key) = c.spec_key() else { continue };
+        let given = match key {
+            "branch_name" => parsed.branch_name.is_some(),
+            _ => parsed.repository_id.is_some(),
+        };
+        if given {
+            continue;
+        }
+        let at = parsed
+            .template
+            .as_ref()
+            .map_or(Span::new(parsed.file, 0, 0), |t| t.span);
+        let example = if key == "branch_name" {
+            "main"
+        } else {
+            "acme/web"
+        };
+        out.push(
+            Diagnostic::new(
+                codes::MISSING_SPEC_INPUT,
+                format!(
+                    "`{template}` reads `{}`, which this spec does not give",
+                    c.written()
+                ),
+            )
+            .with_primary(at, format!("the spec of a `{template}` service"))
+            .with_help(format!("add `{key}: {example}` at the top of the spec")),
+        );
+    }
+    out
 }
 
 /// `W0402`: a spec pinning (or, without a version, getting) a deprecated version.

@@ -112,16 +112,20 @@ impl Pair {
                     name: stem.split('.').next().unwrap_or(stem).to_string(),
                     environment: None,
                     inputs: formwork::compile::inputs(v),
+                    context: Default::default(),
                 });
             }
             SpecKind::Service => {
-                for inst in &spec.instances {
+                for (index, inst) in spec.instances.iter().enumerate() {
                     let (v, d) = check_inputs(&inst.inputs, &sig.inputs, &template);
                     diags.extend(d);
+                    let stem = name.rsplit('/').next().unwrap_or(name);
+                    let service = stem.split('.').next().unwrap_or(stem);
                     out.push(ExistingInstance {
                         name: inst.name.clone(),
                         environment: Some(inst.environment.clone()),
                         inputs: formwork::compile::inputs(v),
+                        context: formwork::compile::service_context(&spec, service, index),
                     });
                 }
             }

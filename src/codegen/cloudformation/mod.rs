@@ -18,6 +18,7 @@ use crate::ir::lower::functions::number_text;
 use crate::ir::names::logical_id;
 use crate::ir::{BinaryOp, Expr, Mode, SecretSource, Stack, UnaryOp};
 use crate::syntax::span::Span;
+use crate::types::context::ContextName;
 use crate::types::pseudo::Pseudo;
 use crate::types::ty::{Lit, Refinement, Ty};
 
@@ -37,6 +38,8 @@ struct Gen<'s> {
     conditions: Vec<(String, Node)>,
     params_used: BTreeSet<String>,
     env_param_used: bool,
+    /// The context names read that are parameters of their own (`ServiceName`).
+    context_used: BTreeSet<ContextName>,
     /// `Mappings` tables of values computed for each value of a parameter.
     mappings: Vec<(String, Node)>,
     /// Why the last expression could not be tabulated, for the error that follows.
@@ -51,6 +54,7 @@ pub fn generate(stack: &Stack) -> Result<Node, Vec<Diagnostic>> {
         conditions: Vec::new(),
         params_used: BTreeSet::new(),
         env_param_used: false,
+        context_used: BTreeSet::new(),
         mappings: Vec::new(),
         why_not_tabulated: None,
     };
@@ -272,6 +276,7 @@ impl Gen<'_> {
                 Node::single(Pseudo::AvailabilityZones.cloudformation(), Node::str(""))
             }
             Expr::Pseudo(p, _) => Node::single("Ref", Node::str(p.cloudformation())),
+            Expr::Context(c, _) => Node::single("Ref", Node::str(self.context_id(*c))),
             Expr::Secret(input, _) => self.secret(input),
             Expr::Concat(parts, _) => match self.tabulated_value(e) {
                 Some(n) => n,
@@ -471,6 +476,10 @@ impl Gen<'_> {
                 Expr::Pseudo(p, _) if *p != Pseudo::AvailabilityZones => {
                     template.push_str(&format!("${{{}}}", p.cloudformation()))
                 }
+                Expr::Context(c, _) => {
+                    let id = self.context_id(*c);
+                    template.push_str(&format!("${{{id}}}"))
+                }
                 Expr::Ref(id, _) => template.push_str(&format!("${{{}}}", self.resource_id(*id))),
                 Expr::Attr(id, attr, _) => {
                     if self.is_ref(*id, attr) {
@@ -665,6 +674,25 @@ impl Gen<'_> {
 
     /// The `Parameters` section: the inputs the template reads, and the environment's
     /// name when outputs are imported.
+    /// What a context name is in a template compiled alone: a stack is named after
+    /// its instance (`AWS::StackName`, an environment's too); a service's environment
+    /// is the parameter its imports already use; the rest are parameters of their own.
+    fn context_id(&mut self, c: ContextName) -> String {
+        let of_environment = self.stack.template.kind == "environment";
+        match c {
+            ContextName::InstanceName => "AWS::StackName".into(),
+            ContextName::EnvironmentName if of_environment => "AWS::StackName".into(),
+            ContextName::EnvironmentName => {
+                self.env_param_used = true;
+                ENVIRONMENT_PARAMETER.into()
+            }
+            other => {
+                self.context_used.insert(other);
+                logical_id(other.parameter())
+            }
+        }
+    }
+
     fn parameters(&mut self) -> Vec<(String, Node)> {
         let mut out = Vec::new();
         for p in &self.stack.params {
@@ -759,6 +787,20 @@ impl Gen<'_> {
                 }
             }
             out.push((logical_id(&p.name), Node::Map(body)));
+        }
+        for c in &self.context_used {
+            let ty = if c.ty() == Ty::Int {
+                "Number"
+            } else {
+                "String"
+            };
+            out.push((
+                logical_id(c.parameter()),
+                Node::Map(vec![
+                    ("Type".into(), Node::str(ty)),
+                    ("Description".into(), Node::str(c.description())),
+                ]),
+            ));
         }
         if self.env_param_used {
             let env = self

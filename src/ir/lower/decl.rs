@@ -14,6 +14,7 @@ use crate::resolve::{DeclId, Program, deps};
 use crate::syntax::ast::{self, BodyItem, Decl, DeclKind};
 use crate::syntax::span::{FileId, Span};
 use crate::types::Checker;
+use crate::types::context::ContextName;
 use crate::types::decl::free_names;
 use crate::types::targets::Target;
 use crate::types::ty::{Lit, Ty};
@@ -110,6 +111,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 environment: None,
                 secrets: Vec::new(),
                 pseudo: std::collections::BTreeSet::new(),
+                context: std::collections::BTreeMap::new(),
             },
             diags: Vec::new(),
             budget: super::limits::Budget::default(),
@@ -141,9 +143,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         self.template_inputs(&mut frame, decl, &sig.inputs);
         self.body(&mut frame, id, decl);
         self.outputs(&mut frame, decl);
-        if self.req.target == Target::CloudFormation {
-            self.parameter_ids();
-        }
+        self.parameter_ids();
         if let Some(link) = &mut self.stack.environment {
             link.outputs = self
                 .env_outputs_read
@@ -665,7 +665,73 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
     /// (`Ref` reads either): inputs `queue_name` and `queueName`, or an input and a
     /// resource both called `queue`, would be one name (a duplicate key, or a `Ref`
     /// CloudFormation refuses).
+    ///
+    /// Both backends: a context name read in a template compiled alone is a
+    /// parameter or variable of its own (`service.name` is `ServiceName`,
+    /// `service_name`), which an input must not be named like.
     fn parameter_ids(&mut self) {
+        let cloudformation = self.req.target == Target::CloudFormation;
+        let of_environment = self.stack.template.kind == "environment";
+        let mut context: Vec<&'static str> = self
+            .stack
+            .context
+            .keys()
+            .filter(|c| {
+                !cloudformation
+                    || !matches!(c, ContextName::InstanceName | ContextName::EnvironmentName)
+            })
+            .map(|c| c.parameter())
+            .collect();
+        // A service's environment, in CloudFormation: `EnvironmentName`, which its
+        // imports read too.
+        if cloudformation
+            && !of_environment
+            && (self
+                .stack
+                .context
+                .contains_key(&ContextName::EnvironmentName)
+                || !self.env_outputs_read.is_empty())
+        {
+            context.push(ContextName::EnvironmentName.parameter());
+        }
+        let mut found = Vec::new();
+        for p in &self.stack.params {
+            let clash = context.iter().find(|c| {
+                if cloudformation {
+                    logical_id(c) == logical_id(&p.name)
+                } else {
+                    **c == p.name
+                }
+            });
+            if let Some(c) = clash {
+                found.push((p.name.clone(), p.span, *c));
+            }
+        }
+        for (name, span, c) in found {
+            let read = ContextName::ALL
+                .into_iter()
+                .find(|x| x.parameter() == c)
+                .map_or(c, ContextName::written);
+            let id = if cloudformation {
+                logical_id(c)
+            } else {
+                c.to_string()
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    codes::NAME_COLLISION,
+                    format!("input `{name}` would be named `{id}`, like the parameter that carries `{read}`"),
+                )
+                .with_primary(span, format!("input `{name}` is named `{id}`"))
+                .with_note(format!(
+                    "in a template compiled alone, what the template reads of its instance is a parameter too: `{read}` is `{id}`"
+                ))
+                .with_help(format!("rename the input, or read `{read}` instead of taking it as an input")),
+            );
+        }
+        if !cloudformation {
+            return;
+        }
         let mut seen: BTreeMap<String, (String, Span)> = BTreeMap::new();
         let mut found = Vec::new();
         for p in &self.stack.params {

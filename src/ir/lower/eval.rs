@@ -3,9 +3,10 @@
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::lower::decl::{Binding, Frame, Lowerer, push_loop};
 use crate::ir::lower::functions;
-use crate::ir::{Expr, ForExpr};
+use crate::ir::{Expr, ForExpr, Mode};
 use crate::syntax::ast::{self, BinaryOp, ExprKind, Literal, NumberValue, Pattern, UnaryOp};
 use crate::syntax::span::Span;
+use crate::types::context::ContextName;
 use crate::types::pseudo::Pseudo;
 
 impl Lowerer<'_, '_, '_> {
@@ -239,6 +240,12 @@ impl Lowerer<'_, '_, '_> {
                 _ => {}
             }
         }
+        if let Some(c) = context_name(object, field, &|n| shadowed(frame, n)) {
+            return match c {
+                Err(p) => self.pseudo(p, span),
+                Ok(c) => self.context(c, span),
+            };
+        }
         if let ExprKind::Name(r) = &object.kind
             && r.name == crate::types::pseudo::ROOT
             && !shadowed(frame, &r.name)
@@ -295,6 +302,52 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             (o, i) => Expr::Index(Box::new(o), Box::new(i), span),
+        }
+    }
+
+    /// A context name: its value when rendering an instance; in a template compiled
+    /// alone, a node the backends make a parameter of (with the instance's value, for
+    /// Terraform's `tfvars`, when one was given).
+    fn context(&mut self, c: ContextName, span: Span) -> Expr {
+        let of_environment = self
+            .program
+            .decl(self.req.decl)
+            .is_some_and(|d| d.kind == ast::DeclKind::Environment);
+        let ctx = &self.req.context;
+        let known = match c {
+            ContextName::EnvironmentName if of_environment => self.req.instance.clone(),
+            ContextName::EnvironmentName => self.req.environment.clone(),
+            ContextName::InstanceName => self.req.instance.clone(),
+            ContextName::ServiceName => ctx.service.clone(),
+            ContextName::ServiceBranchName => ctx.branch_name.clone(),
+            ContextName::ServiceRepositoryId => ctx.repository_id.clone(),
+            // An environment is the one instance of its template.
+            ContextName::InstanceIndex if of_environment => return Expr::Int(0),
+            ContextName::InstanceIndex => {
+                let i = ctx.index.or(self.req.instance.as_ref().map(|_| 0));
+                return self.known_context(c, i.map(|i| Expr::Int(i as i64)), span);
+            }
+        };
+        self.known_context(c, known.map(Expr::String), span)
+    }
+
+    fn known_context(&mut self, c: ContextName, value: Option<Expr>, span: Span) -> Expr {
+        match (self.req.mode, value) {
+            (Mode::Render, Some(v)) => v,
+            (Mode::Render, None) => self.failed(
+                span,
+                format!(
+                    "`{}` is not known for this instance{}",
+                    c.written(),
+                    c.spec_key()
+                        .map(|k| format!(": the spec gives no `{k}:`"))
+                        .unwrap_or_default()
+                ),
+            ),
+            (Mode::Parameterised, v) => {
+                self.stack.context.insert(c, v);
+                Expr::Context(c, span)
+            }
         }
     }
 
@@ -531,5 +584,44 @@ fn literal(l: &Literal) -> Expr {
             NumberValue::Int(i) => Expr::Int(i),
             NumberValue::Float(f) => Expr::Number(f),
         },
+    }
+}
+
+/// `environment.name`, `service.NAME`, `instance.NAME`, `instance.environment.name`
+/// (`Ok`), and `environment.region` and `environment.account_id`, the deploy's own
+/// (`Err`: a pseudo-parameter), unless a local name shadows the root.
+fn context_name(
+    object: &ast::Expr,
+    field: &ast::Ident,
+    shadowed: &dyn Fn(&str) -> bool,
+) -> Option<Result<ContextName, Pseudo>> {
+    let f = field.name.as_str();
+    match &object.kind {
+        ExprKind::Name(r) if !shadowed(&r.name) => match (r.name.as_str(), f) {
+            ("environment", "name") => Some(Ok(ContextName::EnvironmentName)),
+            ("environment", "region") => Some(Err(Pseudo::Region)),
+            ("environment", "account_id") => Some(Err(Pseudo::AccountId)),
+            ("service", "name") => Some(Ok(ContextName::ServiceName)),
+            ("service", "branch_name") => Some(Ok(ContextName::ServiceBranchName)),
+            ("service", "repository_id") => Some(Ok(ContextName::ServiceRepositoryId)),
+            ("instance", "name") => Some(Ok(ContextName::InstanceName)),
+            ("instance", "index") => Some(Ok(ContextName::InstanceIndex)),
+            _ => None,
+        },
+        ExprKind::Member {
+            object: root,
+            field: mid,
+        } => match &root.kind {
+            ExprKind::Name(r)
+                if r.name == "instance"
+                    && mid.name == "environment"
+                    && f == "name"
+                    && !shadowed("instance") =>
+            {
+                Some(Ok(ContextName::EnvironmentName))
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }

@@ -47,6 +47,19 @@ pub struct Request<'a> {
     pub environment: Option<String>,
     /// The hash of the sources, for the artifact's metadata.
     pub source_hash: String,
+    /// What else the spec says of the instance (`service.name`, …).
+    pub context: InstanceContext,
+}
+
+/// What a spec says of an instance beyond its inputs, for the context names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InstanceContext {
+    /// The service's name (its spec file's).
+    pub service: Option<String>,
+    /// The instance's position in the spec's `instances:`.
+    pub index: Option<usize>,
+    pub branch_name: Option<String>,
+    pub repository_id: Option<String>,
 }
 
 /// Lowers one declaration (an environment or a service). The program must have been

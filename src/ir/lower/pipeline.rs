@@ -62,6 +62,7 @@ pub fn lower_pipeline(
         instance: None,
         environment: None,
         source_hash: String::new(),
+        context: Default::default(),
     };
     let mut lowerer = Lowerer::new(checker, cache, &request);
     let mut frame = Frame::new(req.decl.file);
