@@ -133,6 +133,21 @@ impl Lowerer<'_, '_, '_> {
                     Expr::Bool(b) => text.push_str(if b { "true" } else { "false" }),
                     Expr::Null => {}
                     v if v.is_const() => text.push_str(&functions::json_text(&v)),
+                    // A string made of parts, interpolated: its parts, in place (one
+                    // `Fn::Sub`, one HCL template, not one inside another).
+                    Expr::Concat(inner, _) => {
+                        for p in inner {
+                            match p {
+                                Expr::String(t) => text.push_str(&t),
+                                other => {
+                                    if !text.is_empty() {
+                                        parts.push(Expr::String(std::mem::take(&mut text)));
+                                    }
+                                    parts.push(other);
+                                }
+                            }
+                        }
+                    }
                     v => {
                         if !text.is_empty() {
                             parts.push(Expr::String(std::mem::take(&mut text)));
