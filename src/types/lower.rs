@@ -22,6 +22,9 @@ const BUILTIN_TYPES: &[&str] = &[
     "String", "Int", "Number", "Bool", "Secret", "Any", "List", "Map",
 ];
 
+/// How many compiled patterns [`compiled_regex`] keeps; a template has a few dozen.
+const MAX_CACHED_PATTERNS: usize = 512;
+
 /// The compiled form of a refinement pattern, cached; `None` if it does not compile.
 /// Shared, not cloned: a cloned `Regex` starts with an empty match cache, which
 /// costs more than the match itself when a spec checks thousands of values.
@@ -35,6 +38,11 @@ pub fn compiled_regex(pattern: &str) -> Option<std::sync::Arc<Regex>> {
     };
     if let Some(re) = cache.get(pattern) {
         return re.clone();
+    }
+    // Bounded: a long-lived process (the language server, a fuzzer) sees a new
+    // pattern at each keystroke, and each compiled pattern may hold a megabyte.
+    if cache.len() >= MAX_CACHED_PATTERNS {
+        cache.clear();
     }
     cache
         .entry(pattern.to_string())
