@@ -92,8 +92,12 @@ impl From<SyntaxError> for Diagnostic {
                 let keyword = name.as_deref().and_then(|n| {
                     did_you_mean(n, expected.keywords.iter().map(String::as_str))
                 });
+                let wants_equals = expected.phrases.iter().any(|p| p == "`=`");
                 match keyword {
                     Some(k) => d.with_help(format!("did you mean `{k}`?")),
+                    None if found == "`:`" && wants_equals => d.with_help(
+                        "a property, setting or argument is given with `=`: `NAME = VALUE` (`:` declares a type)",
+                    ),
                     None => d,
                 }
             }
@@ -126,6 +130,14 @@ impl From<SyntaxError> for Diagnostic {
                     .with_primary(span, "no declaration follows this `///` comment")
                     .with_help("put it directly above a declaration, field, `let`, resource or output, or use `//`")
             }
+            SyntaxError::Misplaced {
+                span,
+                message,
+                label,
+                help,
+            } => Diagnostic::new(codes::UNEXPECTED_TOKEN, message)
+                .with_primary(span, label)
+                .with_help(help),
             SyntaxError::TooManyErrors { span, limit } => Diagnostic::new(
                 codes::TOO_MANY_ERRORS,
                 format!("too many syntax errors; only the first {limit} are shown"),

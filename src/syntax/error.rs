@@ -42,6 +42,15 @@ pub enum SyntaxError {
     DanglingDocComment { span: Span },
     /// More syntax errors in this file than are worth reading; the rest are dropped.
     TooManyErrors { span: Span, limit: usize },
+    /// A common mistake the grammar recognises and reads as what was meant (`for …
+    /// when` for `when … for`, an HCL block), so that it costs one error, not a
+    /// cascade: what is wrong, the label, and the fix.
+    Misplaced {
+        span: Span,
+        message: String,
+        label: String,
+        help: String,
+    },
 }
 
 /// How deep expressions, types and pipeline blocks may nest.
@@ -69,6 +78,7 @@ impl SyntaxError {
             | SyntaxError::InvalidUtf8 { span, .. }
             | SyntaxError::FileTooLarge { span, .. }
             | SyntaxError::DanglingDocComment { span }
+            | SyntaxError::Misplaced { span, .. }
             | SyntaxError::TooManyErrors { span, .. } => *span,
             SyntaxError::UnterminatedString { open }
             | SyntaxError::UnterminatedBlockComment { open }

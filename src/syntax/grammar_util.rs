@@ -658,3 +658,81 @@ pub fn phrase_expected(expected: &[String]) -> Expected {
         .collect();
     Expected { phrases, keywords }
 }
+
+/// `resource NAME: TYPE for … when COND {`: the resource as meant, and one error.
+pub fn when_after_for(st: &mut ParseState<'_>, r: Resource, when: Span) -> Resource {
+    st.errors.push(SyntaxError::Misplaced {
+        span: when,
+        message: "a resource's `when` is written after its `for`".into(),
+        label: "this condition comes first".into(),
+        help: "write `when` before `for`: `resource NAME: TYPE when COND for X in XS {`".into(),
+    });
+    r
+}
+
+/// HCL's `resource "aws_sqs_queue" "jobs" {`: read as `resource jobs: aws_sqs_queue {`,
+/// with one error saying so.
+pub fn hcl_resource(
+    st: &mut ParseState<'_>,
+    ty: StringLit,
+    name: StringLit,
+    body: Vec<Attribute>,
+    multiline: bool,
+    span: Span,
+) -> Resource {
+    let ty_text = ty.as_plain().unwrap_or_default();
+    let name_text = name.as_plain().unwrap_or_default();
+    st.errors.push(SyntaxError::Misplaced {
+        span: Span::new(ty.span.file, ty.span.start as usize, name.span.end as usize),
+        message:
+            "a resource is declared `resource NAME: TYPE`, not HCL's `resource \"TYPE\" \"NAME\"`"
+                .into(),
+        label: "HCL's labels".into(),
+        help: format!("write `resource {name_text}: {ty_text} {{`"),
+    });
+    Resource {
+        doc: None,
+        name: Ident {
+            name: name_text.into(),
+            span: name.span,
+        },
+        ty: ResourceType {
+            name: ty_text,
+            untyped: false,
+            span: ty.span,
+        },
+        condition: None,
+        for_each: None,
+        body,
+        multiline,
+        span,
+    }
+}
+
+/// Another HCL block in a declaration's body (`variable "x" { … }`): one error, with
+/// what formwork writes instead, and nothing in its place.
+pub fn hcl_block(st: &mut ParseState<'_>, kw: Ident, labels: Vec<StringLit>, span: Span) -> Span {
+    let label = labels
+        .first()
+        .and_then(|l| l.as_plain())
+        .unwrap_or_else(|| "NAME".into());
+    let help = match kw.name.as_str() {
+        "variable" => format!("declare it as an input: `input {{ {label}: String }}`"),
+        "locals" | "local" => "compute a value with `let NAME = …`".to_string(),
+        "data" => "read what another stack made through `environment.outputs.NAME`, or take it as an input".to_string(),
+        "provider" | "terraform" => "formwork writes the provider's block itself: pin its version with `providers:` in formwork.yaml".to_string(),
+        "module" => "use a module with `use NAME = MODULE { … }`".to_string(),
+        _ => "formwork's items are `input`, `let`, `resource`, `use`, `output` and `pipeline`".to_string(),
+    };
+    st.errors.push(SyntaxError::Misplaced {
+        span: Span::new(
+            kw.span.file,
+            kw.span.start as usize,
+            labels.last().map_or(kw.span.end, |l| l.span.end) as usize,
+        ),
+        message: format!("`{} \"…\" {{ … }}` is an HCL block, not formwork", kw.name),
+        label: "HCL".into(),
+        help,
+    });
+    span
+}
