@@ -456,7 +456,10 @@ fn check_terraform(case: &str, main: &Value, vars: &Value) {
             Value::String(s) => {
                 for expr in templates(s) {
                     for word in
-                        expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                        // HCL names may hold `-`; formwork spaces its operators.
+                        expr.split(|c: char| {
+                            !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+                        })
                     {
                         let mut parts = word.split('.');
                         let (Some(a), Some(b)) = (parts.next(), parts.next()) else {

@@ -110,6 +110,7 @@ codes! {
     INVALID_VERSION_SETTING = "E0224", "invalid-version-setting", "a template version that is not `MAJOR.MINOR`";
     MISSING_VERSION = "E0225", "missing-version", "a template without a version";
     VALUE_TOO_LARGE = "E0227", "value-too-large", "a computation that builds a value over formwork's size limits";
+    INVALID_RESOURCE_ID = "E0228", "invalid-resource-id", "a resource's chosen `id` that its target cannot use as a name";
     LITERAL_PSEUDO_PARAMETER = "E0226", "literal-pseudo-parameter", "a CloudFormation `${AWS::…}` written as literal text, which is never substituted";
     UNTYPED_RESOURCE = "W0201", "untyped-resource", "a resource whose properties are not checked";
     SPEC_SYNTAX = "E0301", "spec-syntax-error", "a spec file that is not valid YAML or JSON";

@@ -12,8 +12,8 @@ use crate::syntax::span::{FileId, Span};
 use crate::types::conform::{Misfit, conform, describe};
 use crate::types::context::ContextName;
 use crate::types::targets::{Forbidden, Target, Targets, present_for};
-use crate::types::ty::{FieldTy, Ty};
-use crate::types::value::{Stage, Value};
+use crate::types::ty::{FieldTy, Lit, Ty};
+use crate::types::value::{Const, Stage, Value};
 use crate::types::{Checker, Signature, resources, versions};
 
 /// Names a definition may not take: they are the built-in scopes.
@@ -556,6 +556,95 @@ impl<'p> Checker<'p> {
         t
     }
 
+    /// `id = "PingSNSTopic"`: a name written in the template, valid for the
+    /// resource's target (`E0228`). Unique names are checked where names are made
+    /// (`E0502`).
+    fn check_chosen_id(&mut self, sc: &mut Scope<'_>, r: &ast::Resource, a: &ast::Attribute) {
+        let v = self.expr(sc, &a.value);
+        let target = Target::of_resource_type(&r.ty.name);
+        let text = match &v.constant {
+            Some(Const::Lit(Lit::String(s))) if v.stage == Stage::Const => s.clone(),
+            _ if v.ty == Ty::Error => return,
+            _ => {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::INVALID_RESOURCE_ID,
+                        format!("the `id` of resource `{}` must be a string written in the template", r.name.name),
+                    )
+                    .with_primary(a.value.span, "not a constant string")
+                    .with_help(format!(
+                        "a resource's name in the output must not change from one instance or deploy to the next: write it out, like `id = \"{}\"`",
+                        match target {
+                            Target::CloudFormation => pascal(&r.name.name),
+                            Target::Terraform => r.name.name.to_string(),
+                        }
+                    )),
+                );
+                return;
+            }
+        };
+        let problem = match target {
+            Target::CloudFormation => {
+                if text.is_empty() || text.len() > 255 {
+                    Some("a CloudFormation logical ID has 1 to 255 characters")
+                } else if !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                    Some("a CloudFormation logical ID has letters and digits only")
+                } else {
+                    None
+                }
+            }
+            Target::Terraform => {
+                let first_ok = text
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+                if !first_ok {
+                    Some("a Terraform name starts with a letter or `_`")
+                } else if !text
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    Some("a Terraform name has letters, digits, `_` and `-` only")
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(why) = problem {
+            let fixed: String = match target {
+                Target::CloudFormation => pascal(&text),
+                Target::Terraform => text
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect(),
+            };
+            let d = Diagnostic::new(
+                codes::INVALID_RESOURCE_ID,
+                format!("`{text}` cannot name a {} resource", target.display()),
+            )
+            .with_primary(a.value.span, why);
+            let fixed = if target == Target::Terraform
+                && !fixed.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            {
+                format!("r_{fixed}")
+            } else {
+                fixed
+            };
+            let d = if fixed.is_empty() || fixed == text {
+                d
+            } else {
+                d.with_help(format!("write `id = \"{fixed}\"`"))
+            };
+            self.diags.push(d);
+        }
+    }
+
     fn check_declared_targets(&mut self, sc: &Scope<'_>, decl: &Decl) {
         // Each target forbidden by something: the template compiles to neither.
         if let (Some(cfn), Some(tf)) = (
@@ -1034,7 +1123,10 @@ impl<'p> Checker<'p> {
     }
 
     fn check_resource_body(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) {
-        let meta = |n: &str| matches!(n, "depends_on" | "lifecycle");
+        let meta = |n: &str| matches!(n, "depends_on" | "lifecycle" | "id");
+        if let Some(a) = r.body.iter().find(|a| a.name.name == "id") {
+            self.check_chosen_id(sc, r, a);
+        }
         if r.ty.untyped {
             self.diags.push(
                 Diagnostic::new(
@@ -1533,4 +1625,17 @@ fn push_clause(c: &ast::ForClause, bound: &mut Vec<String>) -> usize {
         n += 1;
     }
     n
+}
+
+/// `ping-sns_topic` → `PingSnsTopic`: words capitalised and joined, as CloudFormation
+/// logical IDs are derived.
+fn pascal(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

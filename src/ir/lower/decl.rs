@@ -427,6 +427,37 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         Binding::Value(Expr::Ref(id, r.name.span))
     }
 
+    /// A resource's name in the output when the template chooses it (`id =
+    /// "PingSNSTopic"`): the chosen name, after a module use's prefix and before a
+    /// `for` element's key, each spelled as the target spells names.
+    fn chosen_id(&self, frame: &Frame, r: &ast::Resource, path: &str, chosen: &str) -> String {
+        let prefix = frame.prefix.trim_end_matches('.');
+        let suffix = path
+            .get(frame.prefix.len() + r.name.name.len()..)
+            .unwrap_or_default();
+        match self.req.target {
+            Target::CloudFormation => {
+                let prefix = if prefix.is_empty() {
+                    String::new()
+                } else {
+                    logical_id(prefix)
+                };
+                // `x[1]` is `X1`: the key's part is what follows the `X`.
+                let key = logical_id(&format!("x{suffix}"));
+                format!("{prefix}{chosen}{}", key.get(1..).unwrap_or_default())
+            }
+            Target::Terraform => {
+                let prefix = if prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}_", terraform_name(prefix))
+                };
+                let key = terraform_name(&format!("x{suffix}"));
+                format!("{prefix}{chosen}{}", key.get(1..).unwrap_or_default())
+            }
+        }
+    }
+
     fn emit_resource(
         &mut self,
         frame: &mut Frame,
@@ -435,9 +466,17 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         condition: Option<String>,
         repeat: Option<Repeat>,
     ) -> ResId {
-        let id = match self.req.target {
-            Target::CloudFormation => logical_id(path),
-            Target::Terraform => terraform_name(path),
+        let chosen = r
+            .body
+            .iter()
+            .find(|a| a.name.name == "id")
+            .map(|a| self.eval(frame, &a.value));
+        let id = match chosen {
+            Some(Expr::String(chosen)) => self.chosen_id(frame, r, path, &chosen),
+            _ => match self.req.target {
+                Target::CloudFormation => logical_id(path),
+                Target::Terraform => terraform_name(path),
+            },
         };
         let key = match self.req.target {
             Target::CloudFormation => id.clone(),
@@ -452,10 +491,10 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
                 .with_primary(r.name.span, format!("`{path}` is named `{id}`"))
                 .with_secondary(*other_span, format!("so is `{other}`"))
                 .with_note(format!(
-                    "{} names are derived from the template's names, so they stay the same from run to run",
+                    "{} names are derived from the template's names (or chosen with `id =`), so they stay the same from run to run",
                     self.req.target.display()
                 ))
-                .with_help("rename one of them"),
+                .with_help("rename one of them, or choose another name with `id =`"),
             );
         } else {
             self.names.insert(key, (path.to_string(), r.name.span));
@@ -466,6 +505,7 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         for a in &r.body {
             let v = self.eval(frame, &a.value);
             match a.name.name.as_str() {
+                "id" => {}
                 "depends_on" => {
                     let mut found = Vec::new();
                     v.resources(&mut found);
