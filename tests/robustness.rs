@@ -286,7 +286,7 @@ fn crlf_line_ends_are_accepted_and_positions_are_right() {
     let comment = parsed.file.trivia.comments[0].span;
     assert_eq!((comment.start, comment.end), (0, 7));
     assert!(
-        matches!(parsed.errors[..], [SyntaxError::UnterminatedString { open }] if open.start == 30)
+        matches!(parsed.errors[..], [SyntaxError::UnterminatedString { open, .. }] if open.start == 30)
     );
 }
 

@@ -35,10 +35,15 @@ impl From<SyntaxError> for Diagnostic {
                     _ => d,
                 }
             }
-            SyntaxError::UnterminatedString { open } => {
+            SyntaxError::UnterminatedString { open, long: false } => {
                 Diagnostic::new(codes::UNTERMINATED_STRING, "unterminated string")
                     .with_primary(open, "this string is never closed")
-                    .with_help("add a closing `\"` on the same line; strings cannot span lines (use `\\n`)")
+                    .with_help("add a closing `\"` on the same line; a string of several lines is written between `\"\"\"`s")
+            }
+            SyntaxError::UnterminatedString { open, long: true } => {
+                Diagnostic::new(codes::UNTERMINATED_STRING, "unterminated long string")
+                    .with_primary(open, "this `\"\"\"` string is never closed")
+                    .with_help("close it with `\"\"\"` on a line of its own, indented as far as its text")
             }
             SyntaxError::UnterminatedBlockComment { open } => {
                 Diagnostic::new(codes::UNTERMINATED_BLOCK_COMMENT, "unterminated block comment")

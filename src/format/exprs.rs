@@ -192,9 +192,12 @@ impl Printer<'_> {
     /// expressions in `${…}` are reformatted.
     pub(super) fn string(&mut self, s: &StringLit) {
         self.inline_comments(s.span.start);
-        self.write("\"");
+        let quote = if s.long { "\"\"\"" } else { "\"" };
+        self.write(quote);
         for (i, part) in s.parts.iter().enumerate() {
             match part {
+                // A long string's lines end as the formatted file's do.
+                StringPart::Text { raw, .. } if s.long => self.write(&raw.replace("\r\n", "\n")),
                 StringPart::Text { raw, .. } => self.write(raw),
                 StringPart::Interpolation(e) => {
                     self.write("${");
@@ -202,14 +205,14 @@ impl Printer<'_> {
                     let close = match s.parts.get(i + 1) {
                         Some(StringPart::Text { span, .. }) => span.start,
                         Some(StringPart::Interpolation(next)) => next.span.start,
-                        None => s.span.end - 1,
+                        None => s.span.end - quote.len() as u32,
                     };
                     self.inline_comments_before_close(close, true);
                     self.write("}");
                 }
             }
         }
-        self.write("\"");
+        self.write(quote);
     }
 
     fn map_entry(&mut self, entry: &MapEntry) {

@@ -569,6 +569,9 @@ pub enum NumberValue {
 pub struct StringLit {
     pub parts: Vec<StringPart>,
     pub span: Span,
+    /// A `"""` string, which may span lines (its text values have the closing
+    /// line's indentation stripped; `raw` keeps the source).
+    pub long: bool,
 }
 
 impl StringLit {

@@ -8,7 +8,8 @@ pub enum SyntaxError {
     /// Characters that start no token (a run of them is one error).
     UnexpectedChar { span: Span, text: String },
     /// A string with no closing `"` on its line.
-    UnterminatedString { open: Span },
+    /// `long`: a `"""` string, which ends only at `"""`.
+    UnterminatedString { open: Span, long: bool },
     /// A `/*` with no matching `*/`.
     UnterminatedBlockComment { open: Span },
     /// A `${` with no matching `}` on its line.
@@ -80,7 +81,7 @@ impl SyntaxError {
             | SyntaxError::DanglingDocComment { span }
             | SyntaxError::Misplaced { span, .. }
             | SyntaxError::TooManyErrors { span, .. } => *span,
-            SyntaxError::UnterminatedString { open }
+            SyntaxError::UnterminatedString { open, .. }
             | SyntaxError::UnterminatedBlockComment { open }
             | SyntaxError::UnterminatedInterpolation { open }
             | SyntaxError::UnterminatedRegex { open } => *open,

@@ -299,6 +299,108 @@ pub fn step(
 
 /// A run of string text spanning `l..r`: its value, escapes decoded, and its source.
 /// Text without escapes (most of it) is its own value, copied once.
+/// A string literal as an expression.
+pub fn string_expr(st: &mut ParseState<'_>, parts: Vec<StringPart>, l: usize, r: usize) -> Expr {
+    let s = string_lit(st, parts, l, r);
+    st.expr(ExprKind::String(s), l, r)
+}
+
+/// A string literal; a `"""` one has its indentation taken off (see [`dedent`]).
+pub fn string_lit(
+    st: &mut ParseState<'_>,
+    parts: Vec<StringPart>,
+    l: usize,
+    r: usize,
+) -> StringLit {
+    let span = st.span(l, r);
+    if !st.text(l, r).starts_with("\"\"\"") {
+        return StringLit {
+            parts,
+            span,
+            long: false,
+        };
+    }
+    StringLit {
+        parts: dedent(st, parts),
+        span,
+        long: true,
+    }
+}
+
+/// A long string's text as meant: the line break after the opening `"""` and the
+/// one before a closing `"""` on its own line are dropped, and the closing line's
+/// indentation is taken off every line (a line indented less is an error). Values
+/// are decoded again from the trimmed source; `raw` stays as written, for `fmt`.
+fn dedent(st: &mut ParseState<'_>, mut parts: Vec<StringPart>) -> Vec<StringPart> {
+    // The closing line's indentation: what follows the last line break, when it is
+    // only blanks.
+    let indent: String = match parts.last() {
+        Some(StringPart::Text { raw, .. }) => match raw.rfind('\n') {
+            Some(i) if raw[i + 1..].chars().all(|c| c == ' ' || c == '\t') => {
+                raw[i + 1..].to_string()
+            }
+            _ => String::new(),
+        },
+        _ => String::new(),
+    };
+    let count = parts.len();
+    let mut problems = Vec::new();
+    for (k, part) in parts.iter_mut().enumerate() {
+        let StringPart::Text { value, raw, span } = part else {
+            continue;
+        };
+        let mut text: &str = raw;
+        let mut offset = 0;
+        if k == 0 {
+            let after = text
+                .strip_prefix("\r\n")
+                .or_else(|| text.strip_prefix('\n'));
+            if let Some(rest) = after {
+                offset = text.len() - rest.len();
+                text = rest;
+            }
+        }
+        if k + 1 == count
+            && let Some(i) = text.rfind('\n')
+            && text[i + 1..].chars().all(|c| c == ' ' || c == '\t')
+        {
+            text = text[..i].strip_suffix('\r').unwrap_or(&text[..i]);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut line_start = offset;
+        for (n, whole) in text.split('\n').enumerate() {
+            if n > 0 {
+                out.push('\n');
+            }
+            // A file's line ends are not the string's: `\r\n` is a line break.
+            let line = whole.strip_suffix('\r').unwrap_or(whole);
+            // The first line of a part after an interpolation is not a line's start.
+            let at_start = n > 0 || k == 0;
+            match line.strip_prefix(indent.as_str()) {
+                _ if !at_start => out.push_str(line),
+                Some(rest) => out.push_str(rest),
+                None if line.trim().is_empty() => {}
+                None => {
+                    let at = span.start as usize + line_start;
+                    problems.push(Span::new(span.file, at, at + 1));
+                    out.push_str(line.trim_start());
+                }
+            }
+            line_start += whole.len() + 1;
+        }
+        *value = SmallString::from(unescape(&out).into_owned());
+    }
+    for at in problems {
+        st.errors.push(SyntaxError::Misplaced {
+            span: at,
+            message: "a line of a long string is indented less than its closing `\"\"\"`".into(),
+            label: "indented less".into(),
+            help: "indent every line at least as far as the closing `\"\"\"`, whose indentation is taken off each line".into(),
+        });
+    }
+    parts
+}
+
 pub fn string_text(st: &ParseState<'_>, l: usize, r: usize) -> StringPart {
     let source = st.text(l, r);
     let raw = SmallString::new(source);

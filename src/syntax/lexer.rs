@@ -38,6 +38,9 @@ enum CodeTok {
     BlockCommentOpen,
     #[token("\"")]
     Quote,
+    /// A long string's `"""`: it may span lines, and ends at the next `"""`.
+    #[token("\"\"\"")]
+    TripleQuote,
 
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
     Ident,
@@ -193,8 +196,15 @@ const TOKEN_STARTS: &str = "{}()[]<>=!,.:?|&+-*/%^~\"_";
 #[derive(Debug, Clone, Copy)]
 enum Mode {
     Code,
-    Str { open: usize },
-    Interp { open: usize, depth: u32 },
+    /// A string; `long` for a `"""` one, which may span lines.
+    Str {
+        open: usize,
+        long: bool,
+    },
+    Interp {
+        open: usize,
+        depth: u32,
+    },
 }
 
 enum Inner<'a> {
@@ -395,7 +405,7 @@ impl<'a> Lexer<'a> {
                 self.abandon_string(end);
                 self.pending.pop_front()
             }
-            Mode::Str { open } => {
+            Mode::Str { open, .. } => {
                 self.unterminated_string(open, end);
                 self.pending.pop_front()
             }
@@ -416,8 +426,14 @@ impl<'a> Lexer<'a> {
             // expression instead of reading `"${a/"` as a division by a string.
             self.pending.push_back((at, TokKind::Error, at));
         } else {
+            let long = self
+                .src
+                .get(open..)
+                .is_some_and(|s| s.starts_with("\"\"\""));
+            let width = if long { 3 } else { 1 };
             self.errors.push(SyntaxError::UnterminatedString {
-                open: self.span(open, open + 1),
+                open: self.span(open, open + width),
+                long,
             });
         }
         self.abandon_string(at);
@@ -480,7 +496,18 @@ impl<'a> Lexer<'a> {
                 return None;
             }
             CodeTok::Quote => {
-                self.modes.push(Mode::Str { open: start });
+                self.modes.push(Mode::Str {
+                    open: start,
+                    long: false,
+                });
+                self.switch_to_string();
+                TokKind::StrOpen
+            }
+            CodeTok::TripleQuote => {
+                self.modes.push(Mode::Str {
+                    open: start,
+                    long: true,
+                });
                 self.switch_to_string();
                 TokKind::StrOpen
             }
@@ -662,6 +689,31 @@ impl<'a> Lexer<'a> {
             let before = lex.clone();
             let result = lex.next();
             let (s, e) = (lex.span().start, lex.span().end);
+            let long = matches!(self.modes.last(), Some(Mode::Str { long: true, .. }));
+            // In a long string, a line break is text, and so is a `"` that does not
+            // begin `"""`.
+            if long {
+                let src = self.src;
+                let closes = result == Some(Ok(StrTok::Close))
+                    && src.get(e..).is_some_and(|rest| rest.starts_with("\"\""));
+                if matches!(result, Some(Ok(StrTok::Newline | StrTok::Close))) && !closes {
+                    text_start.get_or_insert(s);
+                    text_end = e;
+                    continue;
+                }
+                if closes {
+                    if let Some(start) = text_start {
+                        *lex = before;
+                        self.prev_end = text_end;
+                        return Some((start, TokKind::StrText, text_end));
+                    }
+                    lex.bump(2);
+                    self.modes.pop();
+                    self.switch_to_code();
+                    self.prev_end = e + 2;
+                    return Some((s, TokKind::StrClose, e + 2));
+                }
+            }
             if let Some(Ok(
                 kind @ (StrTok::Text | StrTok::Dollar | StrTok::Escape | StrTok::UnicodeEscape),
             )) = result
@@ -687,7 +739,7 @@ impl<'a> Lexer<'a> {
                 return Some((start, TokKind::StrText, text_end));
             }
             let open = match self.mode() {
-                Mode::Str { open } => open,
+                Mode::Str { open, .. } => open,
                 _ => 0,
             };
             let Some(result) = result else {
