@@ -19,7 +19,7 @@ use crate::syntax::span::Span;
 use crate::types::Checker;
 use crate::types::targets::Target;
 use crate::workspace::build::Record;
-use crate::workspace::config::Config;
+use crate::workspace::config::{Config, SOURCE_FORMS};
 use crate::workspace::{Plan, ServicePlan};
 
 /// The file a pipeline is written to, in the build's output tree.
@@ -51,8 +51,55 @@ pub fn provider_of(service: &ServicePlan, config: &Config) -> Provider {
         .unwrap_or(Provider::GitHub)
 }
 
+/// The `pipeline { … }` block of a declaration, if it has one.
+fn pipeline_block(decl: &Decl) -> Option<&ast::PipelineBlock> {
+    decl.body.iter().find_map(|b| match b {
+        BodyItem::Pipeline(p) => Some(p),
+        _ => None,
+    })
+}
+
+/// `E0329`: a workspace whose services have pipelines must say, in `formwork.yaml`,
+/// where their jobs get formwork; never a registry's name. One error per template
+/// pipeline a service of the plan uses, at its `pipeline` keyword. `check` and
+/// `build` both run it (`build` through [`service_pipelines`]).
+pub fn check_formwork_source(program: &Program, plan: &Plan, config: &Config) -> Vec<Diagnostic> {
+    if config.formwork.is_some() {
+        return Vec::new();
+    }
+    let mut seen = BTreeSet::new();
+    let mut diags = Vec::new();
+    for svc in &plan.services {
+        let Some(block) = program.decl(svc.decl).and_then(pipeline_block) else {
+            continue;
+        };
+        if !seen.insert((block.span.file, block.span.start)) {
+            continue;
+        }
+        // The `pipeline` keyword the block starts with.
+        let keyword = Span {
+            end: block.span.start.saturating_add(8).min(block.span.end),
+            ..block.span
+        };
+        diags.push(
+            Diagnostic::new(
+                codes::MISSING_FORMWORK_SOURCE,
+                format!(
+                    "service `{}` has a pipeline, and formwork.yaml does not say how its jobs install formwork",
+                    svc.name
+                ),
+            )
+            .with_primary(keyword, "its jobs install formwork")
+            .with_note("a job would otherwise install whatever a registry serves under the name `formwork`, with the deploy role")
+            .with_help(format!("add `formwork:` to formwork.yaml: {}", SOURCE_FORMS)),
+        );
+    }
+    diags
+}
+
 /// Lowers every service's pipeline for its provider (or for `provider` when given:
-/// the tests write every provider's).
+/// the tests write every provider's). Refused (`E0329`) when a service has a pipeline
+/// and the workspace does not pin formwork.
 pub fn service_pipelines(
     program: &Program,
     plan: &Plan,
@@ -61,6 +108,14 @@ pub fn service_pipelines(
     workspace_dir: &str,
     provider: Option<Provider>,
 ) -> Result<Vec<Pipeline>, Vec<Diagnostic>> {
+    let Some(formwork) = config.formwork.clone() else {
+        let missing = check_formwork_source(program, plan, config);
+        return if missing.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(missing)
+        };
+    };
     let mut checker = Checker::new(program);
     let mut cache = Cache::default();
     let mut out = Vec::new();
@@ -88,6 +143,7 @@ pub fn service_pipelines(
             workspace_dir: workspace_dir.to_string(),
             out_dir: config.folders.out.clone(),
             region: config.region.clone(),
+            formwork: formwork.clone(),
         };
         match lower_pipeline(&mut checker, &mut cache, &req) {
             Ok(Some(p)) => out.push(p),
