@@ -58,8 +58,11 @@ fn main() {
     }
     // `render --spec` checks the spec in its workspace: a `formwork.yaml` (E0325
     // otherwise) and the three environments its instances run in (E0322 otherwise).
-    std::fs::write(ws.join("formwork.yaml"), "name: bench\ntarget: cloudformation\n")
-        .expect("write formwork.yaml");
+    std::fs::write(
+        ws.join("formwork.yaml"),
+        "name: bench\ntarget: cloudformation\n",
+    )
+    .expect("write formwork.yaml");
     let environments = ws.join("environments");
     std::fs::create_dir_all(&environments).expect("create the environments folder");
     for e in ["dev", "staging", "prod"] {

@@ -206,11 +206,13 @@ fn unpinned(command: &str) -> Option<&'static str> {
     }
     if let Some(fetch) = re(r"\b(curl|wget)\b").find(c) {
         let rest = &c[fetch.start()..];
-        let check = re(r#"echo\s+\\?"[0-9a-f]{64}\s\s[^"]+\\?"\s*\|\s*sha256sum\s+-c\s+-"#).find(rest);
+        let check =
+            re(r#"echo\s+\\?"[0-9a-f]{64}\s\s[^"]+\\?"\s*\|\s*sha256sum\s+-c\s+-"#).find(rest);
         // The first later command that unpacks, installs or runs what was fetched.
-        let first_use = re(r#"(?:&&|;|\|\||\{)\s*(?:tar|unzip|install|chmod|sh|bash|\./|"?\$\w+/|"?/tmp/)"#)
-            .find(&rest[fetch.len()..])
-            .map(|m| m.start() + fetch.len());
+        let first_use =
+            re(r#"(?:&&|;|\|\||\{)\s*(?:tar|unzip|install|chmod|sh|bash|\./|"?\$\w+/|"?/tmp/)"#)
+                .find(&rest[fetch.len()..])
+                .map(|m| m.start() + fetch.len());
         match (check, first_use) {
             (None, _) => return Some("a download without a sha256 check"),
             (Some(k), Some(u)) if u < k.start() => {
@@ -276,7 +278,11 @@ fn no_generated_file_installs_anything_unpinned() {
             let builds = cs.iter().filter(|c| c.trim() == "formwork build").count();
             let installs = cs
                 .iter()
-                .filter(|c| c.contains(pin) && c.contains("command -v formwork") && !c.contains("rustup-init"))
+                .filter(|c| {
+                    c.contains(pin)
+                        && c.contains("command -v formwork")
+                        && !c.contains("rustup-init")
+                })
                 .count();
             assert_eq!(
                 builds, installs,
@@ -300,10 +306,14 @@ fn no_generated_file_installs_anything_unpinned() {
 
 #[test]
 fn without_a_source_the_provisioning_files_install_nothing() {
-    let settings = std::fs::read_to_string(root().join("tests/fixtures/workspace/valid/formwork.yaml"))
-        .unwrap_or_else(|_| "name: valid\n".into());
+    let settings =
+        std::fs::read_to_string(root().join("tests/fixtures/workspace/valid/formwork.yaml"))
+            .unwrap_or_else(|_| "name: valid\n".into());
     let files: Vec<(String, String)> = read_tree(&root().join("tests/fixtures/workspace/valid"));
-    assert!(!settings.contains("\nformwork:"), "the fixture has no source");
+    assert!(
+        !settings.contains("\nformwork:"),
+        "the fixture has no source"
+    );
     let dir = temp("install-pinning");
     for (p, t) in &files {
         let to = dir.join(p);

@@ -1669,7 +1669,11 @@ mod tests {
         );
         let install = commands("DeployProdProject", "install");
         assert!(
-            install.contains(&install_command(&p.formwork, "/opt/formwork/git-4f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e", None)),
+            install.contains(&install_command(
+                &p.formwork,
+                "/opt/formwork/git-4f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e",
+                None
+            )),
             "{install:?}"
         );
         assert!(

@@ -299,7 +299,10 @@ fn deploy_steps(p: &Pipeline, wave: &Wave) -> Vec<Node> {
             vec![("terraform_wrapper", Node::Bool(false))],
         ));
     }
-    steps.push(step("Install formwork", &github_install_command(&p.formwork)));
+    steps.push(step(
+        "Install formwork",
+        &github_install_command(&p.formwork),
+    ));
     steps.push(step("Build", BUILD_COMMAND));
     let mut deploy = step(
         &format!("Deploy {}", wave.name),

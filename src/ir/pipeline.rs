@@ -208,13 +208,21 @@ pub fn install_command(source: &FormworkSource, root: &str, then: Option<&str>) 
         ),
         FormworkSource::Download { url, sha256 } => {
             let archive = url.ends_with(".tar.gz") || url.ends_with(".tgz");
-            let file = if archive { "formwork.tar.gz" } else { "formwork" };
+            let file = if archive {
+                "formwork.tar.gz"
+            } else {
+                "formwork"
+            };
             let unpack = if archive {
                 "tar -xzf \"$d/formwork.tar.gz\" -C \"$d/x\" && "
             } else {
                 ""
             };
-            let binary = if archive { "$d/x/formwork" } else { "$d/formwork" };
+            let binary = if archive {
+                "$d/x/formwork"
+            } else {
+                "$d/formwork"
+            };
             format!(
                 "d=$(mktemp -d) && mkdir -p \"$d/x\" \
                  && curl --proto '=https' --tlsv1.2 -fsSL -o \"$d/{file}\" {} \

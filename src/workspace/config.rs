@@ -163,12 +163,23 @@ fn source_url(node: &SpecNode, key: &str, url: &str, diags: &mut Vec<Diagnostic>
                 format!("`{key}` `{url}` is not an https URL"),
                 "fetched without TLS, anyone on the path can change it",
             )
-            .with_help(format!("give the `https://` address of the {}", if key == "git" { "repository" } else { "download" })),
+            .with_help(format!(
+                "give the `https://` address of the {}",
+                if key == "git" {
+                    "repository"
+                } else {
+                    "download"
+                }
+            )),
         );
         return false;
     };
     let authority = rest.split('/').next().unwrap_or("");
-    if authority.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'`\\<>{}|^".contains(c)) {
+    if authority.is_empty()
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "\"'`\\<>{}|^".contains(c))
+    {
         diags.push(invalid_source(
             node.span,
             format!("`{key}` is not a URL"),
@@ -197,7 +208,10 @@ fn formwork_source(v: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Formwork
         diags.push(
             invalid_source(
                 v.span,
-                format!("`formwork` must be a mapping naming where formwork comes from, not {}", v.describe()),
+                format!(
+                    "`formwork` must be a mapping naming where formwork comes from, not {}",
+                    v.describe()
+                ),
                 "expected `git` + `rev`, `url` + `sha256`, or `path`",
             )
             .with_help(format!("write one of {SOURCE_FORMS}")),
@@ -246,8 +260,12 @@ fn formwork_source(v: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Formwork
     match sources.as_slice() {
         [] => {
             diags.push(
-                invalid_source(v.span, "`formwork` names no source".into(), "no `git`, `url` or `path`")
-                    .with_help(format!("write one of {SOURCE_FORMS}")),
+                invalid_source(
+                    v.span,
+                    "`formwork` names no source".into(),
+                    "no `git`, `url` or `path`",
+                )
+                .with_help(format!("write one of {SOURCE_FORMS}")),
             );
             return None;
         }
@@ -276,9 +294,13 @@ fn formwork_source(v: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Formwork
     for stray in strays {
         if let Some((k, _, span, _)) = get(stray) {
             diags.push(
-                invalid_source(*span, format!("`{k}` does not go with `{kind}`"), "not part of this source")
-                    .with_secondary(*key_span, "the source")
-                    .with_help(format!("write one of {SOURCE_FORMS}")),
+                invalid_source(
+                    *span,
+                    format!("`{k}` does not go with `{kind}`"),
+                    "not part of this source",
+                )
+                .with_secondary(*key_span, "the source")
+                .with_help(format!("write one of {SOURCE_FORMS}")),
             );
         }
     }
@@ -325,7 +347,9 @@ fn formwork_source(v: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Formwork
                     )
                     .with_note("a branch or tag can move: the same formwork.yaml would install other code tomorrow")
                 };
-                diags.push(d.with_help("give the full 40-hex-digit commit id: `git rev-parse TAG^{commit}`"));
+                diags.push(d.with_help(
+                    "give the full 40-hex-digit commit id: `git rev-parse TAG^{commit}`",
+                ));
                 false
             };
             (url_ok && rev_ok).then(|| FormworkSource::Git {
@@ -341,10 +365,15 @@ fn formwork_source(v: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Formwork
                 diags.push(
                     unpinned(
                         hash_node.span,
-                        format!("`sha256` is not a sha256 digest ({} characters)", hash.chars().count()),
+                        format!(
+                            "`sha256` is not a sha256 digest ({} characters)",
+                            hash.chars().count()
+                        ),
                         "expected 64 hexadecimal digits",
                     )
-                    .with_help("give the download's digest: `sha256sum formwork-x86_64-linux.tar.gz`"),
+                    .with_help(
+                        "give the download's digest: `sha256sum formwork-x86_64-linux.tar.gz`",
+                    ),
                 );
             }
             (url_ok && hash_ok).then(|| FormworkSource::Download {
@@ -353,9 +382,13 @@ fn formwork_source(v: &SpecNode, diags: &mut Vec<Diagnostic>) -> Option<Formwork
             })
         }
         _ => {
-            let absolute = value.starts_with('/') || value.starts_with('~') || value.as_bytes().get(1) == Some(&b':');
+            let absolute = value.starts_with('/')
+                || value.starts_with('~')
+                || value.as_bytes().get(1) == Some(&b':');
             match crate::resolve::normalize_import(value) {
-                Some(p) if !absolute && !p.is_empty() && !p.starts_with('-') => Some(FormworkSource::Path { path: p }),
+                Some(p) if !absolute && !p.is_empty() && !p.starts_with('-') => {
+                    Some(FormworkSource::Path { path: p })
+                }
                 _ => {
                     diags.push(
                         Diagnostic::new(
@@ -532,5 +565,74 @@ mod tests {
         let (_, d) = read_config(FileId(0), text);
         assert_eq!(d.len(), 3, "{d:?}");
         assert!(d.iter().all(|d| d.code == codes::INVALID_WORKSPACE_CONFIG));
+    }
+
+    fn source(text: &str) -> (Option<FormworkSource>, Vec<&'static str>) {
+        let (c, d) = read_config(FileId(0), &format!("name: a\nformwork: {text}\n"));
+        (c.formwork, d.iter().map(|d| d.code.id).collect())
+    }
+
+    #[test]
+    fn reads_each_formwork_source() {
+        let rev = "4F2C1D0E9B8A7F6E5D4C3B2A1F0E9D8C7B6A5F4E";
+        assert_eq!(
+            source(&format!("{{ git: https://github.com/o/f, rev: {rev} }}")),
+            (
+                Some(FormworkSource::Git {
+                    url: "https://github.com/o/f".into(),
+                    rev: rev.to_ascii_lowercase(),
+                }),
+                vec![]
+            )
+        );
+        let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        assert_eq!(
+            source(&format!(
+                "{{ url: https://x.example/f.tgz, sha256: {sha} }}"
+            ))
+            .1,
+            Vec::<&str>::new()
+        );
+        assert_eq!(
+            source("{ path: ./tools/../tools/formwork }").0,
+            Some(FormworkSource::Path {
+                path: "tools/formwork".into()
+            })
+        );
+    }
+
+    #[test]
+    fn formwork_source_mistakes_have_their_codes() {
+        let rev = "4f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e";
+        let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        for (text, want) in [
+            ("tools/formwork", "E0326"),
+            ("{}", "E0326"),
+            ("{ git: https://github.com/o/f }", "E0326"),
+            ("{ url: https://x.example/f }", "E0326"),
+            ("{ path: t, rev: abc }", "E0326"),
+            ("{ gti: https://github.com/o/f }", "E0326"),
+            ("{ git: https://github.com/o/f, rev: 4f2c1d0 }", "E0327"),
+            ("{ git: https://github.com/o/f, rev: release-1.0 }", "E0327"),
+            ("{ url: https://x.example/f, sha256: abc }", "E0327"),
+            ("{ path: /opt/formwork }", "E0328"),
+            ("{ path: ../formwork }", "E0328"),
+            ("{ path: 'C:/formwork' }", "E0328"),
+        ] {
+            let (got, codes) = source(text);
+            assert_eq!(got, None, "{text}");
+            assert_eq!(codes, [want], "{text}");
+        }
+        assert_eq!(
+            source(&format!("{{ git: http://github.com/o/f, rev: {rev} }}")).1,
+            ["E0327"]
+        );
+        assert_eq!(
+            source(&format!(
+                "{{ url: 'https://u:p@x.example/f', sha256: {sha} }}"
+            ))
+            .1,
+            ["E0326"]
+        );
     }
 }
