@@ -102,7 +102,9 @@ fn generate(settings: &str) -> Result<Vec<(String, String)>, Vec<&'static str>> 
     let (program, diags) = formwork::check::build_and_check(&mut map, problems);
     assert!(diags.is_empty(), "{}", render_human(&map, &diags));
     let (plan, diags) = formwork::workspace::plan(&program, &map, &environments, &services);
-    assert!(diags.is_empty(), "{}", render_human(&map, &diags));
+    if !diags.is_empty() {
+        return Err(codes(&diags));
+    }
     let written = Mutex::new(Vec::new());
     let sink = |path: &str, text: &str| {
         if !path.ends_with(".tf.json") && !path.ends_with("template.json") {

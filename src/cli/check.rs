@@ -286,7 +286,7 @@ fn check_workspace(root: &Path, named: Option<&[PathBuf]>, args: &Args) -> u8 {
             .as_ref()
             .map(|s| s.unnamed.clone())
             .unwrap_or_default();
-        let (plan, d) = crate::workspace::plan_reporting(
+        let (_, d) = crate::workspace::plan_reporting(
             &program,
             &ws.map,
             &ws.environments,
@@ -295,10 +295,6 @@ fn check_workspace(root: &Path, named: Option<&[PathBuf]>, args: &Args) -> u8 {
             &|f| !unnamed.contains(&f),
         );
         diagnostics.extend(d);
-        // What `build` would refuse: pipelines with no pinned formwork to install.
-        diagnostics.extend(crate::workspace::pipelines::check_formwork_source(
-            &program, &plan, &ws.config,
-        ));
     }
     if let Some(Selection { unnamed }) = &selection {
         // Specs not named that could not be read at all.

@@ -21,7 +21,7 @@
 //! ```
 //!
 //! The `formwork:` setting is checked here (`E0326`–`E0328`); that a workspace with
-//! service pipelines has one is `workspace::pipelines::check_formwork_source` (`E0329`).
+//! service pipelines has one is checked with each service spec (`E0329`, `SpecChecker`).
 
 use crate::diagnostics::suggest::did_you_mean;
 use crate::diagnostics::{Diagnostic, codes};

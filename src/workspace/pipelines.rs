@@ -59,42 +59,47 @@ fn pipeline_block(decl: &Decl) -> Option<&ast::PipelineBlock> {
     })
 }
 
-/// `E0329`: a workspace whose services have pipelines must say, in `formwork.yaml`,
-/// where their jobs get formwork; never a registry's name. One error per template
-/// pipeline a service of the plan uses, at its `pipeline` keyword. `check` and
-/// `build` both run it (`build` through [`service_pipelines`]).
+/// `E0329`: the service `service`, whose spec names its template at `at`, has the
+/// pipeline whose block is `pipeline`, and the workspace does not say where its jobs
+/// get formwork (never a registry's name). `SpecChecker::service` reports it, so
+/// every command that reads the spec refuses it alike.
+pub fn missing_formwork_source(service: &str, at: Span, pipeline: Span) -> Diagnostic {
+    // The `pipeline` keyword the block starts with.
+    let keyword = Span {
+        end: pipeline.start.saturating_add(8).min(pipeline.end),
+        ..pipeline
+    };
+    Diagnostic::new(
+        codes::MISSING_FORMWORK_SOURCE,
+        format!(
+            "service `{service}` has a pipeline, and formwork.yaml does not say how its jobs install formwork"
+        ),
+    )
+    .with_primary(at, "a template with a pipeline")
+    .with_secondary(keyword, "its jobs install formwork")
+    .with_note(
+        "a job would otherwise install whatever a registry serves under the name `formwork`, with the deploy role",
+    )
+    .with_help(format!("add `formwork:` to formwork.yaml: {SOURCE_FORMS}"))
+}
+
+/// [`missing_formwork_source`] for each service of the plan with a pipeline, when
+/// `config` has no `formwork:`: what [`service_pipelines`] refuses with.
 pub fn check_formwork_source(program: &Program, plan: &Plan, config: &Config) -> Vec<Diagnostic> {
     if config.formwork.is_some() {
         return Vec::new();
     }
-    let mut seen = BTreeSet::new();
-    let mut diags = Vec::new();
-    for svc in &plan.services {
-        let Some(block) = program.decl(svc.decl).and_then(pipeline_block) else {
-            continue;
-        };
-        if !seen.insert((block.span.file, block.span.start)) {
-            continue;
-        }
-        // The `pipeline` keyword the block starts with.
-        let keyword = Span {
-            end: block.span.start.saturating_add(8).min(block.span.end),
-            ..block.span
-        };
-        diags.push(
-            Diagnostic::new(
-                codes::MISSING_FORMWORK_SOURCE,
-                format!(
-                    "service `{}` has a pipeline, and formwork.yaml does not say how its jobs install formwork",
-                    svc.name
-                ),
-            )
-            .with_primary(keyword, "its jobs install formwork")
-            .with_note("a job would otherwise install whatever a registry serves under the name `formwork`, with the deploy role")
-            .with_help(format!("add `formwork:` to formwork.yaml: {}", SOURCE_FORMS)),
-        );
-    }
-    diags
+    plan.services
+        .iter()
+        .filter_map(|svc| {
+            let block = program.decl(svc.decl).and_then(pipeline_block)?;
+            Some(missing_formwork_source(
+                &svc.name,
+                Span::new(svc.spec, 0, 0),
+                block.span,
+            ))
+        })
+        .collect()
 }
 
 /// Lowers every service's pipeline for its provider (or for `provider` when given:

@@ -212,20 +212,15 @@ pub fn check_workspace_files(files: &[(String, String)]) -> (SourceMap, Vec<Diag
             services.push(id);
         }
     }
-    let mut settings = formwork::workspace::config::Config::default();
     if let Some(id) = config {
         let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        let (c, d) = formwork::workspace::config::read_config(id, &text);
-        settings = c;
+        let (_, d) = formwork::workspace::config::read_config(id, &text);
         problems.extend(d);
     }
     let (program, mut diags) = formwork::check::build_and_check(&mut map, problems);
     if !diags.iter().any(Diagnostic::is_error) {
-        let (plan, d) = formwork::workspace::plan(&program, &map, &environments, &services);
+        let (_, d) = formwork::workspace::plan(&program, &map, &environments, &services);
         diags.extend(d);
-        diags.extend(formwork::workspace::pipelines::check_formwork_source(
-            &program, &plan, &settings,
-        ));
     }
     diags.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
     (map, diags)
