@@ -41,11 +41,16 @@
 //!   (`<stage>-<wave>`), in order, each with one CodeBuild action on the standard
 //!   image. Its buildspec installs the tools (the `install` phase), then in the
 //!   workspace folder runs [`BUILD_COMMAND`] and
-//!   [`deploy_command`]`(out_dir, [the wave's artifact ids])`. The standard image has
-//!   no Rust toolchain: when formwork is missing, rustup installs a minimal stable
-//!   toolchain and [`install_command`] builds formwork into `/opt/formwork/<version>`,
-//!   which the project caches in the artifact bucket, so only the first build (and the
-//!   first after a formwork upgrade) compiles it. A wave with a Terraform instance also
+//!   [`deploy_command`]`(out_dir, [the wave's artifact ids])`. formwork comes from the
+//!   workspace's pinned `formwork:` source ([`install_command`]): a download is
+//!   checked against its sha256 before it is unpacked, and needs no Rust; a git commit
+//!   (or a path holding a cargo project) is built with `cargo install --locked`, and
+//!   since the standard image has no Rust toolchain, a pinned `rustup-init`
+//!   ([`RUSTUP_VERSION`], checked against its sha256 before it runs; never
+//!   `curl | sh`) installs Rust [`RUST_TOOLCHAIN`] first. A pinned install goes to
+//!   `/opt/formwork/git-<rev>` or `/opt/formwork/sha256-<digest>`, which the project
+//!   caches in the artifact bucket, so only the first build after a new pin installs
+//!   it; a path is installed afresh each build (its bytes change with the commit). A wave with a Terraform instance also
 //!   installs Terraform [`TERRAFORM_VERSION`] from releases.hashicorp.com, checked
 //!   against its sha256. A wave without instances is left out (the deploy script
 //!   would otherwise deploy everything).
@@ -69,8 +74,8 @@
 use crate::codegen::doc::{self, Node};
 use crate::ir::SecretSource;
 use crate::ir::pipeline::{
-    BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
-    deploy_command, install_command,
+    BUILD_COMMAND, EnvValue, EnvVar, FormworkSource, Pipeline, RunStage, Stage, StageKind,
+    TF_STATE_BUCKET, Wave, deploy_command, install_command,
 };
 use crate::types::targets::Target;
 
@@ -550,8 +555,12 @@ fn run_buildspec(
 /// A deploy wave's buildspec: install the tools, then build and deploy the wave's
 /// artifacts from the workspace.
 fn deploy_buildspec(p: &Pipeline, wave: &Wave, env: &[&EnvVar], input: Option<&str>) -> Node {
-    let version = env!("CARGO_PKG_VERSION");
-    let formwork_root = format!("{TOOLS_DIR}/{version}");
+    // A pinned source is cached under a name its pin decides, so a new pin is a new
+    // install; a path is installed afresh by every build, outside the cache.
+    let formwork_root = match p.formwork.cache_key() {
+        Some(key) => format!("{TOOLS_DIR}/{key}"),
+        None => "/tmp/formwork".to_string(),
+    };
     let terraform_dir = format!("{TOOLS_DIR}/terraform-{TERRAFORM_VERSION}");
     let terraform = wave.instances.iter().any(|i| i.target == Target::Terraform);
     let mut path = format!("{formwork_root}/bin:");
@@ -559,11 +568,13 @@ fn deploy_buildspec(p: &Pipeline, wave: &Wave, env: &[&EnvVar], input: Option<&s
         path.push_str(&terraform_dir);
         path.push(':');
     }
-    let mut install = vec![
-        s(format!("export PATH=\"{path}$HOME/.cargo/bin:$PATH\"")),
-        s(INSTALL_RUST),
-        s(install_command()),
-    ];
+    let mut install = vec![s(format!("export PATH=\"{path}$HOME/.cargo/bin:$PATH\""))];
+    // A path is relative to the workspace.
+    install.extend(enter_workspace(p, None));
+    if p.formwork.may_need_cargo() {
+        install.push(s(install_rust(&p.formwork)));
+    }
+    install.push(s(install_command(&p.formwork, &formwork_root, None)));
     if terraform {
         install.push(s(install_terraform(&terraform_dir)));
         install.push(s("terraform version"));
@@ -575,7 +586,7 @@ fn deploy_buildspec(p: &Pipeline, wave: &Wave, env: &[&EnvVar], input: Option<&s
     let cache = format!("{TOOLS_DIR}/**/*");
     node!({
         "version": (Node::Number(0.2)),
-        "env": (buildspec_env(env, &[("CARGO_INSTALL_ROOT", &formwork_root)], true)),
+        "env": (buildspec_env(env, &[], true)),
         "phases": {
             "install": { "commands": (Node::List(install)) },
             "build": { "commands": (Node::List(build)) }
@@ -584,11 +595,33 @@ fn deploy_buildspec(p: &Pipeline, wave: &Wave, env: &[&EnvVar], input: Option<&s
     })
 }
 
-/// A minimal stable Rust toolchain, from rustup, when neither formwork nor cargo is
-/// there (the standard images have no Rust).
-const INSTALL_RUST: &str = "command -v formwork >/dev/null 2>&1 || command -v cargo >/dev/null 2>&1 || \
-     curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs \
-     | sh -s -- -y --profile minimal --no-modify-path";
+/// The rustup release whose `rustup-init` a deploy project runs when it must build
+/// formwork and the image has no Rust (CodeBuild's standard images have none), its
+/// sha256 for `x86_64-unknown-linux-gnu` (the `.sha256` beside it on
+/// static.rust-lang.org), and the toolchain it installs: the crate's `rust-version`.
+const RUSTUP_VERSION: &str = "1.27.1";
+const RUSTUP_INIT_SHA256: &str = "6aeece6993e902708983b209d04c0d1dbb14ebb405ddb87def578d41f920f56d";
+const RUST_TOOLCHAIN: &str = "1.89.0";
+
+/// A minimal Rust toolchain, when formwork is to be built (a git commit, or a path
+/// holding a cargo project) and neither formwork nor cargo is there: `rustup-init`
+/// downloaded, checked against its sha256 and only then run, never a script piped
+/// into a shell. rustup checks what it downloads against the release's manifest.
+fn install_rust(source: &FormworkSource) -> String {
+    let project = match source {
+        FormworkSource::Path { path } => format!("[ ! -f {}/Cargo.toml ] || ", shell_quote(path)),
+        _ => String::new(),
+    };
+    format!(
+        "command -v formwork >/dev/null 2>&1 || command -v cargo >/dev/null 2>&1 || {project}\
+         {{ curl --proto '=https' --tlsv1.2 -fsSL -o /tmp/rustup-init \
+         https://static.rust-lang.org/rustup/archive/{RUSTUP_VERSION}/x86_64-unknown-linux-gnu/rustup-init \
+         && echo \"{RUSTUP_INIT_SHA256}  /tmp/rustup-init\" | sha256sum -c - \
+         && chmod +x /tmp/rustup-init \
+         && /tmp/rustup-init -y --profile minimal --default-toolchain {RUST_TOOLCHAIN} --no-modify-path \
+         && rm /tmp/rustup-init; }}"
+    )
+}
 
 /// Downloads the pinned Terraform into `dir` unless it is there (from the cache),
 /// refusing a download whose sha256 differs.
@@ -1253,6 +1286,10 @@ mod tests {
             workspace_dir: "platform".into(),
             out_dir: "out".into(),
             region: Some("eu-west-1".into()),
+            formwork: crate::ir::pipeline::FormworkSource::Git {
+                url: "https://github.com/acme/formwork".into(),
+                rev: "4f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e".into(),
+            },
             env: vec![
                 plain("LOG_LEVEL", "info"),
                 secret(
@@ -1543,7 +1580,8 @@ mod tests {
 
     #[test]
     fn artifacts_flow_to_every_later_build() {
-        let t = parse(&sample());
+        let p = sample();
+        let t = parse(&p);
         let stages = t["Resources"]["Pipeline"]["Properties"]["Stages"]
             .as_array()
             .expect("stages")
@@ -1630,7 +1668,18 @@ mod tests {
             ]
         );
         let install = commands("DeployProdProject", "install");
-        assert!(install.contains(&install_command()), "{install:?}");
+        assert!(
+            install.contains(&install_command(
+                &p.formwork,
+                "/opt/formwork/git-4f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e",
+                None
+            )),
+            "{install:?}"
+        );
+        assert!(
+            install.iter().any(|c| c.contains(RUSTUP_INIT_SHA256)),
+            "{install:?}"
+        );
         assert!(
             install.iter().any(|c| c.contains(TERRAFORM_SHA256)),
             "{install:?}"

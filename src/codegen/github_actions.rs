@@ -35,6 +35,11 @@
 //!   (`aws-actions/configure-aws-credentials`), sets up Terraform when an instance
 //!   of the wave needs it (`hashicorp/setup-terraform`, wrapper off so scripts read
 //!   Terraform's own output), installs formwork if needed, builds and deploys.
+//!   formwork comes from the workspace's pinned `formwork:` source
+//!   ([`github_install_command`]): a git commit built with the runner image's cargo
+//!   (GitHub's Ubuntu images ship rustup and stable Rust, so nothing is piped into a
+//!   shell), a download checked against its sha256 before it is unpacked, or a path in
+//!   the checkout; into `$HOME/.formwork/bin`, added to `$GITHUB_PATH`.
 //!
 //! Strings from the template are YAML-quoted by `doc.rs`; GitHub would still evaluate
 //! `${{` in them, so it is written `${{ '${{' }}` (the text `${{`); names this module
@@ -44,7 +49,7 @@
 use crate::codegen::doc::{self, Node};
 use crate::ir::pipeline::{
     AWS_ROLE_SECRET, BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind,
-    TF_STATE_BUCKET, Wave, deploy_command, install_command,
+    TF_STATE_BUCKET, Wave, deploy_command, github_install_command,
 };
 use crate::types::targets::Target;
 
@@ -294,7 +299,10 @@ fn deploy_steps(p: &Pipeline, wave: &Wave) -> Vec<Node> {
             vec![("terraform_wrapper", Node::Bool(false))],
         ));
     }
-    steps.push(step("Install formwork", &install_command()));
+    steps.push(step(
+        "Install formwork",
+        &github_install_command(&p.formwork),
+    ));
     steps.push(step("Build", BUILD_COMMAND));
     let mut deploy = step(
         &format!("Deploy {}", wave.name),
@@ -644,6 +652,10 @@ pub(super) mod tests {
             workspace_dir: "platform".into(),
             out_dir: "out".into(),
             region: Some("eu-west-1".into()),
+            formwork: crate::ir::pipeline::FormworkSource::Git {
+                url: "https://github.com/acme/formwork".into(),
+                rev: "4f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e".into(),
+            },
             env: vec![
                 plain("CI", "true"),
                 plain("GREETING", "it's ${{ x }} $HOME"),

@@ -45,15 +45,17 @@
 //!   the `resource_group` `formwork-SERVICE`, so two deployments of the service never
 //!   overlap. AWS
 //!   credentials come from the project's CI/CD variables; the runner's image must
-//!   provide the AWS CLI, Terraform for Terraform instances, and `cargo` unless it
-//!   has formwork.
+//!   provide the AWS CLI, Terraform for Terraform instances, and what the workspace's
+//!   pinned `formwork:` source needs unless it has formwork: `cargo` for a git commit
+//!   or a cargo project path, `curl`, `sha256sum` and `tar` for a download (checked
+//!   against its sha256 before it is unpacked). formwork goes to `$HOME/.formwork/bin`.
 
 use crate::codegen::doc::{self, Node};
 use crate::codegen::github_actions::{
     Job, Work, comment_block, in_workspace, is_root, jobs, merged_env, secret_names, shell_path,
     shell_quote, wave_deploy_command, wave_environment,
 };
-use crate::ir::pipeline::{BUILD_COMMAND, EnvValue, EnvVar, Pipeline, install_command};
+use crate::ir::pipeline::{BUILD_COMMAND, EnvValue, EnvVar, Pipeline, shell_install_commands};
 
 /// The file's text.
 pub fn pipeline(p: &Pipeline) -> String {
@@ -152,7 +154,7 @@ fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
             }
             push_variables(&mut entries, &merged_env(&[&p.env]));
             let mut script = enter_workspace(p);
-            script.push(install_command());
+            script.extend(shell_install_commands(&p.formwork));
             script.push(BUILD_COMMAND.to_string());
             script.push(wave_deploy_command(p, wave));
             entries.push(("script".into(), script_node(script)));

@@ -138,6 +138,10 @@ codes! {
     ENVIRONMENT_NOT_ADMITTED = "E0323", "environment-not-admitted", "a service instance in an environment its service does not require";
     STACK_NAME_COLLISION = "E0324", "stack-name-collision", "two environments or service instances that would deploy to one stack";
     SPEC_OUTSIDE_WORKSPACE = "E0325", "spec-outside-workspace", "a spec file with no `formwork.yaml` in its folder or any above it";
+    INVALID_FORMWORK_SOURCE = "E0326", "invalid-formwork-source", "a `formwork:` setting that is not one source of the three forms";
+    UNPINNED_FORMWORK_SOURCE = "E0327", "unpinned-formwork-source", "a `formwork:` source whose bytes could change: a rev that is not a commit, a sha256 that is not one, a URL that is not https";
+    FORMWORK_PATH_OUTSIDE_WORKSPACE = "E0328", "formwork-path-outside-workspace", "a `formwork: { path: … }` that is absolute or leaves the workspace";
+    MISSING_FORMWORK_SOURCE = "E0329", "missing-formwork-source", "service pipelines in a workspace whose `formwork.yaml` does not say how to install formwork";
     NO_MATCHING_VERSION = "E0401", "no-matching-version", "a version constraint that admits no known version";
     OUTPUT_MISSING_IN_VERSION = "E0402", "output-missing-in-version", "an environment output an admitted version lacks";
     OUTPUT_TYPE_CHANGED = "E0403", "output-type-changed", "an environment output whose type differs between admitted versions";

@@ -51,6 +51,8 @@ pub struct Pipeline {
     pub out_dir: String,
     /// The AWS region (`formwork.yaml`'s `region`), when set.
     pub region: Option<String>,
+    /// Where the jobs get formwork (`formwork.yaml`'s `formwork:`).
+    pub formwork: FormworkSource,
     /// Environment variables of every job (`env = { … }` at the pipeline's top level).
     pub env: Vec<EnvVar>,
     /// In order: each stage runs after the previous one succeeded.
@@ -137,7 +139,7 @@ pub struct DeployInstance {
 /// provisioning pipeline does.
 ///
 /// - A job that deploys runs in the workspace's folder, installs formwork when the
-///   runner lacks it ([`install_command`]), builds ([`BUILD_COMMAND`]), and runs the
+///   runner lacks it ([`install_command`], from the pinned [`FormworkSource`]), builds ([`BUILD_COMMAND`]), and runs the
 ///   generated deploy script for the artifacts it deploys ([`deploy_command`]).
 /// - AWS credentials: GitHub assumes the role whose ARN is the repository secret
 ///   [`AWS_ROLE_SECRET`] (OpenID Connect, no stored keys); GitLab jobs use the
@@ -152,12 +154,137 @@ pub const TF_STATE_BUCKET: &str = "FORMWORK_TF_STATE_BUCKET";
 /// The repository secret holding the ARN of the role GitHub jobs assume.
 pub const AWS_ROLE_SECRET: &str = "AWS_ROLE_ARN";
 
-/// Installs this version of formwork when the runner has none.
-pub fn install_command() -> String {
-    format!(
-        "command -v formwork >/dev/null 2>&1 || cargo install --locked formwork --version {}",
-        env!("CARGO_PKG_VERSION")
+/// Where a pipeline's jobs get formwork: `formwork.yaml`'s `formwork:` setting. Every
+/// form is pinned to bytes checked before they run, because the job that runs formwork
+/// holds the deploy role: a name on a registry (`cargo install formwork`) is whatever
+/// its publisher last uploaded, and is never written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormworkSource {
+    /// `{ git: URL, rev: COMMIT }`: built with `cargo install --locked` from that commit
+    /// (40 hex digits), whose `Cargo.lock` pins every dependency.
+    Git { url: String, rev: String },
+    /// `{ url: URL, sha256: HASH }`: a release download (a `.tar.gz`/`.tgz` holding the
+    /// `formwork` executable at its top level, or the executable itself), refused unless
+    /// its sha256 is `sha256`.
+    Download { url: String, sha256: String },
+    /// `{ path: tools/formwork }`: in the repository, relative to the workspace: a
+    /// folder with a `Cargo.toml` is built with `cargo install --locked --path`, anything
+    /// else is the executable, copied onto `PATH`. The commit pins it.
+    Path { path: String },
+}
+
+impl FormworkSource {
+    /// A name for the installed binary that changes whenever the pinned bytes do:
+    /// CodeBuild caches the install under it. `None` for a path, whose bytes the
+    /// commit alone pins (it is installed afresh each time).
+    pub fn cache_key(&self) -> Option<String> {
+        match self {
+            FormworkSource::Git { rev, .. } => Some(format!("git-{rev}")),
+            FormworkSource::Download { sha256, .. } => Some(format!("sha256-{sha256}")),
+            FormworkSource::Path { .. } => None,
+        }
+    }
+
+    /// Whether installing it may need a Rust toolchain: a git build always, a path
+    /// only when it is a cargo project (known when the job runs).
+    pub fn may_need_cargo(&self) -> bool {
+        !matches!(self, FormworkSource::Download { .. })
+    }
+}
+
+/// The commands every pipeline's formwork install is made of, for a runner with no
+/// `formwork` on `PATH`. A runner that has one keeps it (a self-hosted runner's own,
+/// or `tests/external/deploy.sh`'s build): it is the runner's operator who chose it.
+///
+/// `root` is the install root (a shell word, double-quoted, so it may hold `$HOME`):
+/// formwork ends up in `root/bin/formwork`; `then`, when given, runs after a fresh
+/// install (GitHub's `echo … >> "$GITHUB_PATH"`). Path installs run in the workspace
+/// folder, since the path is relative to it.
+pub fn install_command(source: &FormworkSource, root: &str, then: Option<&str>) -> String {
+    let install = match source {
+        FormworkSource::Git { url, rev } => format!(
+            "cargo install --locked --root \"{root}\" --git {} --rev {rev} formwork",
+            shell_word(url)
+        ),
+        FormworkSource::Download { url, sha256 } => {
+            let archive = url.ends_with(".tar.gz") || url.ends_with(".tgz");
+            let file = if archive {
+                "formwork.tar.gz"
+            } else {
+                "formwork"
+            };
+            let unpack = if archive {
+                "tar -xzf \"$d/formwork.tar.gz\" -C \"$d/x\" && "
+            } else {
+                ""
+            };
+            let binary = if archive {
+                "$d/x/formwork"
+            } else {
+                "$d/formwork"
+            };
+            format!(
+                "d=$(mktemp -d) && mkdir -p \"$d/x\" \
+                 && curl --proto '=https' --tlsv1.2 -fsSL -o \"$d/{file}\" {} \
+                 && echo \"{sha256}  $d/{file}\" | sha256sum -c - \
+                 && {unpack}mkdir -p \"{root}/bin\" && install -m 755 \"{binary}\" \"{root}/bin/formwork\" \
+                 && rm -rf \"$d\"",
+                shell_word(url)
+            )
+        }
+        FormworkSource::Path { path } => {
+            let p = shell_word(path);
+            format!(
+                "if [ -f {p}/Cargo.toml ]; then cargo install --locked --root \"{root}\" --path {p}; \
+                 else mkdir -p \"{root}/bin\" && install -m 755 {p} \"{root}/bin/formwork\"; fi"
+            )
+        }
+    };
+    match then {
+        Some(then) => format!("command -v formwork >/dev/null 2>&1 || {{ {install} && {then}; }}"),
+        None => format!("command -v formwork >/dev/null 2>&1 || {{ {install}; }}"),
+    }
+}
+
+/// Where GitHub and GitLab jobs install formwork: outside the checkout, so a build
+/// never sees it.
+pub const INSTALL_ROOT: &str = "$HOME/.formwork";
+
+/// A GitHub job's install step: later steps find formwork through `$GITHUB_PATH`.
+pub fn github_install_command(source: &FormworkSource) -> String {
+    install_command(
+        source,
+        INSTALL_ROOT,
+        Some(&format!("echo \"{INSTALL_ROOT}/bin\" >> \"$GITHUB_PATH\"")),
     )
+}
+
+/// A GitLab job's install lines: one shell runs the whole script, so `PATH` is set
+/// first.
+pub fn shell_install_commands(source: &FormworkSource) -> [String; 2] {
+    [
+        format!("export PATH=\"{INSTALL_ROOT}/bin:$PATH\""),
+        install_command(source, INSTALL_ROOT, None),
+    ]
+}
+
+/// What a provisioning job runs instead of an install when `formwork.yaml` has no
+/// `formwork:` setting: it needs formwork on the runner, and fails saying so.
+pub fn require_formwork_command() -> String {
+    "command -v formwork >/dev/null 2>&1 || { echo 'formwork is not on PATH, and formwork.yaml has no `formwork:` setting saying how to install it (git + rev, url + sha256, or path)' >&2; exit 1; }".to_string()
+}
+
+/// `s` as one shell word: left bare when it is only characters no shell treats
+/// specially (URLs and paths usually are), else single-quoted.
+fn shell_word(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,~".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// Deploys the given artifacts (manifest ids, `services/web/web-dev`), each only when

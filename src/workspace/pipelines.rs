@@ -19,7 +19,7 @@ use crate::syntax::span::Span;
 use crate::types::Checker;
 use crate::types::targets::Target;
 use crate::workspace::build::Record;
-use crate::workspace::config::Config;
+use crate::workspace::config::{Config, SOURCE_FORMS};
 use crate::workspace::{Plan, ServicePlan};
 
 /// The file a pipeline is written to, in the build's output tree.
@@ -51,8 +51,60 @@ pub fn provider_of(service: &ServicePlan, config: &Config) -> Provider {
         .unwrap_or(Provider::GitHub)
 }
 
+/// The `pipeline { … }` block of a declaration, if it has one.
+fn pipeline_block(decl: &Decl) -> Option<&ast::PipelineBlock> {
+    decl.body.iter().find_map(|b| match b {
+        BodyItem::Pipeline(p) => Some(p),
+        _ => None,
+    })
+}
+
+/// `E0329`: the service `service`, whose spec names its template at `at`, has the
+/// pipeline whose block is `pipeline`, and the workspace does not say where its jobs
+/// get formwork (never a registry's name). `SpecChecker::service` reports it, so
+/// every command that reads the spec refuses it alike.
+pub fn missing_formwork_source(service: &str, at: Span, pipeline: Span) -> Diagnostic {
+    // The `pipeline` keyword the block starts with.
+    let keyword = Span {
+        end: pipeline.start.saturating_add(8).min(pipeline.end),
+        ..pipeline
+    };
+    Diagnostic::new(
+        codes::MISSING_FORMWORK_SOURCE,
+        format!(
+            "service `{service}` has a pipeline, and formwork.yaml does not say how its jobs install formwork"
+        ),
+    )
+    .with_primary(at, "a template with a pipeline")
+    .with_secondary(keyword, "its jobs install formwork")
+    .with_note(
+        "a job would otherwise install whatever a registry serves under the name `formwork`, with the deploy role",
+    )
+    .with_help(format!("add `formwork:` to formwork.yaml: {SOURCE_FORMS}"))
+}
+
+/// [`missing_formwork_source`] for each service of the plan with a pipeline, when
+/// `config` has no `formwork:`: what [`service_pipelines`] refuses with.
+pub fn check_formwork_source(program: &Program, plan: &Plan, config: &Config) -> Vec<Diagnostic> {
+    if config.formwork.is_some() {
+        return Vec::new();
+    }
+    plan.services
+        .iter()
+        .filter_map(|svc| {
+            let block = program.decl(svc.decl).and_then(pipeline_block)?;
+            Some(missing_formwork_source(
+                &svc.name,
+                Span::new(svc.spec, 0, 0),
+                block.span,
+            ))
+        })
+        .collect()
+}
+
 /// Lowers every service's pipeline for its provider (or for `provider` when given:
-/// the tests write every provider's).
+/// the tests write every provider's). Refused (`E0329`) when a service has a pipeline
+/// and the workspace does not pin formwork.
 pub fn service_pipelines(
     program: &Program,
     plan: &Plan,
@@ -61,6 +113,14 @@ pub fn service_pipelines(
     workspace_dir: &str,
     provider: Option<Provider>,
 ) -> Result<Vec<Pipeline>, Vec<Diagnostic>> {
+    let Some(formwork) = config.formwork.clone() else {
+        let missing = check_formwork_source(program, plan, config);
+        return if missing.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(missing)
+        };
+    };
     let mut checker = Checker::new(program);
     let mut cache = Cache::default();
     let mut out = Vec::new();
@@ -88,6 +148,7 @@ pub fn service_pipelines(
             workspace_dir: workspace_dir.to_string(),
             out_dir: config.folders.out.clone(),
             region: config.region.clone(),
+            formwork: formwork.clone(),
         };
         match lower_pipeline(&mut checker, &mut cache, &req) {
             Ok(Some(p)) => out.push(p),

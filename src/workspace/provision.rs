@@ -1,7 +1,10 @@
 //! The provisioning side of `formwork build`: from the build's records, `deploy.sh`
 //! (at the root of the output tree) and the workflows that run it on a push to the
 //! main branch (`provision/github.yml`, `provision/gitlab-ci.yml`). No IO: the build
-//! hands the texts to its sink like every other file.
+//! hands the texts to its sink like every other file. The workflows install the
+//! workspace's pinned `formwork:` source; without one, they install nothing and stop
+//! unless the runner has formwork on `PATH` (`tests/external/deploy.sh` puts its
+//! build there, which makes the install step a no-op either way).
 //!
 //! `deploy.sh` deploys artifacts in the manifest's order (environments before the
 //! services that use them), each only when its hash differs from the hash it was last
@@ -26,7 +29,10 @@
 use std::collections::BTreeMap;
 
 use crate::codegen::doc::{Node, to_yaml};
-use crate::ir::pipeline::{AWS_ROLE_SECRET, BUILD_COMMAND, deploy_command, install_command};
+use crate::ir::pipeline::{
+    AWS_ROLE_SECRET, BUILD_COMMAND, deploy_command, github_install_command,
+    require_formwork_command, shell_install_commands,
+};
 use crate::types::targets::Target;
 use crate::workspace::build::{Record, waves};
 use crate::workspace::config::Config;
@@ -367,13 +373,33 @@ fn workflow_header(config: &Config, provider: &str, place: &str) -> String {
     )
 }
 
-/// The `run` commands every provisioning job runs, in order, in the workspace.
-fn run_commands(config: &Config) -> Vec<(&'static str, String)> {
-    vec![
-        ("install formwork", install_command()),
-        ("build", BUILD_COMMAND.to_string()),
-        ("deploy", deploy_command(&config.folders.out, &[])),
-    ]
+/// The CI system a provisioning job runs on: how an install reaches later commands.
+#[derive(Clone, Copy, PartialEq)]
+enum Runner {
+    GitHub,
+    GitLab,
+}
+
+/// The `run` commands every provisioning job runs, in order, in the workspace: the
+/// install of the pinned `formwork:` source, or, without one, a check that the runner
+/// has formwork (these files are written by every build, so a workspace that never
+/// runs them need not pin anything; but nothing unpinned is ever installed).
+fn run_commands(config: &Config, runner: Runner) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    match (&config.formwork, runner) {
+        (Some(source), Runner::GitHub) => {
+            out.push(("install formwork", github_install_command(source)));
+        }
+        (Some(source), Runner::GitLab) => {
+            for c in shell_install_commands(source) {
+                out.push(("install formwork", c));
+            }
+        }
+        (None, _) => out.push(("require formwork", require_formwork_command())),
+    }
+    out.push(("build", BUILD_COMMAND.to_string()));
+    out.push(("deploy", deploy_command(&config.folders.out, &[])));
+    out
 }
 
 fn map(entries: Vec<(&str, Node)>) -> Node {
@@ -426,7 +452,7 @@ pub fn github_workflow(records: &[Record], config: &Config, workspace_dir: &str)
             )]),
         ));
     }
-    for (name, command) in run_commands(config) {
+    for (name, command) in run_commands(config, Runner::GitHub) {
         steps.push(map(vec![
             ("name", Node::str(name)),
             ("run", Node::str(command)),
@@ -496,7 +522,7 @@ pub fn gitlab_ci(records: &[Record], config: &Config, workspace_dir: &str) -> St
             "command -v terraform >/dev/null 2>&1 || { echo 'the image needs terraform: set FORMWORK_PROVISION_IMAGE' >&2; exit 1; }",
         ));
     }
-    for (_, command) in run_commands(config) {
+    for (_, command) in run_commands(config, Runner::GitLab) {
         script.push(Node::String(command));
     }
     let job = map(vec![
@@ -532,6 +558,7 @@ pub fn gitlab_ci(records: &[Record], config: &Config, workspace_dir: &str) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::pipeline::FormworkSource;
 
     fn record(id: &str, target: Target, files: &[&str], depends_on: &[&str]) -> Record {
         let stack = id.rsplit('/').next().unwrap_or(id).to_string();
@@ -586,7 +613,27 @@ mod tests {
         Config {
             name: "demo".into(),
             region: region.map(str::to_string),
+            formwork: Some(FormworkSource::Download {
+                url: "https://downloads.example.com/formwork-x86_64-linux.tar.gz".into(),
+                sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+            }),
             ..Config::default()
+        }
+    }
+
+    #[test]
+    fn without_a_formwork_setting_the_jobs_require_formwork_and_install_nothing() {
+        let bare = Config {
+            formwork: None,
+            ..config(None)
+        };
+        for text in [
+            super::github_workflow(&records(), &bare, "."),
+            super::gitlab_ci(&records(), &bare, "."),
+        ] {
+            assert!(text.contains("formwork is not on PATH"), "{text}");
+            assert!(!text.contains("cargo install"), "{text}");
+            assert!(!text.contains("curl"), "{text}");
         }
     }
 

@@ -39,6 +39,9 @@ pub struct SpecChecker<'p> {
     /// The template a command names for one spec (`render web --spec FILE`), used when
     /// that spec names none.
     chosen: Option<(FileId, DeclId)>,
+    /// Whether the workspace's `formwork.yaml` (when the map holds one) pins where
+    /// pipeline jobs get formwork: a service with a pipeline needs it (`E0329`).
+    formwork_pinned: Option<bool>,
 }
 
 impl<'p> SpecChecker<'p> {
@@ -50,6 +53,7 @@ impl<'p> SpecChecker<'p> {
             registry: Registry::locate(map).map(|(r, _)| r),
             environments: BTreeMap::new(),
             chosen: None,
+            formwork_pinned: formwork_pinned(map),
         }
     }
 
@@ -170,6 +174,19 @@ impl<'p> SpecChecker<'p> {
             diags.extend(d);
             pipeline_inputs = crate::compile::inputs(values);
             diags.extend(missing_context(&parsed, &sig.context, &tname));
+        }
+        if self.formwork_pinned == Some(false)
+            && let Some(block) = program.decl(decl).and_then(|d| d.pipeline())
+        {
+            let at = parsed
+                .template
+                .as_ref()
+                .map_or(Span::new(file, 0, 0), |t| t.span);
+            diags.push(pipelines::missing_formwork_source(
+                &spec_name(self.map, file),
+                at,
+                block.span,
+            ));
         }
         if let Some(d) = program.decl(decl) {
             // A wave mismatch found in the template is about this spec's instances:
@@ -501,4 +518,15 @@ fn not_admitted(
         }
     };
     Some(d)
+}
+
+/// Whether the `formwork.yaml` the map holds (the outermost, as the registry finds
+/// it) has a `formwork:` source; `None` without one (loose files).
+fn formwork_pinned(map: &SourceMap) -> Option<bool> {
+    use crate::workspace::config::{CONFIG_FILE, read_config};
+    let (id, f) = map
+        .files()
+        .filter(|(_, f)| f.name == CONFIG_FILE || f.name.ends_with(&format!("/{CONFIG_FILE}")))
+        .min_by_key(|(_, f)| f.name.len())?;
+    Some(read_config(id, &f.text).0.formwork.is_some())
 }

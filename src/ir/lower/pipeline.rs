@@ -10,7 +10,8 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::lower::decl::{Frame, Lowerer};
 use crate::ir::lower::{Cache, Inputs, Request, const_expr, functions};
 use crate::ir::pipeline::{
-    DeployInstance, EnvValue, EnvVar, Pipeline, Provider, RunStage, Stage, StageKind, Wave,
+    DeployInstance, EnvValue, EnvVar, FormworkSource, Pipeline, Provider, RunStage, Stage,
+    StageKind, Wave,
 };
 use crate::ir::{Expr, Mode};
 use crate::resolve::DeclId;
@@ -36,6 +37,9 @@ pub struct PipelineRequest<'a> {
     pub workspace_dir: String,
     pub out_dir: String,
     pub region: Option<String>,
+    /// Where the jobs get formwork: `formwork.yaml`'s `formwork:`, which a workspace
+    /// with pipelines must have (`E0329`).
+    pub formwork: FormworkSource,
 }
 
 /// Lowers the service's pipeline; `None` when its template has none.
@@ -116,6 +120,7 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             workspace_dir: self.req.workspace_dir.clone(),
             out_dir: self.req.out_dir.clone(),
             region: self.req.region.clone(),
+            formwork: self.req.formwork.clone(),
             env: Vec::new(),
             stages: Vec::new(),
         };
