@@ -6,8 +6,7 @@
 //! sources `aws_region`, `aws_caller_identity`, `aws_partition` and
 //! `aws_availability_zones`, declared once per stack that reads them.
 
-use crate::diagnostics::suggest::did_you_mean;
-use crate::diagnostics::{Diagnostic, codes};
+use crate::diagnostics::Diagnostic;
 use crate::syntax::span::Span;
 use crate::types::targets::{Forbidden, Target};
 use crate::types::ty::Ty;
@@ -126,18 +125,10 @@ impl Pseudo {
 
 /// `aws.NAME` for a name `aws` does not have.
 pub fn unknown_field(name: &str, span: Span) -> Diagnostic {
-    let d = Diagnostic::new(codes::UNKNOWN_FIELD, format!("`aws` has no `{name}`"))
-        .with_primary(span, "unknown");
     let fields = Pseudo::FIELDS.map(Pseudo::field);
-    match did_you_mean(name, fields) {
-        Some(s) => d.with_help(format!("did you mean `aws.{s}`?")),
-        None => d.with_help(format!(
-            "`aws` has {}; the region's zones are `{ZONES_FUNCTION}()`",
-            fields
-                .iter()
-                .map(|f| format!("`{f}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+    let d = crate::types::context::unknown(ROOT, name, &fields, span);
+    if crate::diagnostics::suggest::did_you_mean(name, fields).is_some() {
+        return d;
     }
+    d.with_note(format!("the region's zones are `{ZONES_FUNCTION}()`"))
 }
