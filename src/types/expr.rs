@@ -743,6 +743,13 @@ impl Checker<'_> {
                 );
                 Value::poison()
             }
+            Ty::Union(members)
+                if members
+                    .iter()
+                    .all(|m| matches!(m.unrefined(), Ty::Record(_))) =>
+            {
+                self.union_member(members, field, &obj)
+            }
             other => {
                 self.diags.push(
                     Diagnostic::new(
@@ -753,6 +760,65 @@ impl Checker<'_> {
                 );
                 Value::poison()
             }
+        }
+    }
+
+    /// A field of a union of records (what an `if` or `match` of records, or a list
+    /// of them, gives): when every record has it, the union of its types; else
+    /// `E0110`, naming the records without it.
+    fn union_member(&mut self, members: &[Ty], field: &ast::Ident, obj: &Value) -> Value {
+        let mut ty: Option<Ty> = None;
+        let mut optional = false;
+        let mut missing = Vec::new();
+        for m in members {
+            let Ty::Record(fields) = m.unrefined() else {
+                continue;
+            };
+            match fields.get(field.name.as_str()) {
+                Some(f) => {
+                    optional |= f.optional;
+                    ty = Some(match ty {
+                        None => f.ty.clone(),
+                        Some(t) => join_types(&t, &f.ty),
+                    });
+                }
+                None => missing.push(m.to_string()),
+            }
+        }
+        let Some(ty) = ty.filter(|_| missing.is_empty()) else {
+            let d = Diagnostic::new(
+                codes::UNKNOWN_FIELD,
+                format!("`{}` is not in every record this value can be", field.name),
+            )
+            .with_primary(
+                field.span,
+                format!(
+                    "missing from {}",
+                    missing
+                        .iter()
+                        .map(|m| format!("`{m}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                ),
+            );
+            self.diags.push(d.with_help(format!(
+                "give every record the field `{}` (`null` where it has no value), or read it where the value is known to have it",
+                field.name
+            )));
+            return Value::poison();
+        };
+        let constant = match &obj.constant {
+            Some(Const::Map(entries)) => entries
+                .iter()
+                .find(|(k, _)| *k == field.name)
+                .map(|(_, c)| c.clone()),
+            _ => None,
+        };
+        Value {
+            ty: if optional { Ty::optional(ty) } else { ty },
+            stage: obj.stage.clone(),
+            secret: obj.secret.clone(),
+            constant,
         }
     }
 
