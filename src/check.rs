@@ -142,8 +142,9 @@ pub fn build_and_check(
 
 /// What compiling each template alone, for each target it supports, finds whatever
 /// the instance: two resources or outputs with one name (`E0502`) under any `when`,
-/// dependencies on resources a condition may leave out (`E0503`), and values over the
-/// size limits (`E0227`). These fail
+/// dependencies on resources a condition may leave out (`E0503`), values over the
+/// size limits (`E0227`), and `json_encode` of a value CloudFormation cannot write as
+/// text (`E0211`). These fail
 /// every deploy of some instance, so `check` reports them, not only `render`.
 fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
     use crate::diagnostics::codes;
@@ -179,6 +180,8 @@ fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
                 found.extend(diags.into_iter().filter(|d| {
                     d.code == codes::NAME_COLLISION
                         || d.code == codes::VALUE_TOO_LARGE
+                        // `json_encode` of a value CloudFormation cannot write as text.
+                        || d.code == codes::NOT_EXPRESSIBLE_AT_DEPLOY_TIME
                         || (d.code == codes::ABSENT_RESOURCE && d.message.contains(" depends on "))
                 }));
             }

@@ -111,8 +111,11 @@ codes! {
     MISSING_VERSION = "E0225", "missing-version", "a template without a version";
     VALUE_TOO_LARGE = "E0227", "value-too-large", "a computation that builds a value over formwork's size limits";
     INVALID_RESOURCE_ID = "E0228", "invalid-resource-id", "a resource's chosen `id` that its target cannot use as a name";
+    POSSIBLY_NULL = "E0229", "possibly-null", "a value that may be null where a value is needed";
     LITERAL_PSEUDO_PARAMETER = "E0226", "literal-pseudo-parameter", "a CloudFormation `${AWS::…}` written as literal text, which is never substituted";
     UNTYPED_RESOURCE = "W0201", "untyped-resource", "a resource whose properties are not checked";
+    NEVER_NULL = "W0202", "never-null", "a `??` whose left side is never null";
+    RESOURCES_LEFT_OUT = "W0301", "resources-left-out", "an instance whose spec leaves an optional input unset, so resources guarded by it are not created";
     SPEC_SYNTAX = "E0301", "spec-syntax-error", "a spec file that is not valid YAML or JSON";
     SPEC_TOO_LARGE = "E0302", "spec-too-large", "a spec file over the size or value-count limit";
     SPEC_TOO_DEEP = "E0303", "spec-nesting-too-deep", "values in a spec file nested too deeply";

@@ -521,6 +521,8 @@ pub enum BinaryOp {
     Mul,
     Div,
     Rem,
+    /// `a ?? b`: `a` unless it is null, else `b`.
+    Coalesce,
 }
 
 impl BinaryOp {
@@ -539,6 +541,7 @@ impl BinaryOp {
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
             BinaryOp::Rem => "%",
+            BinaryOp::Coalesce => "??",
         }
     }
 }

@@ -149,8 +149,11 @@ fn precedence(op: BinaryOp) -> u8 {
         BinaryOp::And => 2,
         BinaryOp::Eq | BinaryOp::Ne => 3,
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
-        BinaryOp::Add | BinaryOp::Sub => 5,
-        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 6,
+        // Below arithmetic, above comparisons, as Kotlin's `?:` and Swift's `??`:
+        // `input.days ?? 7 > 3` is `(input.days ?? 7) > 3`.
+        BinaryOp::Coalesce => 5,
+        BinaryOp::Add | BinaryOp::Sub => 6,
+        BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 7,
     }
 }
 
@@ -623,8 +626,8 @@ pub fn parse_error(
 const EXPR_STARTS: &[&str] = &["if", "match", "[", "!"];
 const TYPE_STARTS: &[&str] = &["name", "{", "(", "string"];
 const OPERATORS: &[&str] = &[
-    "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", ".", "[", "(", "?", "|",
-    "in", "len", "matches",
+    "||", "&&", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", ".", "[", "(", "?",
+    "??", "|", "in", "len", "matches",
 ];
 const BODY_ITEMS: &[&str] = &[
     "requires", "input", "let", "use", "resource", "output", "pipeline",

@@ -141,6 +141,8 @@ enum CodeTok {
     Colon,
     #[token("?")]
     Question,
+    #[token("??")]
+    QuestionQuestion,
     #[token("|")]
     Pipe,
     #[token("||")]
@@ -601,6 +603,7 @@ impl<'a> Lexer<'a> {
             CodeTok::DotDot => TokKind::DotDot,
             CodeTok::Colon => TokKind::Colon,
             CodeTok::Question => TokKind::Question,
+            CodeTok::QuestionQuestion => TokKind::QuestionQuestion,
             CodeTok::Pipe => TokKind::Pipe,
             CodeTok::PipePipe => TokKind::PipePipe,
             CodeTok::AmpAmp => TokKind::AmpAmp,

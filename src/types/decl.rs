@@ -75,6 +75,9 @@ pub struct Scope<'a> {
     pub in_condition: u32,
     /// The context names the declaration reads (`service.name`, …).
     pub context: BTreeSet<ContextName>,
+    /// Paths (`input.name`, `x.field`) a condition around the expression being
+    /// checked has proven non-null: a `T?` there reads as `T` (flow narrowing).
+    pub narrowed: Vec<String>,
 }
 
 impl<'a> Scope<'a> {
@@ -94,6 +97,7 @@ impl<'a> Scope<'a> {
             in_pipeline: false,
             in_condition: 0,
             context: BTreeSet::new(),
+            narrowed: Vec::new(),
         }
     }
 
@@ -1068,9 +1072,18 @@ impl<'p> Checker<'p> {
     }
 
     fn check_resource(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) -> Value {
+        let narrowed = sc.narrowed.len();
+        let value = self.check_resource_guarded(sc, r);
+        sc.narrowed.truncate(narrowed);
+        value
+    }
+
+    /// A resource, its `when` narrowing what it proves non-null in the rest of it.
+    fn check_resource_guarded(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) -> Value {
         if let Some(c) = &r.condition {
             let v = self.condition(sc, c);
             self.require_condition(&v, c, "a resource's `when` condition");
+            crate::types::narrow::facts(c, true, &mut sc.narrowed);
         }
         let mut bound = 0;
         let mut collection_ty = None;
@@ -1213,6 +1226,8 @@ impl<'p> Checker<'p> {
                 continue;
             }
             let ty = match (prop, &schema.additional_properties) {
+                // A property that may be left out takes a `T?`: null leaves it out.
+                (Some(p), _) if !p.required => Ty::optional(p.ty.clone()),
                 (Some(p), _) => p.ty.clone(),
                 (None, Some(t)) => t.clone(),
                 (None, None) => Ty::Any,
@@ -1295,7 +1310,10 @@ impl<'p> Checker<'p> {
                     }
                     match fields.get(&key) {
                         Some(f) => {
-                            let fty = f.ty.clone();
+                            let fty = match sink {
+                                Sink::Property(_) if f.optional => Ty::optional(f.ty.clone()),
+                                _ => f.ty.clone(),
+                            };
                             let path;
                             let inner = match sink {
                                 Sink::Property(p) => {
@@ -1395,6 +1413,13 @@ impl<'p> Checker<'p> {
             }
             _ => {
                 let v = self.expr(sc, e);
+                if !v.ty.is_subtype_of(ty)
+                    && self.possibly_null(&v, e.span, Some(e), &sink.describe(), |t| {
+                        t.is_subtype_of(ty)
+                    })
+                {
+                    return v;
+                }
                 self.expect_value(&v, e.span, ty, sink);
                 v
             }
@@ -1464,14 +1489,28 @@ impl<'p> Checker<'p> {
         let coercible = matches!(sink, Sink::Property(_))
             && *ty.unrefined() == Ty::String
             && matches!(v.ty.base(), Ty::Int | Ty::Number | Ty::Bool);
+        // A property that may be left out is expected as `T?`; its messages say `T`.
+        let shown = match sink {
+            Sink::Property(_) => ty.non_null(),
+            _ => ty.clone(),
+        };
         if !v.ty.is_subtype_of(ty) && !coercible {
-            let expected = match ty {
+            if matches!(v.ty, Ty::Optional(_)) && v.ty.non_null().is_subtype_of(ty) {
+                self.diags.push(crate::types::expr::possibly_null(
+                    &v.ty,
+                    span,
+                    None,
+                    &sink.describe(),
+                ));
+                return;
+            }
+            let expected = match &shown {
                 Ty::Union(ms) if ms.iter().all(|m| matches!(m, Ty::Lit(_))) => {
-                    format!("one of {ty}")
+                    format!("one of {shown}")
                 }
-                _ => format!("`{ty}`"),
+                _ => format!("`{shown}`"),
             };
-            let literal_expected = matches!(ty.unrefined(), Ty::Lit(_) | Ty::Union(_));
+            let literal_expected = matches!(shown.unrefined(), Ty::Lit(_) | Ty::Union(_));
             let found = if literal_expected {
                 v.ty.clone()
             } else {
@@ -1501,9 +1540,9 @@ impl<'p> Checker<'p> {
             self.diags.push(
                 Diagnostic::new(
                     code,
-                    format!("the value for {} {}", sink.describe(), describe(&m, ty)),
+                    format!("the value for {} {}", sink.describe(), describe(&m, &shown)),
                 )
-                .with_primary(span, format!("not allowed by `{ty}`")),
+                .with_primary(span, format!("not allowed by `{shown}`")),
             );
         }
     }

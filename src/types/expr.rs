@@ -13,6 +13,7 @@ use crate::syntax::span::Span;
 use crate::types::context::{self, ContextName};
 use crate::types::decl::{RESERVED, Requirement, Scope};
 use crate::types::functions::{self, CloudFormation, Param, element_of};
+use crate::types::narrow;
 use crate::types::pseudo::{self, Pseudo};
 use crate::types::targets::Target;
 use crate::types::ty::{FieldTy, Lit, Ty};
@@ -83,7 +84,10 @@ impl Checker<'_> {
             }
             ExprKind::String(s) => self.string(sc, s),
             ExprKind::Paren(inner) => self.expr(sc, inner),
-            ExprKind::Name(n) => self.name(sc, n),
+            ExprKind::Name(n) => {
+                let v = self.name(sc, n);
+                narrowed(sc, e, v)
+            }
             ExprKind::List { items, .. } => {
                 let values: Vec<Value> = items.iter().map(|i| self.expr(sc, i)).collect();
                 let mut ty: Option<Ty> = None;
@@ -211,7 +215,10 @@ impl Checker<'_> {
                     constant: None,
                 }
             }
-            ExprKind::Member { object, field } => self.member(sc, e, object, field),
+            ExprKind::Member { object, field } => {
+                let v = self.member(sc, e, object, field);
+                narrowed(sc, e, v)
+            }
             ExprKind::Index { object, index } => self.index(sc, object, index),
             ExprKind::Call { callee, args } => self.call(sc, e, callee, args),
             ExprKind::Unary { op, operand } => self.unary(sc, *op, operand, e.span),
@@ -223,8 +230,8 @@ impl Checker<'_> {
             } => {
                 let c = self.condition(sc, cond);
                 self.require_condition(&c, cond, "an `if` condition");
-                let a = self.expr(sc, then_branch);
-                let b = self.expr(sc, else_branch);
+                let a = self.expr_given(sc, cond, true, then_branch);
+                let b = self.expr_given(sc, cond, false, else_branch);
                 let constant = match c.constant.as_ref().and_then(lit_of) {
                     Some(Lit::Bool(true)) => a.constant.clone(),
                     Some(Lit::Bool(false)) => b.constant.clone(),
@@ -304,6 +311,12 @@ impl Checker<'_> {
                             d.with_help("pass the secret whole to a property that takes it; it is then written as a dynamic reference, never in plain text")
                         };
                         self.diags.push(d);
+                        text = None;
+                        continue;
+                    }
+                    if self.possibly_null(&v, e.span, Some(e), "interpolation", |t| {
+                        matches!(t.base(), Ty::String | Ty::Int | Ty::Number | Ty::Bool)
+                    }) {
                         text = None;
                         continue;
                     }
@@ -1192,7 +1205,17 @@ impl Checker<'_> {
                 bad = true;
                 continue;
             }
-            if !p.accepts(&v.ty) {
+            if !p.accepts(&v.ty)
+                && self.possibly_null(
+                    v,
+                    a.span,
+                    Some(a),
+                    &format!("argument {} of `{}`", i + 1, f.name),
+                    |t| p.accepts(t),
+                )
+            {
+                bad = true;
+            } else if !p.accepts(&v.ty) {
                 self.diags.push(
                     Diagnostic::new(
                         codes::TYPE_MISMATCH,
@@ -1227,6 +1250,19 @@ impl Checker<'_> {
             return Value::poison();
         }
         let tys: Vec<Ty> = values.iter().map(|v| v.ty.clone()).collect();
+        if f.name == "coalesce" {
+            // The first argument that is not null: a `T` when the last one is.
+            let joined = tys
+                .iter()
+                .map(Ty::non_null)
+                .reduce(|a, b| join_types(&a, &b))
+                .unwrap_or(Ty::Null);
+            let ty = match tys.last() {
+                Some(last) if last.admits_null() => Ty::optional(joined),
+                _ => joined,
+            };
+            return Value::new(ty, stage);
+        }
         Value::new(f.returns.compute(&tys), stage)
     }
 
@@ -1302,9 +1338,17 @@ impl Checker<'_> {
         span: Span,
     ) -> Value {
         let a = self.expr(sc, lhs);
-        let b = self.expr(sc, rhs);
+        let b = match op {
+            BinaryOp::And => self.expr_given(sc, lhs, true, rhs),
+            BinaryOp::Or => self.expr_given(sc, lhs, false, rhs),
+            _ => self.expr(sc, rhs),
+        };
         if a.is_poison() || b.is_poison() {
             return Value::poison();
+        }
+        if op == BinaryOp::Coalesce {
+            let proven = narrow::path_of(lhs).is_some_and(|p| sc.narrowed.contains(&p));
+            return self.coalesce(a, b, lhs, rhs, proven);
         }
         let sym = op.symbol();
         for (v, e) in [(&a, lhs), (&b, rhs)] {
@@ -1337,6 +1381,8 @@ impl Checker<'_> {
                 )
             }
             BinaryOp::Div => (numeric(&a) && numeric(&b), Ty::Number, None),
+            // Checked by `coalesce` before this.
+            BinaryOp::Coalesce => (true, b.ty.clone(), None),
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 (numeric(&a) && numeric(&b), Ty::Bool, None)
             }
@@ -1354,6 +1400,21 @@ impl Checker<'_> {
             }
         };
         if !ok {
+            let what = format!("`{sym}`");
+            let fits = |t: &Ty| match op {
+                BinaryOp::And | BinaryOp::Or => t.is_subtype_of(&Ty::Bool),
+                _ => t.is_subtype_of(&Ty::Number),
+            };
+            let other_fits = |v: &Value| fits(&v.ty.non_null());
+            if other_fits(&a) && other_fits(&b) {
+                let mut reported = false;
+                for (v, e) in [(&a, lhs), (&b, rhs)] {
+                    reported |= self.possibly_null(v, e.span, Some(e), &what, fits);
+                }
+                if reported {
+                    return Value::poison();
+                }
+            }
             let d = Diagnostic::new(
                 codes::INVALID_OPERANDS,
                 format!("`{sym}` cannot be applied to `{}` and `{}`", a.ty, b.ty),
@@ -1406,6 +1467,104 @@ impl Checker<'_> {
         }
     }
 
+    /// Checks `e` where `cond` is known to evaluate to `holds`: the paths it proves
+    /// non-null read as such inside `e`.
+    pub(crate) fn expr_given(
+        &mut self,
+        sc: &mut Scope<'_>,
+        cond: &Expr,
+        holds: bool,
+        e: &Expr,
+    ) -> Value {
+        let before = sc.narrowed.len();
+        narrow::facts(cond, holds, &mut sc.narrowed);
+        let v = self.expr(sc, e);
+        sc.narrowed.truncate(before);
+        v
+    }
+
+    /// `a ?? b`: `a` unless it is null, else `b`; typed `T` when `b` is a `T`.
+    fn coalesce(&mut self, a: Value, b: Value, lhs: &Expr, rhs: &Expr, proven: bool) -> Value {
+        if !a.ty.admits_null() {
+            let why = if proven {
+                "a condition around it has ruled out null".to_string()
+            } else {
+                format!("this is {}, not optional", crate::types::an(&a.ty))
+            };
+            self.diags.push(
+                Diagnostic::new(
+                    codes::NEVER_NULL,
+                    format!(
+                        "`{}` is never null: `??` has nothing to replace",
+                        object_name(lhs)
+                    ),
+                )
+                .with_primary(lhs.span, why)
+                .with_secondary(rhs.span, "never used")
+                .with_help(if proven {
+                    "remove `?? …`: the condition around it already proves it set"
+                } else {
+                    "remove `?? …`, or make the input optional (`T?`) if it may be left out"
+                }),
+            );
+        }
+        let inner = a.ty.non_null();
+        let ty = if matches!(a.ty, Ty::Null) {
+            b.ty.clone()
+        } else {
+            join_types(&inner, &b.ty)
+        };
+        if !matches!(a.ty, Ty::Null)
+            && !inner.is_subtype_of(&b.ty.non_null())
+            && !b.ty.non_null().is_subtype_of(&inner)
+            && inner.base() != b.ty.non_null().base()
+            && !(inner.is_numeric() && b.ty.is_numeric())
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    codes::INVALID_OPERANDS,
+                    format!(
+                        "`??` gives {} or {}: one value, two types",
+                        crate::types::an(&inner),
+                        crate::types::an(&b.ty.base())
+                    ),
+                )
+                .with_primary(
+                    rhs.span,
+                    format!(
+                        "{}, where `{}` is {}",
+                        crate::types::an(&b.ty.base()),
+                        object_name(lhs),
+                        crate::types::an(&inner)
+                    ),
+                )
+                .with_help(format!(
+                    "give a default of the same type as `{}`",
+                    object_name(lhs)
+                )),
+            );
+            return Value::poison();
+        }
+        let constant = match a.constant.as_ref() {
+            Some(Const::Null) => b.constant.clone(),
+            Some(c) => Some(c.clone()),
+            None => None,
+        };
+        // A deploy-time optional (a parameter of a template compiled alone) picks at
+        // deploy time; the default's stage joins it.
+        let stage = match a.constant {
+            Some(Const::Null) => b.stage.clone(),
+            Some(_) => a.stage.clone(),
+            None => a.stage.clone().join(&b.stage),
+        };
+        Value {
+            ty,
+            stage,
+            secret: a.secret.or(b.secret),
+            constant,
+        }
+    }
+
     fn match_expr(
         &mut self,
         sc: &mut Scope<'_>,
@@ -1418,11 +1577,16 @@ impl Checker<'_> {
         let mut wildcard = false;
         let mut result: Option<Value> = None;
         let mut constant = None;
+        let mut null_seen = false;
+        let path = narrow::path_of(scrutinee);
         for arm in arms {
+            let mut arm_null = false;
+            let mut arm_wild = false;
             for p in &arm.patterns {
                 let (lit, span) = match p {
                     ast::Pattern::Wildcard(_) => {
                         wildcard = true;
+                        arm_wild = true;
                         continue;
                     }
                     ast::Pattern::Literal(Literal::Bool(b), sp) => (Lit::Bool(*b), *sp),
@@ -1433,7 +1597,38 @@ impl Checker<'_> {
                         },
                         *sp,
                     ),
-                    ast::Pattern::Literal(Literal::Null, _) => continue,
+                    ast::Pattern::Literal(Literal::Null, sp) => {
+                        if null_seen {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    codes::UNREACHABLE_PATTERN,
+                                    "pattern null is matched twice",
+                                )
+                                .with_primary(*sp, "an earlier arm already matches this")
+                                .with_help("remove this pattern"),
+                            );
+                        } else if !s.is_poison() && !s.ty.admits_null() {
+                            self.diags.push(
+                                Diagnostic::new(
+                                    codes::UNREACHABLE_PATTERN,
+                                    format!(
+                                        "pattern null can never match {}",
+                                        crate::types::an(&s.ty)
+                                    ),
+                                )
+                                .with_primary(*sp, "unreachable")
+                                .with_secondary(
+                                    scrutinee.span,
+                                    format!(
+                                        "this is {}, which is never null",
+                                        crate::types::an(&s.ty)
+                                    ),
+                                ),
+                            );
+                        }
+                        arm_null = true;
+                        continue;
+                    }
                     ast::Pattern::String(st) => match st.as_plain() {
                         Some(v) => (Lit::String(v), st.span),
                         None => continue,
@@ -1468,7 +1663,16 @@ impl Checker<'_> {
                 }
                 seen.push(lit);
             }
+            // An arm that matches no `null` (a literal, or `_` after a `null => …`)
+            // sees the scrutinee as not null.
+            let narrows = !arm_null && (!arm_wild || null_seen);
+            null_seen |= arm_null;
+            let before = sc.narrowed.len();
+            if narrows && let Some(p) = &path {
+                sc.narrowed.push(p.clone());
+            }
             let v = self.expr(sc, &arm.value);
+            sc.narrowed.truncate(before);
             let c = if constant == Some(arm.value.span) {
                 v.constant.clone()
             } else {
@@ -1485,7 +1689,11 @@ impl Checker<'_> {
             });
         }
         if !wildcard && !s.is_poison() {
-            let missing: Option<Vec<String>> = match s.ty.unrefined() {
+            let (inner, optional) = match s.ty.unrefined() {
+                Ty::Optional(t) => (t.unrefined(), true),
+                t => (t, false),
+            };
+            let missing: Option<Vec<String>> = match inner {
                 Ty::Union(ms) => Some(
                     ms.iter()
                         .filter_map(|m| match m {
@@ -1505,6 +1713,12 @@ impl Checker<'_> {
                 Ty::Lit(_) => Some(Vec::new()),
                 _ => None,
             };
+            let missing = missing.map(|mut m| {
+                if optional && !null_seen {
+                    m.push("null".to_string());
+                }
+                m
+            });
             match missing {
                 Some(m) if m.is_empty() => {}
                 Some(m) => self.diags.push(
@@ -1607,9 +1821,29 @@ impl Checker<'_> {
         }
     }
 
+    /// `E0229` when `v` may be null and would fit once null is ruled out: the one
+    /// message for every place a `T?` is read where a `T` is needed.
+    pub(crate) fn possibly_null(
+        &mut self,
+        v: &Value,
+        span: Span,
+        name: Option<&Expr>,
+        what: &str,
+        fits: impl Fn(&Ty) -> bool,
+    ) -> bool {
+        if v.is_poison() || !matches!(v.ty, Ty::Optional(_)) || !fits(&v.ty.non_null()) {
+            return false;
+        }
+        self.diags.push(possibly_null(&v.ty, span, name, what));
+        true
+    }
+
     fn require_bool(&mut self, v: &Value, e: &Expr, what: &str) -> bool {
         if v.is_poison() || v.ty.is_subtype_of(&Ty::Bool) {
             return true;
+        }
+        if self.possibly_null(v, e.span, Some(e), what, |t| t.is_subtype_of(&Ty::Bool)) {
+            return false;
         }
         self.diags.push(
             Diagnostic::new(
@@ -1648,6 +1882,41 @@ impl Checker<'_> {
             self.require_compile_time(v, e, what);
         }
     }
+}
+
+/// `E0229`: a `T?` read where a `T` is needed, `name` being the expression read when
+/// there is one to name.
+pub(crate) fn possibly_null(ty: &Ty, span: Span, name: Option<&Expr>, what: &str) -> Diagnostic {
+    let inner = ty.non_null().unrefined().clone();
+    let named = name.and_then(narrow::path_of).map(|p| format!("`{p}`"));
+    let (subject, guard) = match &named {
+        Some(n) => (n.clone(), format!("`when {} != null`", &n[1..n.len() - 1])),
+        None => ("this value".to_string(), "a `when … != null`".to_string()),
+    };
+    let fix = match &named {
+        Some(n) => format!("`{} ?? …`", &n[1..n.len() - 1]),
+        None => "`(…) ?? …`".to_string(),
+    };
+    Diagnostic::new(
+        codes::POSSIBLY_NULL,
+        format!("{subject} may be null, and {what} needs {}", crate::types::an(&inner)),
+    )
+    .with_primary(span, format!("this is {}: null when a spec leaves it out", crate::types::an(ty)))
+    .with_help(format!(
+        "give a default, {fix}, or read it where a condition proves it set: {guard}, an `if`, or a `match` with a `null` arm"
+    ))
+}
+
+/// `v`, with its type narrowed when a condition around it proved `e` non-null.
+fn narrowed(sc: &Scope<'_>, e: &Expr, mut v: Value) -> Value {
+    if !sc.narrowed.is_empty()
+        && v.ty.admits_null()
+        && let Some(path) = narrow::path_of(e)
+        && sc.narrowed.contains(&path)
+    {
+        v.ty = v.ty.non_null();
+    }
+    v
 }
 
 fn object_name(e: &Expr) -> String {

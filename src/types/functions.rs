@@ -57,6 +57,9 @@ pub enum Returns {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CloudFormation {
     Intrinsic(&'static str),
+    /// Written with other intrinsics by the lowering (`coalesce` as `Fn::If`s,
+    /// `json_encode` as `Fn::Sub` text), which refuses precisely what it cannot write.
+    Lowered,
     Never,
 }
 
@@ -253,7 +256,7 @@ pub const FUNCTIONS: &[Function] = &[
         name: "coalesce",
         params: &[P::Any, P::Rest],
         returns: Returns::First,
-        cloudformation: Never,
+        cloudformation: CloudFormation::Lowered,
         summary: "the first argument that is not null",
     },
     // Numbers
@@ -342,7 +345,7 @@ pub const FUNCTIONS: &[Function] = &[
         name: "json_encode",
         params: &[P::Any],
         returns: Returns::String,
-        cloudformation: Never,
+        cloudformation: CloudFormation::Lowered,
         summary: "a value as JSON text",
     },
     Function {

@@ -4,7 +4,7 @@
 //! secrecy, constant) · `lower` (written types to `Ty`) · `conform` (constants against
 //! refinements) · `expr` (expressions) · `decl` (declarations: scopes, dependency order,
 //! resources, modules, outputs) · `functions` (the standard functions) · `versions`
-//! (constraints) · `targets` (which backends a template can use) · `resources` (the
+//! (constraints) · `narrow` (what a condition proves non-null) · `targets` (which backends a template can use) · `resources` (the
 //! CloudFormation and Terraform resource catalogs).
 //!
 //! Declarations are checked once each, on demand: a service needs its environments'
@@ -16,6 +16,7 @@ pub mod decl;
 pub mod expr;
 pub mod functions;
 pub mod lower;
+pub mod narrow;
 pub mod pipeline;
 pub mod pseudo;
 pub mod resources;

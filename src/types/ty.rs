@@ -92,6 +92,19 @@ impl Ty {
         }
     }
 
+    /// The type once `null` is ruled out: `T?` is `T`; `Null` stays (nothing is left).
+    pub fn non_null(&self) -> Ty {
+        match self {
+            Ty::Optional(t) => (**t).clone(),
+            t => t.clone(),
+        }
+    }
+
+    /// Whether `null` is a value of this type.
+    pub fn admits_null(&self) -> bool {
+        matches!(self, Ty::Optional(_) | Ty::Null)
+    }
+
     pub fn is_poison(&self) -> bool {
         matches!(self, Ty::Error | Ty::Any)
     }

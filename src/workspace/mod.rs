@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod config;
+mod left_out;
 pub mod pipelines;
 pub mod provision;
 mod spec_check;

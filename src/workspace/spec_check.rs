@@ -131,8 +131,22 @@ impl<'p> SpecChecker<'p> {
         if let Some(sig) = self.checker.signature(decl) {
             let empty = spec::SpecNode::empty_map(Span::new(file, 0, 0));
             let values = parsed.environment_inputs.as_ref().unwrap_or(&empty);
-            let (_, d) = spec::check_inputs(values, &sig.inputs, &template_name(&template));
+            let (checked, d) = spec::check_inputs(values, &sig.inputs, &template_name(&template));
+            let clean = !d.iter().any(Diagnostic::is_error);
             diags.extend(d);
+            if clean {
+                let at = parsed
+                    .template
+                    .as_ref()
+                    .map_or(Span::new(file, 0, 0), |t| t.span);
+                diags.extend(super::left_out::left_out(
+                    self.program,
+                    decl,
+                    &checked,
+                    &name,
+                    at,
+                ));
+            }
         }
         let span = parsed
             .template
@@ -234,8 +248,18 @@ impl<'p> SpecChecker<'p> {
                 None => (decl, template.clone()),
             };
             if let Some(sig) = self.checker.signature(decl) {
-                let (_, d) = spec::check_inputs(&inst.inputs, &sig.inputs, &tname);
+                let (checked, d) = spec::check_inputs(&inst.inputs, &sig.inputs, &tname);
+                let clean = !d.iter().any(Diagnostic::is_error);
                 diags.extend(d);
+                if clean {
+                    diags.extend(super::left_out::left_out(
+                        program,
+                        decl,
+                        &checked,
+                        &inst.name,
+                        inst.name_span,
+                    ));
+                }
             }
             match self.environments.get(&inst.environment) {
                 None => diags.push(self.unknown_environment(inst)),

@@ -701,7 +701,12 @@ impl Gen<'_> {
             }
             let mut body = Vec::new();
             let (ty, refinements) = split_refinements(&p.ty);
+            // An optional input with no default may be left out: its parameter defaults
+            // to "" (what a `null` is in CloudFormation), so a number is a `String`
+            // checked by a pattern, as a `Number` parameter cannot be empty.
+            let may_be_empty = matches!(p.ty, Ty::Optional(_)) && p.default.is_none();
             let cfn_type = match ty {
+                Ty::Int | Ty::Number if may_be_empty => "String",
                 Ty::Int | Ty::Number => "Number",
                 Ty::List(inner) if matches!(inner.unrefined(), Ty::Int | Ty::Number) => {
                     "List<Number>"
@@ -747,8 +752,10 @@ impl Gen<'_> {
             }
             if let Some(d) = &p.default {
                 body.push(("Default".into(), parameter_value(d)));
+            } else if may_be_empty {
+                body.push(("Default".into(), Node::str("")));
             }
-            let allowed: Vec<Node> = match ty {
+            let mut allowed: Vec<Node> = match ty {
                 Ty::Bool => vec![Node::str("true"), Node::str("false")],
                 Ty::Lit(l) => vec![lit_node(l)],
                 Ty::Union(members) => members
@@ -761,10 +768,24 @@ impl Gen<'_> {
                 _ => Vec::new(),
             };
             if !allowed.is_empty() {
+                if may_be_empty {
+                    allowed.push(Node::str(""));
+                }
                 body.push(("AllowedValues".into(), Node::List(allowed)));
+            }
+            if may_be_empty && matches!(ty, Ty::Int | Ty::Number) {
+                let number = if *ty == Ty::Int {
+                    "-?[0-9]+"
+                } else {
+                    "-?[0-9]+(\\.[0-9]+)?"
+                };
+                body.push(("AllowedPattern".into(), Node::str(format!("^({number})?$"))));
             }
             for r in refinements {
                 match r {
+                    // A `String` parameter has no `MinValue`: the range of an optional
+                    // number is checked by the spec, and by `formwork check` of it.
+                    Refinement::Range { .. } if may_be_empty => {}
                     Refinement::Range { lo, hi } => {
                         if let Some(lo) = lo {
                             body.push(("MinValue".into(), number_node(*lo)));

@@ -458,6 +458,61 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         }
     }
 
+    /// The parameters a resource's `when` proves given (`when input.name != null`).
+    fn proven_given(&self, frame: &Frame, r: &ast::Resource) -> Vec<String> {
+        let mut paths = Vec::new();
+        if let Some(c) = &r.condition {
+            crate::types::narrow::facts(c, true, &mut paths);
+        }
+        paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("input."))
+            .filter_map(|name| match frame.inputs.get(name) {
+                Some(Expr::Param(param, _)) => Some(param.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A CloudFormation property given an optional parameter with no default: left
+    /// out (`AWS::NoValue`) when the parameter is empty, its `null`, rather than set
+    /// to "". Terraform leaves a `null` property out by itself.
+    fn left_out_when_empty(&self, v: Expr, given: &[String]) -> Expr {
+        if self.req.target != Target::CloudFormation {
+            return v;
+        }
+        match v {
+            Expr::Param(name, span)
+                if !given.contains(&name)
+                    && self.stack.params.iter().any(|p| {
+                        p.name == name && p.default.is_none() && matches!(p.ty, Ty::Optional(_))
+                    }) =>
+            {
+                let param = Expr::Param(name, span);
+                let set = Expr::Binary(
+                    ast::BinaryOp::Ne,
+                    Box::new(param.clone()),
+                    Box::new(Expr::Null),
+                    span,
+                );
+                Expr::If(Box::new(set), Box::new(param), Box::new(Expr::Null), span)
+            }
+            Expr::List(items) => Expr::List(
+                items
+                    .into_iter()
+                    .map(|i| self.left_out_when_empty(i, given))
+                    .collect(),
+            ),
+            Expr::Map(entries) => Expr::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, self.left_out_when_empty(v, given)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     fn emit_resource(
         &mut self,
         frame: &mut Frame,
@@ -502,8 +557,10 @@ impl<'p, 'r, 'c> Lowerer<'p, 'r, 'c> {
         let mut properties = Vec::new();
         let mut depends_on = Vec::new();
         let mut lifecycle = Vec::new();
+        let given = self.proven_given(frame, r);
         for a in &r.body {
             let v = self.eval(frame, &a.value);
+            let v = self.left_out_when_empty(v, &given);
             match a.name.name.as_str() {
                 "id" => {}
                 "depends_on" => {

@@ -8,6 +8,7 @@ use crate::syntax::ast::{self, BinaryOp, ExprKind, Literal, NumberValue, Pattern
 use crate::syntax::span::Span;
 use crate::types::context::ContextName;
 use crate::types::pseudo::Pseudo;
+use crate::types::targets::Target;
 
 impl Lowerer<'_, '_, '_> {
     pub(super) fn eval(&mut self, frame: &mut Frame, e: &ast::Expr) -> Expr {
@@ -385,7 +386,29 @@ impl Lowerer<'_, '_, '_> {
                 Err(message) => self.failed(span, format!("`{name}` fails: {message}")),
             };
         }
-        Expr::Call(f.name, args, span)
+        match f.name {
+            "coalesce" => coalesce(args, span),
+            "json_encode" if self.req.target == Target::CloudFormation => {
+                self.json_text_at_deploy(args, span)
+            }
+            _ => Expr::Call(f.name, args, span),
+        }
+    }
+
+    /// `json_encode` of a value with deploy-time parts, for CloudFormation: JSON text
+    /// with the parts substituted (`Fn::Sub`), or an error naming the part it cannot
+    /// write.
+    fn json_text_at_deploy(&mut self, mut args: Vec<Expr>, span: Span) -> Expr {
+        let Some(value) = args.pop() else {
+            return Expr::Null;
+        };
+        match super::json::deploy_text(&value, &self.stack, span) {
+            Ok(text) => text,
+            Err(refusal) => {
+                self.diags.push(refusal);
+                Expr::Null
+            }
+        }
     }
 
     fn binary(
@@ -397,10 +420,23 @@ impl Lowerer<'_, '_, '_> {
         span: Span,
     ) -> Expr {
         let a = self.eval(frame, lhs);
-        // `&&` and `||` do not evaluate their right side when the left decides.
+        // `&&`, `||` and `??` do not evaluate their right side when the left decides.
         match (op, &a) {
             (BinaryOp::And, Expr::Bool(false)) => return Expr::Bool(false),
             (BinaryOp::Or, Expr::Bool(true)) => return Expr::Bool(true),
+            (BinaryOp::Coalesce, Expr::Null) => return self.eval(frame, rhs),
+            (BinaryOp::Coalesce, a) if a.is_const() => return a.clone(),
+            (BinaryOp::Coalesce, _) => {
+                // Known at deploy time: `a` when it was given, else `b`.
+                let b = self.eval(frame, rhs);
+                let given = Expr::Binary(
+                    BinaryOp::Ne,
+                    Box::new(a.clone()),
+                    Box::new(Expr::Null),
+                    span,
+                );
+                return Expr::If(Box::new(given), Box::new(a), Box::new(b), span);
+            }
             _ => {}
         }
         let b = self.eval(frame, rhs);
@@ -639,4 +675,26 @@ fn context_name(
         },
         _ => None,
     }
+}
+
+/// `coalesce(a, b, …)` with deploy-time arguments: the first that is given.
+fn coalesce(args: Vec<Expr>, span: Span) -> Expr {
+    let mut rest = args.into_iter().filter(|a| *a != Expr::Null).rev();
+    let Some(mut out) = rest.next() else {
+        return Expr::Null;
+    };
+    for a in rest {
+        if a.is_const() {
+            out = a;
+            continue;
+        }
+        let given = Expr::Binary(
+            BinaryOp::Ne,
+            Box::new(a.clone()),
+            Box::new(Expr::Null),
+            span,
+        );
+        out = Expr::If(Box::new(given), Box::new(a), Box::new(out), span);
+    }
+    out
 }

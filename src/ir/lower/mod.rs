@@ -10,6 +10,7 @@
 mod decl;
 mod eval;
 pub(crate) mod functions;
+mod json;
 pub mod limits;
 pub mod pipeline;
 
