@@ -78,6 +78,9 @@ pub struct Scope<'a> {
     /// Paths (`input.name`, `x.field`) a condition around the expression being
     /// checked has proven non-null: a `T?` there reads as `T` (flow narrowing).
     pub narrowed: Vec<String>,
+    /// Inside a resource that exists for one target only (its type's, under
+    /// `when target == …`): what only the other target refuses does not apply.
+    pub only: Option<Target>,
 }
 
 impl<'a> Scope<'a> {
@@ -98,11 +101,13 @@ impl<'a> Scope<'a> {
             in_condition: 0,
             context: BTreeSet::new(),
             narrowed: Vec::new(),
+            only: None,
         }
     }
 
     pub fn supports_cloudformation(&self) -> bool {
         self.targets.supports(Target::CloudFormation)
+            && self.only.is_none_or(|t| t == Target::CloudFormation)
     }
 }
 
@@ -1073,7 +1078,13 @@ impl<'p> Checker<'p> {
 
     fn check_resource(&mut self, sc: &mut Scope<'_>, r: &ast::Resource) -> Value {
         let narrowed = sc.narrowed.len();
+        let own = Target::of_resource_type(&r.ty.name);
+        let outer = sc.only;
+        if present_for(r.condition.as_ref()).contains(&own) {
+            sc.only = Some(own);
+        }
         let value = self.check_resource_guarded(sc, r);
+        sc.only = outer;
         sc.narrowed.truncate(narrowed);
         value
     }

@@ -563,7 +563,10 @@ impl Checker<'_> {
                         self.diags.push(pseudo::unknown_field(name, field.span));
                         return Value::poison();
                     };
-                    if let Some((target, why)) = p.forbids(whole.span) {
+                    // Inside a resource of the other target, the template keeps it.
+                    if let Some((target, why)) = p.forbids(whole.span)
+                        && sc.only.is_none_or(|o| o == target)
+                    {
                         sc.targets.forbid(target, why);
                     }
                     return p.value(whole.span);

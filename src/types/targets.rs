@@ -2,7 +2,8 @@
 //!
 //! A resource of a CloudFormation type (`AWS::…`) exists only in CloudFormation, one
 //! of a Terraform type (`aws_…`) only in Terraform. A resource whose condition is
-//! `target == "cloudformation"` (or `!=`) is present only for that target, which is how
+//! `target == "cloudformation"` (or `!=`, or either in a conjunction with other tests)
+//! is present only for that target, which is how
 //! a module implements both. A template supports a target when every resource present
 //! for it is of that target, and every module it uses supports it.
 
@@ -95,6 +96,22 @@ pub fn present_for(condition: Option<&Expr>) -> Vec<Target> {
     let Some(c) = condition else {
         return Target::ALL.to_vec();
     };
+    match &c.kind {
+        ExprKind::Paren(inner) => return present_for(Some(inner)),
+        // `target == "terraform" && input.x != null`: present where both sides may hold.
+        ExprKind::Binary {
+            op: BinaryOp::And,
+            lhs,
+            rhs,
+        } => {
+            let right = present_for(Some(rhs));
+            return present_for(Some(lhs))
+                .into_iter()
+                .filter(|t| right.contains(t))
+                .collect();
+        }
+        _ => {}
+    }
     if let ExprKind::Binary { op, lhs, rhs } = &c.kind
         && matches!(op, BinaryOp::Eq | BinaryOp::Ne)
     {

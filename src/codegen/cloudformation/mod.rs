@@ -617,6 +617,39 @@ impl Gen<'_> {
                 }
                 Node::single(name, Node::List(items))
             }
+            // `(x ?? d) == k`: conditions cannot hold an `Fn::If`, so the comparison
+            // goes into each branch: `(given && x == k) || (!given && d == k)`.
+            Expr::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b, span)
+                if matches!(**a, Expr::If(..)) || matches!(**b, Expr::If(..)) =>
+            {
+                let (pick, other, flipped) = match (&**a, &**b) {
+                    (Expr::If(..), _) => (&**a, &**b, false),
+                    _ => (&**b, &**a, true),
+                };
+                let Expr::If(c, x, y, _) = pick else {
+                    return Node::Null;
+                };
+                let compare = |v: &Expr| -> Expr {
+                    let (l, r) = if flipped { (other, v) } else { (v, other) };
+                    match (const_text(l), const_text(r)) {
+                        (Some(l), Some(r)) => Expr::Bool((l == r) == (*op == BinaryOp::Eq)),
+                        _ => Expr::Binary(*op, Box::new(l.clone()), Box::new(r.clone()), *span),
+                    }
+                };
+                let and = |g: Expr, t: Expr| match t {
+                    Expr::Bool(true) => g,
+                    Expr::Bool(false) => Expr::Bool(false),
+                    t => Expr::Binary(BinaryOp::And, Box::new(g), Box::new(t), *span),
+                };
+                let yes = and((**c).clone(), compare(x));
+                let no = and(Expr::Unary(UnaryOp::Not, c.clone(), *span), compare(y));
+                let whole = match (yes, no) {
+                    (Expr::Bool(false), n) => n,
+                    (y, Expr::Bool(false)) => y,
+                    (y, n) => Expr::Binary(BinaryOp::Or, Box::new(y), Box::new(n), *span),
+                };
+                self.condition(&whole)
+            }
             Expr::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b, _) => {
                 let a = self.comparable(a);
                 let b = self.comparable(b);
@@ -907,5 +940,16 @@ fn parameter_value(e: &Expr) -> Node {
                 .join(","),
         ),
         _ => Node::str(""),
+    }
+}
+
+/// A constant as CloudFormation compares it (as text), for folding a comparison.
+fn const_text(e: &Expr) -> Option<String> {
+    match e {
+        Expr::String(s) => Some(s.clone()),
+        Expr::Int(i) => Some(i.to_string()),
+        Expr::Number(n) => Some(number_text(*n)),
+        Expr::Bool(b) => Some(b.to_string()),
+        _ => None,
     }
 }
