@@ -184,6 +184,7 @@ impl Gen<'_> {
                 Expr::Int(i) => i.to_string(),
                 Expr::Number(n) => functions::number_text(*n),
                 Expr::String(s) => s.clone(),
+                Expr::Null => String::new(),
                 _ => return None,
             };
             let result = self.fold(e, &name, &v)?;
@@ -320,6 +321,12 @@ pub fn domain(ty: &Ty) -> Option<Vec<Expr>> {
         Lit::String(s) => Expr::String(s.clone()),
     };
     match ty {
+        // An optional input's parameter may also be empty: its `null`.
+        Ty::Optional(inner) => {
+            let mut values = domain(inner)?;
+            values.push(Expr::Null);
+            Some(values)
+        }
         Ty::Bool => Some(vec![Expr::Bool(true), Expr::Bool(false)]),
         Ty::Lit(l) => Some(vec![lit(l)]),
         Ty::Union(members) => members
