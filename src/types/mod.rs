@@ -17,6 +17,7 @@ pub mod expr;
 pub mod functions;
 pub mod lower;
 pub mod pipeline;
+pub mod pipeline_loop;
 pub mod pseudo;
 pub mod resources;
 pub mod secrets;

@@ -233,9 +233,11 @@ impl<'p> SpecChecker<'p> {
                 }
                 None => (decl, template.clone()),
             };
+            let mut values = Inputs::default();
             if let Some(sig) = self.checker.signature(decl) {
-                let (_, d) = spec::check_inputs(&inst.inputs, &sig.inputs, &tname);
+                let (v, d) = spec::check_inputs(&inst.inputs, &sig.inputs, &tname);
                 diags.extend(d);
+                values = crate::compile::inputs(v);
             }
             match self.environments.get(&inst.environment) {
                 None => diags.push(self.unknown_environment(inst)),
@@ -254,6 +256,7 @@ impl<'p> SpecChecker<'p> {
                 environment: inst.environment.clone(),
                 decl,
                 template,
+                inputs: values,
             });
         }
         Some(ServicePlan {
