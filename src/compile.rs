@@ -386,7 +386,19 @@ pub fn prepare(
                             options.input_overrides.get(&inst.name),
                         );
                         let (v, e) = spec::check_inputs(&given, &sig.inputs, &template_name);
-                        errors.extend(e);
+                        let overridden = options.input_overrides.get(&inst.name);
+                        errors.extend(e.into_iter().map(|d| match overridden {
+                            Some(o) => {
+                                let names: Vec<String> =
+                                    o.keys().map(|k| format!("`{k}`")).collect();
+                                d.with_note(format!(
+                                    "`--input-file` gave {} of `{}` in place of the spec (a pipeline's artifact)",
+                                    names.join(", "),
+                                    inst.name
+                                ))
+                            }
+                            None => d,
+                        }));
                         jobs.push((
                             Some(inst.name.clone()),
                             Some(inst.environment.clone()),

@@ -264,7 +264,11 @@ impl Checker<'_> {
         if self.pipeline_names(sc, e) {
             return;
         }
-        self.only_pipeline_names(sc, e);
+        if self.only_pipeline_names(sc, e) {
+            // `instance` outside a loop is the context name of a stack: typing it
+            // would report its fields again.
+            return;
+        }
         let v = self.expr(sc, e);
         if v.is_secret() {
             if !secret_ok || !is_pipeline_input(e) {
@@ -293,14 +297,17 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports every name `e` reads that a pipeline does not have.
-    fn only_pipeline_names(&mut self, sc: &Scope<'_>, e: &Expr) {
+    /// Reports every name `e` reads that a pipeline does not have; true when one was
+    /// `instance` (outside a loop), which the value's type check would report again.
+    fn only_pipeline_names(&mut self, sc: &Scope<'_>, e: &Expr) -> bool {
+        let mut instance = false;
         let mut names = Vec::new();
         free_reads(e, &mut names);
         for (name, span) in names {
             if name == "pipeline" || sc.locals.iter().any(|(k, _)| *k == name) {
                 continue;
             }
+            instance |= name == "instance";
             let (what, help) = match name.as_str() {
                 "instance" => (
                     "an instance outside a loop over them".to_string(),
@@ -326,10 +333,11 @@ impl Checker<'_> {
                     format!("the pipeline cannot read {what}"),
                 )
                 .with_primary(span, "not known to the pipeline")
-                .with_note("a pipeline runs once per service, before any instance is deployed: it knows its own inputs, not an instance's")
+                .with_note("a pipeline runs once per service, before any instance is deployed: it knows its own inputs, and in a loop over the instances what each one's spec gives")
                 .with_help(help),
             );
         }
+        instance
     }
 
     /// `run "…"`, `approve "…"`: a string, which may interpolate pipeline values.
