@@ -177,7 +177,7 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
         if let Some(env) = source.get(1)
             && !envs.contains(env.name.as_str())
         {
-            diags.push(no_instance_in(&env.name, env.span, &envs));
+            diags.push(no_instance_in(&env.name, env.span, &envs, "a loop over no instance"));
         }
     }
     for deploy in deploys(decl) {
@@ -185,7 +185,7 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
             StepArg::Path(p) if p.len() == 2 => {
                 let env = &p[1];
                 if !envs.contains(env.name.as_str()) {
-                    diags.push(no_instance_in(&env.name, env.span, &envs));
+                    diags.push(no_instance_in(&env.name, env.span, &envs, WAVE_LABEL));
                 }
             }
             _ => {
@@ -201,7 +201,7 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
                         && let Some(env) = st.as_plain()
                     {
                         if !envs.contains(env.as_str()) {
-                            diags.push(no_instance_in(&env, item.span, &envs));
+                            diags.push(no_instance_in(&env, item.span, &envs, WAVE_LABEL));
                         }
                         named.insert(env);
                     }
@@ -232,13 +232,15 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
     diags
 }
 
-fn no_instance_in(env: &str, span: Span, envs: &BTreeSet<&str>) -> Diagnostic {
+const WAVE_LABEL: &str = "a wave with nothing to deploy";
+
+fn no_instance_in(env: &str, span: Span, envs: &BTreeSet<&str>, label: &str) -> Diagnostic {
     let have: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
     let d = Diagnostic::new(
         codes::WAVE_MISMATCH,
         format!("no instance of the service runs in `{env}`"),
     )
-    .with_primary(span, "a wave with nothing to deploy");
+    .with_primary(span, label);
     if have.is_empty() {
         d.with_note("the service spec has no instances")
     } else {
