@@ -415,10 +415,10 @@ impl Checker<'_> {
                     .with_primary(arg_span(s), format!("expected `{v}`"))
                     .with_help(format!("write `deploy {v}`: the loop runs it once for each instance")),
             ),
-            ([name], None) if *name != "instances" => self.diags.push(
-                Diagnostic::new(codes::INVALID_STEP, format!("`deploy {name}` outside a loop"))
+            (["instance"], None) => self.diags.push(
+                Diagnostic::new(codes::INVALID_STEP, "`deploy instance` outside a loop")
                     .with_primary(arg_span(s), "no loop names it")
-                    .with_help(format!("loop over the instances: `for {name} in instances {{ stage \"deploy\" {{ deploy {name} }} }}`, or write `deploy instances`")),
+                    .with_help("loop over the instances: `for instance in instances { stage \"deploy\" { deploy instance } }`, or write `deploy instances`"),
             ),
             _ => self.diags.push(
                 Diagnostic::new(codes::INVALID_STEP, "`deploy` deploys the service's instances")
