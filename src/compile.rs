@@ -41,7 +41,10 @@ pub type InputOverrides = BTreeMap<String, BTreeMap<String, String>>;
 /// `values` (an instance's `spec:` mapping) with `overrides` in place of, or beside,
 /// its entries: each a string at the entry it replaces (else at the mapping), so a
 /// value the input refuses is reported there.
-fn with_overrides(values: &spec::SpecNode, overrides: Option<&BTreeMap<String, String>>) -> spec::SpecNode {
+fn with_overrides(
+    values: &spec::SpecNode,
+    overrides: Option<&BTreeMap<String, String>>,
+) -> spec::SpecNode {
     let mut node = values.clone();
     let (Some(overrides), spec::NodeKind::Map(entries)) = (overrides, &mut node.kind) else {
         return node;
@@ -381,10 +384,8 @@ pub fn prepare(
                             continue;
                         }
                         found = true;
-                        let given = with_overrides(
-                            &inst.inputs,
-                            options.input_overrides.get(&inst.name),
-                        );
+                        let given =
+                            with_overrides(&inst.inputs, options.input_overrides.get(&inst.name));
                         let (v, e) = spec::check_inputs(&given, &sig.inputs, &template_name);
                         let overridden = options.input_overrides.get(&inst.name);
                         errors.extend(e.into_iter().map(|d| match overridden {

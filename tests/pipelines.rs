@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use common::*;
+use formwork::ir::pipeline::InputOverride;
 use formwork::ir::pipeline::{EnvValue, Pipeline, Provider, StageKind};
 use formwork::syntax::span::SourceMap;
 use formwork::workspace::build::{Record, build};
-use formwork::ir::pipeline::InputOverride;
 use formwork::workspace::config::{Config, read_config};
 use formwork::workspace::pipelines::{pipeline_path, service_pipelines, write_pipeline};
 
@@ -291,7 +291,10 @@ fn loop_pipelines_for_every_provider() {
         // The instance inputs are folded in: dev's own domain, prod's default.
         assert!(text.contains("https://dev.shop.example.com/health"));
         assert!(text.contains("https://shop.example.com/health"));
-        assert!(!text.contains("release shop-dev"), "dev asks for no approval");
+        assert!(
+            !text.contains("release shop-dev"),
+            "dev asks for no approval"
+        );
     }
 }
 
@@ -303,7 +306,9 @@ fn an_artifact_reaches_the_rendered_stack() {
     let tag = "registry.example.com/shop@sha256:0f1e2d3c4b5a";
     let overrides = [(
         "shop-dev".to_string(),
-        [("image".to_string(), tag.to_string())].into_iter().collect(),
+        [("image".to_string(), tag.to_string())]
+            .into_iter()
+            .collect(),
     )]
     .into_iter()
     .collect();
@@ -317,7 +322,10 @@ fn an_artifact_reaches_the_rendered_stack() {
         template(b, id)["Resources"]["ImageParameter"]["Properties"]["Value"].clone()
     };
     assert_eq!(value(&fed, "shop-dev"), tag);
-    assert_eq!(value(&plain, "shop-dev"), "registry.example.com/shop:latest");
+    assert_eq!(
+        value(&plain, "shop-dev"),
+        "registry.example.com/shop:latest"
+    );
     assert_eq!(value(&fed, "shop-prod"), "registry.example.com/shop:latest");
     // deploy.sh redeploys what changed: the artifact's hash differs.
     let hash = |b: &Built, id: &str| {
@@ -336,22 +344,40 @@ fn an_artifact_reaches_the_rendered_stack() {
 #[test]
 fn build_input_file_through_the_binary() {
     let dir = temp("input-file");
-    copy_tree(&root().join(LOOP_WORKSPACE), dir.path());
-    std::fs::write(dir.path().join("image.txt"), "registry.example.com/shop@sha256:99\n")
-        .expect("write");
-    let r = run_formwork(dir.path(), &["build", "--input-file", "shop-dev.image=image.txt"]);
+    copy_tree(&root().join(LOOP_WORKSPACE), &*dir);
+    std::fs::write(
+        dir.join("image.txt"),
+        "registry.example.com/shop@sha256:99\n",
+    )
+    .expect("write");
+    let r = run_formwork(
+        &*dir,
+        &["build", "--input-file", "shop-dev.image=image.txt"],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let text = std::fs::read_to_string(dir.path().join("out/services/shop/shop-dev/template.json"))
+    let text = std::fs::read_to_string(dir.join("out/services/shop/shop-dev/template.json"))
         .expect("built");
-    assert!(text.contains("\"registry.example.com/shop@sha256:99\""), "{text}");
-    std::fs::write(dir.path().join("bad.txt"), "not an image!\n").expect("write");
-    let r = run_formwork(dir.path(), &["build", "--input-file", "shop-dev.image=bad.txt"]);
+    assert!(
+        text.contains("\"registry.example.com/shop@sha256:99\""),
+        "{text}"
+    );
+    std::fs::write(dir.join("bad.txt"), "not an image!\n").expect("write");
+    let r = run_formwork(&*dir, &["build", "--input-file", "shop-dev.image=bad.txt"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("E0314"), "{}", r.stderr);
-    assert!(r.stderr.contains("`--input-file` gave `image` of `shop-dev`"), "{}", r.stderr);
-    let r = run_formwork(dir.path(), &["build", "--input-file", "nope.image=image.txt"]);
+    assert!(
+        r.stderr
+            .contains("`--input-file` gave `image` of `shop-dev`"),
+        "{}",
+        r.stderr
+    );
+    let r = run_formwork(&*dir, &["build", "--input-file", "nope.image=image.txt"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("no service instance `nope`"), "{}", r.stderr);
-    let r = run_formwork(dir.path(), &["build", "--input-file", "shop-dev.image"]);
+    assert!(
+        r.stderr.contains("no service instance `nope`"),
+        "{}",
+        r.stderr
+    );
+    let r = run_formwork(&*dir, &["build", "--input-file", "shop-dev.image"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }

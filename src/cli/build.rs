@@ -50,9 +50,9 @@ fn input_overrides(
         let parsed = g
             .split_once('=')
             .and_then(|(target, file)| Some((target.split_once('.')?, file)));
-        let Some(((instance, input), file)) = parsed.filter(|((i, n), f)| {
-            !i.is_empty() && !n.is_empty() && !f.is_empty()
-        }) else {
+        let Some(((instance, input), file)) =
+            parsed.filter(|((i, n), f)| !i.is_empty() && !n.is_empty() && !f.is_empty())
+        else {
             return Err(format!(
                 "`--input-file {g}`: expected INSTANCE.INPUT=FILE, like `web-dev.image=image.txt`"
             ));

@@ -75,8 +75,8 @@
 use crate::codegen::doc::{self, Node};
 use crate::ir::SecretSource;
 use crate::ir::pipeline::{
-    EnvValue, EnvVar, FormworkSource, build_command, Pipeline, RunStage, Stage, StageKind,
-    TF_STATE_BUCKET, Wave, deploy_command, install_command,
+    EnvValue, EnvVar, FormworkSource, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
+    build_command, deploy_command, install_command,
 };
 use crate::types::targets::Target;
 

@@ -48,8 +48,8 @@
 
 use crate::codegen::doc::{self, Node};
 use crate::ir::pipeline::{
-    AWS_ROLE_SECRET, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, build_command,
-    TF_STATE_BUCKET, Wave, deploy_command, github_install_command,
+    AWS_ROLE_SECRET, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
+    build_command, deploy_command, github_install_command,
 };
 use crate::types::targets::Target;
 

@@ -331,9 +331,15 @@ pub enum StepArg {
     List(Expr),
     /// `artifact NAME = "PATH"`: a named artifact, whose content later stages read as
     /// `artifacts.NAME`.
-    Named { name: Ident, value: StringLit },
+    Named {
+        name: Ident,
+        value: StringLit,
+    },
     /// `for VAR in instances[.ENV]`: the loop's variable and what it walks.
-    Loop { var: Ident, source: Vec<Ident> },
+    Loop {
+        var: Ident,
+        source: Vec<Ident>,
+    },
 }
 
 // ---------------------------------------------------------------------------------

@@ -39,8 +39,9 @@ pub(crate) fn instance_record(inputs: &BTreeMap<String, (FieldTy, Span)>) -> Ty 
         .iter()
         .map(|(k, (f, _))| (k.clone(), field(f.ty.clone())))
         .collect();
-    let environment: BTreeMap<String, FieldTy> =
-        [("name".to_string(), field(Ty::String))].into_iter().collect();
+    let environment: BTreeMap<String, FieldTy> = [("name".to_string(), field(Ty::String))]
+        .into_iter()
+        .collect();
     Ty::Record(
         [
             ("name".to_string(), field(Ty::String)),
@@ -82,7 +83,9 @@ impl Checker<'_> {
             self.diags.push(
                 Diagnostic::new(codes::UNKNOWN_PIPELINE_ITEM, "a loop inside a loop")
                     .with_primary(s.keyword.span, "not allowed here")
-                    .with_help(format!("loops do not nest: the steps here already run once for each `{outer}`")),
+                    .with_help(format!(
+                        "loops do not nest: the steps here already run once for each `{outer}`"
+                    )),
             );
             return;
         }

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::codegen::{codepipeline, github_actions, gitlab_ci};
 use crate::diagnostics::{Diagnostic, codes};
-use crate::ir::lower::{Cache, Inputs};
 use crate::ir::lower::pipeline::{PipelineRequest, deploy_instances, lower_pipeline};
+use crate::ir::lower::{Cache, Inputs};
 use crate::ir::pipeline::{Pipeline, Provider};
 use crate::resolve::Program;
 use crate::spec::Instance;
@@ -177,7 +177,12 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
         if let Some(env) = source.get(1)
             && !envs.contains(env.name.as_str())
         {
-            diags.push(no_instance_in(&env.name, env.span, &envs, "a loop over no instance"));
+            diags.push(no_instance_in(
+                &env.name,
+                env.span,
+                &envs,
+                "a loop over no instance",
+            ));
         }
     }
     for deploy in deploys(decl) {

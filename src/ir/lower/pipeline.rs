@@ -10,8 +10,8 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::lower::decl::{Frame, Lowerer};
 use crate::ir::lower::{Cache, Inputs, Request, const_expr, functions};
 use crate::ir::pipeline::{
-    DeployInstance, EnvValue, EnvVar, FormworkSource, InputOverride, Pipeline, Provider,
-    RunStage, Stage, StageKind, Wave,
+    DeployInstance, EnvValue, EnvVar, FormworkSource, InputOverride, Pipeline, Provider, RunStage,
+    Stage, StageKind, Wave,
 };
 use crate::ir::{Expr, Mode};
 use crate::resolve::DeclId;
