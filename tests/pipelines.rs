@@ -344,16 +344,13 @@ fn an_artifact_reaches_the_rendered_stack() {
 #[test]
 fn build_input_file_through_the_binary() {
     let dir = temp("input-file");
-    copy_tree(&root().join(LOOP_WORKSPACE), &*dir);
+    copy_tree(&root().join(LOOP_WORKSPACE), &dir);
     std::fs::write(
         dir.join("image.txt"),
         "registry.example.com/shop@sha256:99\n",
     )
     .expect("write");
-    let r = run_formwork(
-        &*dir,
-        &["build", "--input-file", "shop-dev.image=image.txt"],
-    );
+    let r = run_formwork(&dir, &["build", "--input-file", "shop-dev.image=image.txt"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(dir.join("out/services/shop/shop-dev/template.json"))
         .expect("built");
@@ -362,7 +359,7 @@ fn build_input_file_through_the_binary() {
         "{text}"
     );
     std::fs::write(dir.join("bad.txt"), "not an image!\n").expect("write");
-    let r = run_formwork(&*dir, &["build", "--input-file", "shop-dev.image=bad.txt"]);
+    let r = run_formwork(&dir, &["build", "--input-file", "shop-dev.image=bad.txt"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("E0314"), "{}", r.stderr);
     assert!(
@@ -371,13 +368,13 @@ fn build_input_file_through_the_binary() {
         "{}",
         r.stderr
     );
-    let r = run_formwork(&*dir, &["build", "--input-file", "nope.image=image.txt"]);
+    let r = run_formwork(&dir, &["build", "--input-file", "nope.image=image.txt"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("no service instance `nope`"),
         "{}",
         r.stderr
     );
-    let r = run_formwork(&*dir, &["build", "--input-file", "shop-dev.image"]);
+    let r = run_formwork(&dir, &["build", "--input-file", "shop-dev.image"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }

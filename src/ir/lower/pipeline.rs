@@ -175,7 +175,14 @@ impl PipelineLowerer<'_, '_, '_, '_> {
         match s.keyword.name.as_str() {
             "approve" => {
                 let message = self.step_text(s);
-                let id = format!("approve-{}", stage_id(&message));
+                let mut id = format!("approve-{}", stage_id(&message));
+                // In a loop, each instance's approval is its own job (and GitHub
+                // environment): named after the instance unless the message is.
+                if let Some(inst) = &self.current
+                    && !id.contains(&stage_id(&inst.name))
+                {
+                    id = format!("{id}-{}", stage_id(&inst.name));
+                }
                 stages.push(Stage {
                     name: message.clone(),
                     id,
