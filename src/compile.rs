@@ -3,7 +3,7 @@
 //! the target's backend. No IO: the command line reads the files and writes what comes
 //! back.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -29,6 +29,42 @@ pub struct Options {
     pub yaml: bool,
     /// The AWS provider version constraint (Terraform).
     pub aws_provider: String,
+    /// Input values given in place of the spec's: instance → input → text
+    /// (`formwork build --input-file`, which a pipeline's deploy job runs to hand an
+    /// artifact to the instances it deploys). Checked like the spec's own values.
+    pub input_overrides: InputOverrides,
+}
+
+/// Instance name → input name → the text given for it.
+pub type InputOverrides = BTreeMap<String, BTreeMap<String, String>>;
+
+/// `values` (an instance's `spec:` mapping) with `overrides` in place of, or beside,
+/// its entries: each a string at the entry it replaces (else at the mapping), so a
+/// value the input refuses is reported there.
+fn with_overrides(
+    values: &spec::SpecNode,
+    overrides: Option<&BTreeMap<String, String>>,
+) -> spec::SpecNode {
+    let mut node = values.clone();
+    let (Some(overrides), spec::NodeKind::Map(entries)) = (overrides, &mut node.kind) else {
+        return node;
+    };
+    for (input, text) in overrides {
+        let value = |span| spec::SpecNode {
+            kind: spec::NodeKind::Str(text.clone()),
+            span,
+            plain: false,
+        };
+        match entries.iter_mut().find(|e| e.key == *input) {
+            Some(e) => e.value = value(e.value.span),
+            None => entries.push(spec::MapEntry {
+                key: input.clone(),
+                key_span: values.span,
+                value: value(values.span),
+            }),
+        }
+    }
+    node
 }
 
 /// One deployable artifact: its name (the instance's, or the template's) and its
@@ -348,8 +384,22 @@ pub fn prepare(
                             continue;
                         }
                         found = true;
-                        let (v, e) = spec::check_inputs(&inst.inputs, &sig.inputs, &template_name);
-                        errors.extend(e);
+                        let given =
+                            with_overrides(&inst.inputs, options.input_overrides.get(&inst.name));
+                        let (v, e) = spec::check_inputs(&given, &sig.inputs, &template_name);
+                        let overridden = options.input_overrides.get(&inst.name);
+                        errors.extend(e.into_iter().map(|d| match overridden {
+                            Some(o) => {
+                                let names: Vec<String> =
+                                    o.keys().map(|k| format!("`{k}`")).collect();
+                                d.with_note(format!(
+                                    "`--input-file` gave {} of `{}` in place of the spec (a pipeline's artifact)",
+                                    names.join(", "),
+                                    inst.name
+                                ))
+                            }
+                            None => d,
+                        }));
                         jobs.push((
                             Some(inst.name.clone()),
                             Some(inst.environment.clone()),

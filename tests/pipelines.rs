@@ -7,9 +7,11 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 
 use common::*;
+use formwork::ir::pipeline::InputOverride;
 use formwork::ir::pipeline::{EnvValue, Pipeline, Provider, StageKind};
 use formwork::syntax::span::SourceMap;
 use formwork::workspace::build::{Record, build};
@@ -18,7 +20,22 @@ use formwork::workspace::pipelines::{pipeline_path, service_pipelines, write_pip
 
 /// The example workspace, checked, planned and built (into nothing).
 fn acme(provider: Option<Provider>) -> (Vec<Pipeline>, Vec<Record>) {
-    let files: Vec<(String, String)> = read_tree(&root().join("examples/acme"))
+    let (pipelines, built) = workspace("examples/acme", provider, Default::default());
+    (pipelines, built.records)
+}
+
+/// The workspace fixture whose service pipeline loops over its instances, approves
+/// the one whose spec asks for it, and feeds the image it builds into each deploy.
+const LOOP_WORKSPACE: &str = "tests/fixtures/workspace/valid_pipeline_loop";
+
+/// A workspace (relative to the crate), checked, planned and built (into memory: the
+/// files by path), with `overrides` as `--input-file` would give them.
+fn workspace(
+    dir: &str,
+    provider: Option<Provider>,
+    overrides: formwork::compile::InputOverrides,
+) -> (Vec<Pipeline>, Built) {
+    let files: Vec<(String, String)> = read_tree(&root().join(dir))
         .into_iter()
         .filter(|(p, _)| {
             p == "formwork.yaml"
@@ -47,13 +64,31 @@ fn acme(provider: Option<Provider>) -> (Vec<Pipeline>, Vec<Record>) {
     }
     let (program, diags) = formwork::check::build_and_check(&mut map, problems);
     assert!(diags.is_empty(), "{}", render_human(&map, &diags));
-    let (plan, diags) = formwork::workspace::plan(&program, &map, &environments, &services);
+    let (mut plan, diags) = formwork::workspace::plan(&program, &map, &environments, &services);
     assert!(diags.is_empty(), "{}", render_human(&map, &diags));
-    let built =
-        build(&program, &map, "", ".", &plan, &config, &|_, _| Ok(())).expect("acme builds");
-    let pipelines = service_pipelines(&program, &plan, &config, &built.records, ".", provider)
+    plan.input_overrides = overrides;
+    let written: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+    let records = build(&program, &map, "", ".", &plan, &config, &|path, text| {
+        if let Ok(mut w) = written.lock() {
+            w.insert(path.to_string(), text.to_string());
+        }
+        Ok(())
+    })
+    .unwrap_or_else(|f| match f {
+        formwork::compile::Failure::Diagnostics(d) => panic!("{}", render_human(&map, &d)),
+        other => panic!("{dir} builds: {other:?}"),
+    })
+    .records;
+    let pipelines = service_pipelines(&program, &plan, &config, &records, ".", provider)
         .unwrap_or_else(|d| panic!("{}", render_human(&map, &d)));
-    (pipelines, built.records)
+    let files = written.into_inner().expect("not poisoned");
+    (pipelines, Built { records, files })
+}
+
+/// What a build wrote.
+struct Built {
+    records: Vec<Record>,
+    files: BTreeMap<String, String>,
 }
 
 #[test]
@@ -181,7 +216,11 @@ fn export_pipelines() {
     let out = export_dir("export-pipelines");
     let mut written = 0;
     for provider in Provider::ALL {
-        let (pipelines, _) = acme(Some(provider));
+        let (mut pipelines, _) = acme(Some(provider));
+        // The loop workspace's pipeline beside the example's, where the validators
+        // find it too (`validate.sh` lints every CloudFormation file under a folder).
+        let (looped, _) = workspace(LOOP_WORKSPACE, Some(provider), Default::default());
+        pipelines.extend(looped);
         for p in &pipelines {
             let path = out
                 .join(provider.name())
@@ -191,5 +230,151 @@ fn export_pipelines() {
             written += 1;
         }
     }
-    assert_eq!(written, 9);
+    assert_eq!(written, 12);
+}
+
+/// The loop workspace's pipeline for every provider: snapshots, the properties every
+/// pipeline has, and what the loop makes of the spec: one deploy per instance, in the
+/// spec's order, each building with the artifact as its `image`; an approval only for
+/// the instance whose spec sets `approval: true`, and never the text `true`/`false`.
+#[test]
+fn loop_pipelines_for_every_provider() {
+    for provider in Provider::ALL {
+        let (pipelines, built) = workspace(LOOP_WORKSPACE, Some(provider), Default::default());
+        let [p] = pipelines.as_slice() else {
+            panic!("one service: {pipelines:?}");
+        };
+        let text = write_pipeline(p);
+        assert_eq!(text, write_pipeline(p), "deterministic");
+        check_properties(p, &text, &built.records);
+        insta::assert_snapshot!(format!("loop-{}", provider.name()), text);
+        let kinds: Vec<String> = p
+            .stages
+            .iter()
+            .map(|s| match &s.kind {
+                StageKind::Run(_) => format!("run {}", s.id),
+                StageKind::Approval { message } => format!("approve {message}"),
+                StageKind::Deploy { waves } => {
+                    let names: Vec<String> = waves
+                        .iter()
+                        .flat_map(|w| &w.instances)
+                        .map(|i| {
+                            let o: Vec<String> = i
+                                .overrides
+                                .iter()
+                                .map(|InputOverride { input, path }| format!("{input}<{path}"))
+                                .collect();
+                            format!("{}[{}]", i.name, o.join(","))
+                        })
+                        .collect();
+                    format!("deploy {}", names.join(" "))
+                }
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "run build",
+                "deploy shop-dev[image<image.txt]",
+                "run smoke-test-shop-dev",
+                "approve release shop-prod to prod",
+                "deploy shop-prod[image<image.txt]",
+                "run smoke-test-shop-prod",
+            ],
+            "{}",
+            provider.name()
+        );
+        for build in ["shop-dev", "shop-prod"] {
+            let cmd = format!("formwork build --input-file {build}.image=image.txt");
+            assert!(text.contains(&cmd), "{}: `{cmd}` missing", provider.name());
+        }
+        // The instance inputs are folded in: dev's own domain, prod's default.
+        assert!(text.contains("https://dev.shop.example.com/health"));
+        assert!(text.contains("https://shop.example.com/health"));
+        assert!(
+            !text.contains("release shop-dev"),
+            "dev asks for no approval"
+        );
+    }
+}
+
+/// What the deploy job's `formwork build --input-file shop-dev.image=image.txt` does:
+/// the artifact's text is the instance's `image`, in its rendered stack, and the
+/// other instance keeps its spec's value.
+#[test]
+fn an_artifact_reaches_the_rendered_stack() {
+    let tag = "registry.example.com/shop@sha256:0f1e2d3c4b5a";
+    let overrides = [(
+        "shop-dev".to_string(),
+        [("image".to_string(), tag.to_string())]
+            .into_iter()
+            .collect(),
+    )]
+    .into_iter()
+    .collect();
+    let (_, plain) = workspace(LOOP_WORKSPACE, None, Default::default());
+    let (_, fed) = workspace(LOOP_WORKSPACE, None, overrides);
+    let template = |b: &Built, id: &str| -> serde_json::Value {
+        let text = &b.files[&format!("services/shop/{id}/template.json")];
+        serde_json::from_str(text).expect("a template")
+    };
+    let value = |b: &Built, id: &str| {
+        template(b, id)["Resources"]["ImageParameter"]["Properties"]["Value"].clone()
+    };
+    assert_eq!(value(&fed, "shop-dev"), tag);
+    assert_eq!(
+        value(&plain, "shop-dev"),
+        "registry.example.com/shop:latest"
+    );
+    assert_eq!(value(&fed, "shop-prod"), "registry.example.com/shop:latest");
+    // deploy.sh redeploys what changed: the artifact's hash differs.
+    let hash = |b: &Built, id: &str| {
+        b.records
+            .iter()
+            .find(|r| r.id == format!("services/shop/{id}"))
+            .map(|r| r.files.clone())
+    };
+    assert_ne!(hash(&fed, "shop-dev"), hash(&plain, "shop-dev"));
+    assert_eq!(hash(&fed, "shop-prod"), hash(&plain, "shop-prod"));
+}
+
+/// The same through the binary, as a deploy job runs it: the file's text (its final
+/// line break dropped) reaches the stack; a value the input refuses fails the build
+/// naming where it came from; an unknown instance is a usage error.
+#[test]
+fn build_input_file_through_the_binary() {
+    let dir = temp("input-file");
+    copy_tree(&root().join(LOOP_WORKSPACE), &dir);
+    std::fs::write(
+        dir.join("image.txt"),
+        "registry.example.com/shop@sha256:99\n",
+    )
+    .expect("write");
+    let r = run_formwork(&dir, &["build", "--input-file", "shop-dev.image=image.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(dir.join("out/services/shop/shop-dev/template.json"))
+        .expect("built");
+    assert!(
+        text.contains("\"registry.example.com/shop@sha256:99\""),
+        "{text}"
+    );
+    std::fs::write(dir.join("bad.txt"), "not an image!\n").expect("write");
+    let r = run_formwork(&dir, &["build", "--input-file", "shop-dev.image=bad.txt"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("E0314"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`--input-file` gave `image` of `shop-dev`"),
+        "{}",
+        r.stderr
+    );
+    let r = run_formwork(&dir, &["build", "--input-file", "nope.image=image.txt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no service instance `nope`"),
+        "{}",
+        r.stderr
+    );
+    let r = run_formwork(&dir, &["build", "--input-file", "shop-dev.image"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }

@@ -30,6 +30,60 @@ pub struct Args {
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t)]
     color: ColorChoice,
+    /// `INSTANCE.INPUT=FILE`: build the instance with the file's text (its final line
+    /// break dropped) as the input's value, in place of its spec's: how a pipeline's
+    /// deploy job hands an artifact (an image tag, an S3 key) to the instances it
+    /// deploys. May be repeated.
+    #[arg(long = "input-file", value_name = "INSTANCE.INPUT=FILE")]
+    input_files: Vec<String>,
+}
+
+/// Reads each `--input-file INSTANCE.INPUT=FILE` into the plan's overrides; an
+/// instance the workspace lacks, or a file that cannot be read, is a usage error.
+fn input_overrides(
+    given: &[String],
+    plan: &crate::workspace::Plan,
+    root: &Path,
+) -> Result<crate::compile::InputOverrides, String> {
+    let mut out = crate::compile::InputOverrides::new();
+    for g in given {
+        let parsed = g
+            .split_once('=')
+            .and_then(|(target, file)| Some((target.split_once('.')?, file)));
+        let Some(((instance, input), file)) =
+            parsed.filter(|((i, n), f)| !i.is_empty() && !n.is_empty() && !f.is_empty())
+        else {
+            return Err(format!(
+                "`--input-file {g}`: expected INSTANCE.INPUT=FILE, like `web-dev.image=image.txt`"
+            ));
+        };
+        let known = plan
+            .services
+            .iter()
+            .flat_map(|s| &s.instances)
+            .any(|i| i.name == instance);
+        if !known {
+            return Err(format!(
+                "`--input-file {g}`: the workspace has no service instance `{instance}`"
+            ));
+        }
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "`--input-file {g}`: cannot read `{}`: {}",
+                path.display(),
+                io_reason(&e)
+            )
+        })?;
+        let text = text
+            .strip_suffix('\n')
+            .map(|t| t.strip_suffix('\r').unwrap_or(t))
+            .unwrap_or(&text);
+        out.entry(instance.to_string())
+            .or_default()
+            .insert(input.to_string(), text.to_string());
+    }
+    Ok(out)
 }
 
 pub fn run(args: Args) -> u8 {
@@ -37,11 +91,19 @@ pub fn run(args: Args) -> u8 {
     let Planned {
         ws,
         program,
-        plan: the_plan,
+        plan: mut the_plan,
     } = match plan_workspace(&args.workspace, args.format, args.color) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Files are named as the deploy job sees them: relative to where it runs.
+    match input_overrides(&args.input_files, &the_plan, Path::new(".")) {
+        Ok(o) => the_plan.input_overrides = o,
+        Err(m) => {
+            err(&format!("error: {m}\n"));
+            return status::USAGE;
+        }
+    }
     let report = |map: &crate::syntax::span::SourceMap, diagnostics: Vec<Diagnostic>| {
         let report = crate::check::Report { diagnostics };
         print_report(&report, map, args.format, args.color, ws.files);

@@ -175,6 +175,7 @@ fn run(
         mode,
         yaml: common.yaml,
         aws_provider: common.aws_provider.clone(),
+        input_overrides: Default::default(),
     };
     let report_failure = |map: &crate::syntax::span::SourceMap, f: Failure| match f {
         Failure::Usage(msg) | Failure::Io(msg) => {

@@ -40,7 +40,8 @@
 //! - **Deploy** (`deploy instances { waves = […] }`): one pipeline stage per wave
 //!   (`<stage>-<wave>`), in order, each with one CodeBuild action on the standard
 //!   image. Its buildspec installs the tools (the `install` phase), then in the
-//!   workspace folder runs [`BUILD_COMMAND`] and
+//!   workspace folder runs [`crate::ir::pipeline::BUILD_COMMAND`] (with `--input-file` for each input an
+//!   artifact fills, [`build_command`]) and
 //!   [`deploy_command`]`(out_dir, [the wave's artifact ids])`. formwork comes from the
 //!   workspace's pinned `formwork:` source ([`install_command`]): a download is
 //!   checked against its sha256 before it is unpacked, and needs no Rust; a git commit
@@ -74,8 +75,8 @@
 use crate::codegen::doc::{self, Node};
 use crate::ir::SecretSource;
 use crate::ir::pipeline::{
-    BUILD_COMMAND, EnvValue, EnvVar, FormworkSource, Pipeline, RunStage, Stage, StageKind,
-    TF_STATE_BUCKET, Wave, deploy_command, install_command,
+    EnvValue, EnvVar, FormworkSource, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
+    build_command, deploy_command, install_command,
 };
 use crate::types::targets::Target;
 
@@ -581,7 +582,7 @@ fn deploy_buildspec(p: &Pipeline, wave: &Wave, env: &[&EnvVar], input: Option<&s
     }
     let artifacts: Vec<&str> = wave.instances.iter().map(|i| i.artifact.as_str()).collect();
     let mut build = enter_workspace(p, input);
-    build.push(s(BUILD_COMMAND));
+    build.push(s(build_command(&wave.instances)));
     build.push(s(deploy_command(&p.out_dir, &artifacts)));
     let cache = format!("{TOOLS_DIR}/**/*");
     node!({
@@ -1235,7 +1236,7 @@ fn trust_policy(service: &str) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::pipeline::{DeployInstance, Provider, Stage};
+    use crate::ir::pipeline::{BUILD_COMMAND, DeployInstance, Provider, Stage};
     use saphyr::{LoadableYamlNode, Scalar, Yaml};
     use serde_json::Value;
 
@@ -1263,6 +1264,7 @@ mod tests {
             environment: environment.into(),
             target,
             artifact: format!("services/web/{name}"),
+            overrides: Vec::new(),
         }
     }
 

@@ -48,8 +48,8 @@
 
 use crate::codegen::doc::{self, Node};
 use crate::ir::pipeline::{
-    AWS_ROLE_SECRET, BUILD_COMMAND, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind,
-    TF_STATE_BUCKET, Wave, deploy_command, github_install_command,
+    AWS_ROLE_SECRET, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
+    build_command, deploy_command, github_install_command,
 };
 use crate::types::targets::Target;
 
@@ -303,7 +303,7 @@ fn deploy_steps(p: &Pipeline, wave: &Wave) -> Vec<Node> {
         "Install formwork",
         &github_install_command(&p.formwork),
     ));
-    steps.push(step("Build", BUILD_COMMAND));
+    steps.push(step("Build", &build_command(&wave.instances)));
     let mut deploy = step(
         &format!("Deploy {}", wave.name),
         &wave_deploy_command(p, wave),
@@ -643,6 +643,7 @@ pub(super) mod tests {
             environment: env.into(),
             target,
             artifact: format!("services/web/{name}"),
+            overrides: Vec::new(),
         };
         Pipeline {
             service: "web".into(),

@@ -55,7 +55,7 @@ use crate::codegen::github_actions::{
     Job, Work, comment_block, in_workspace, is_root, jobs, merged_env, secret_names, shell_path,
     shell_quote, wave_deploy_command, wave_environment,
 };
-use crate::ir::pipeline::{BUILD_COMMAND, EnvValue, EnvVar, Pipeline, shell_install_commands};
+use crate::ir::pipeline::{EnvValue, EnvVar, Pipeline, build_command, shell_install_commands};
 
 /// The file's text.
 pub fn pipeline(p: &Pipeline) -> String {
@@ -155,7 +155,7 @@ fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
             push_variables(&mut entries, &merged_env(&[&p.env]));
             let mut script = enter_workspace(p);
             script.extend(shell_install_commands(&p.formwork));
-            script.push(BUILD_COMMAND.to_string());
+            script.push(build_command(&wave.instances));
             script.push(wave_deploy_command(p, wave));
             entries.push(("script".into(), script_node(script)));
         }

@@ -169,6 +169,9 @@ codes! {
     DEPLOY_NOT_ALONE = "E0605", "deploy-not-alone", "a stage that deploys and does something else";
     WAVE_MISMATCH = "E0606", "wave-mismatch", "deploy waves that do not match where the service's instances run";
     INVALID_PIPELINE_PROVIDER = "E0607", "invalid-pipeline-provider", "a pipeline provider formwork does not write";
+    APPROVAL_CONDITION_NOT_BOOL = "E0608", "approval-condition-not-bool", "a pipeline step's `when` condition that is not a `Bool`";
+    UNKNOWN_ARTIFACT = "E0609", "unknown-artifact", "`artifacts.NAME` naming no artifact an earlier stage hands on, or read where it cannot be";
+    INVALID_DEPLOY_INPUT = "E0610", "invalid-deploy-input", "a deploy's `inputs` naming an input the service lacks, or one an artifact's text cannot fill";
 }
 
 /// Looks a code up by id (`E0006`, case-insensitive) or name (`unexpected-token`).

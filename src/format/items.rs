@@ -215,6 +215,26 @@ impl Printer<'_> {
                         self.expr(e);
                         e.span.end
                     }
+                    StepArg::Named { name, value } => {
+                        self.ident(name);
+                        self.write(" = ");
+                        self.string(value);
+                        value.span.end
+                    }
+                    StepArg::Loop { var, source } => {
+                        self.ident(var);
+                        self.write(" in ");
+                        self.path(source);
+                        source.last().map_or(var.span.end, |i| i.span.end)
+                    }
+                };
+                let arg_end = match &s.condition {
+                    Some(c) => {
+                        self.write(" when ");
+                        self.expr(c);
+                        c.span.end
+                    }
+                    None => arg_end,
                 };
                 if let Some(body) = &s.body {
                     self.write(" ");

@@ -134,6 +134,21 @@ pub struct DeployInstance {
     /// Its artifact id in the manifest (`services/web/web-dev`), which is also its
     /// folder in the build output.
     pub artifact: String,
+    /// Inputs the deploy fills from an earlier stage's artifact instead of the spec
+    /// (`deploy instance { inputs = { image = artifacts.image } }`).
+    pub overrides: Vec<InputOverride>,
+}
+
+/// An input whose value, for one deploy, is the text of an artifact's file: `formwork
+/// build --input-file INSTANCE.INPUT=PATH` reads it (its final line break dropped) in
+/// place of the spec's value, so the rendered stack holds what the pipeline built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputOverride {
+    /// The service input (`image`).
+    pub input: String,
+    /// The artifact's file, relative to the workspace (`image.txt`): an earlier stage
+    /// handed it on, and the deploy job unpacked it there.
+    pub path: String,
 }
 /// The conventions every pipeline shares, so a service pipeline deploys exactly as the
 /// provisioning pipeline does.
@@ -146,6 +161,19 @@ pub struct DeployInstance {
 ///   project's CI/CD variables (`AWS_ACCESS_KEY_ID`… or a web identity); CodeBuild its
 ///   service role.
 pub const BUILD_COMMAND: &str = "formwork build";
+
+/// The build a deploy job runs before deploying `instances`: [`BUILD_COMMAND`], with
+/// `--input-file INSTANCE.INPUT=PATH` for each input an artifact fills.
+pub fn build_command(instances: &[DeployInstance]) -> String {
+    let mut s = BUILD_COMMAND.to_string();
+    for i in instances {
+        for o in &i.overrides {
+            s.push_str(" --input-file ");
+            s.push_str(&shell_word(&format!("{}.{}={}", i.name, o.input, o.path)));
+        }
+    }
+    s
+}
 
 /// The variable naming the S3 bucket where `deploy.sh` keeps Terraform state and
 /// deployed hashes; a CI job that deploys Terraform passes it on.

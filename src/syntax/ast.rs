@@ -308,11 +308,16 @@ pub enum PipelineItem {
     Error(Span),
 }
 
-/// `KEYWORD ARG [{ … }]`: `stage "build" { … }`, `run "make test"`, `deploy instances`.
+/// `KEYWORD ARG [when COND] [{ … }]`: `stage "build" { … }`, `run "make test"`,
+/// `deploy instances`, `approve "release" when instance.inputs.approval`, and the loop
+/// `for instance in instances { … }` (keyword `for`, argument [`StepArg::Loop`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     pub keyword: Ident,
     pub arg: StepArg,
+    /// `when COND`: the step is there only when `COND` is true (decided when the
+    /// pipeline is built, from the spec's values).
+    pub condition: Option<Expr>,
     pub body: Option<Vec<PipelineItem>>,
     pub span: Span,
     /// How deeply steps nest (see [`TypeExpr::depth`]).
@@ -324,6 +329,17 @@ pub enum StepArg {
     String(StringLit),
     Path(Vec<Ident>),
     List(Expr),
+    /// `artifact NAME = "PATH"`: a named artifact, whose content later stages read as
+    /// `artifacts.NAME`.
+    Named {
+        name: Ident,
+        value: StringLit,
+    },
+    /// `for VAR in instances[.ENV]`: the loop's variable and what it walks.
+    Loop {
+        var: Ident,
+        source: Vec<Ident>,
+    },
 }
 
 // ---------------------------------------------------------------------------------

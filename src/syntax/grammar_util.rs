@@ -281,6 +281,36 @@ pub fn step(
     l: usize,
     r: usize,
 ) -> PipelineItem {
+    conditional_step(st, keyword, arg, None, body, l, r)
+}
+
+/// `for VAR in PATH { … }`: a step whose keyword is `for`.
+pub fn loop_step(
+    st: &mut ParseState<'_>,
+    (kl, kr): (usize, usize),
+    var: Ident,
+    source: Vec<Ident>,
+    body: Option<Vec<PipelineItem>>,
+    l: usize,
+    r: usize,
+) -> PipelineItem {
+    let keyword = Ident {
+        name: "for".into(),
+        span: st.span(kl, kr),
+    };
+    step(st, keyword, StepArg::Loop { var, source }, body, l, r)
+}
+
+/// A step with its `when COND`, if any.
+pub fn conditional_step(
+    st: &mut ParseState<'_>,
+    keyword: Ident,
+    arg: StepArg,
+    condition: Option<Expr>,
+    body: Option<Vec<PipelineItem>>,
+    l: usize,
+    r: usize,
+) -> PipelineItem {
     let inner = body.iter().flatten().filter_map(|item| match item {
         PipelineItem::Step(s) => Some(s.depth),
         _ => None,
@@ -294,6 +324,7 @@ pub fn step(
     PipelineItem::Step(Step {
         keyword,
         arg,
+        condition,
         body,
         span,
         depth,

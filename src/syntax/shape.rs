@@ -155,10 +155,15 @@ impl Printer {
                     StepArg::String(st) => string(st),
                     StepArg::Path(pa) => path(pa),
                     StepArg::List(_) => "list".to_string(),
+                    StepArg::Named { name, value } => format!("{} = {}", name.name, string(value)),
+                    StepArg::Loop { var, source } => format!("{} in {}", var.name, path(source)),
                 };
                 self.nested(format!("step {} {arg}", s.keyword.name), |p| {
                     if let StepArg::List(e) = &s.arg {
                         p.expr(e);
+                    }
+                    if let Some(c) = &s.condition {
+                        p.nested("when", |p| p.expr(c));
                     }
                     for i in s.body.iter().flatten() {
                         p.pipeline_item(i);

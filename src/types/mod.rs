@@ -18,6 +18,7 @@ pub mod functions;
 pub mod lower;
 pub mod narrow;
 pub mod pipeline;
+pub mod pipeline_loop;
 pub mod pseudo;
 pub mod resources;
 pub mod secrets;

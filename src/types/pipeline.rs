@@ -28,13 +28,14 @@ use crate::syntax::ast::{self, Expr, ExprKind, PipelineItem, StepArg};
 use crate::syntax::span::Span;
 use crate::types::Checker;
 use crate::types::decl::{Scope, free_reads};
+use crate::types::pipeline_loop::PipelineState;
 use crate::types::ty::Ty;
 
 /// Settings at the pipeline's top level, and in a stage.
 pub const PIPELINE_SETTINGS: &[&str] = &["branch", "env"];
 pub const STAGE_SETTINGS: &[&str] = &["image", "env"];
 /// Steps at the pipeline's top level, and in a stage.
-pub const PIPELINE_STEPS: &[&str] = &["stage", "approve"];
+pub const PIPELINE_STEPS: &[&str] = &["stage", "approve", "for"];
 pub const STAGE_STEPS: &[&str] = &["run", "artifact", "deploy"];
 
 /// A stage's job id: its name in lower case, runs of other characters as one hyphen.
@@ -79,30 +80,39 @@ impl Checker<'_> {
             );
         }
         sc.in_pipeline = true;
-        let mut stages: BTreeMap<String, (String, Span)> = BTreeMap::new();
+        let mut state = PipelineState::default();
         for item in &first.items {
             match item {
                 PipelineItem::Attribute(a) => self.pipeline_setting(sc, a, PIPELINE_SETTINGS),
-                PipelineItem::Step(s) => match s.keyword.name.as_str() {
-                    "stage" => self.stage(sc, s, &mut stages),
-                    "approve" => {
-                        self.step_string(sc, s, "approve", "approve \"release to production\"");
-                        self.no_body(s, "an approval");
-                    }
-                    other => self.misplaced_step(s, other, PIPELINE_STEPS, true),
-                },
+                PipelineItem::Step(s) if s.keyword.name == "for" => {
+                    self.instance_loop(sc, s, &mut state, |c, sc, st, state| {
+                        c.pipeline_step(sc, st, state);
+                    });
+                }
+                PipelineItem::Step(s) => self.pipeline_step(sc, s, &mut state),
                 PipelineItem::Error(_) => {}
             }
         }
         sc.in_pipeline = false;
     }
 
-    fn stage(
-        &mut self,
-        sc: &mut Scope<'_>,
-        s: &ast::Step,
-        stages: &mut BTreeMap<String, (String, Span)>,
-    ) {
+    /// A step of the pipeline, or of a loop's body: a stage or an approval.
+    fn pipeline_step(&mut self, sc: &mut Scope<'_>, s: &ast::Step, state: &mut PipelineState) {
+        self.step_condition(sc, s);
+        match s.keyword.name.as_str() {
+            "stage" => self.stage(sc, s, state),
+            "approve" => {
+                self.step_string(sc, s, "approve", "approve \"release to production\"");
+                self.no_body(s, "an approval");
+            }
+            // Only reached inside a loop: the top level handles its own.
+            "for" => self.instance_loop(sc, s, state, |_, _, _, _| {}),
+            other => self.misplaced_step(s, other, PIPELINE_STEPS, true),
+        }
+    }
+
+    fn stage(&mut self, sc: &mut Scope<'_>, s: &ast::Step, state: &mut PipelineState) {
+        let stages = &mut state.stages;
         let name = match &s.arg {
             StepArg::String(st) => st.as_plain(),
             _ => None,
@@ -147,12 +157,14 @@ impl Checker<'_> {
             match item {
                 PipelineItem::Attribute(a) => self.pipeline_setting(sc, a, STAGE_SETTINGS),
                 PipelineItem::Step(step) => match step.keyword.name.as_str() {
+                    _ if step.condition.is_some() => self.step_condition(sc, step),
                     "run" => {
                         self.step_string(sc, step, "run", "run \"make test\"");
                         self.no_body(step, "a `run` step");
                         other.get_or_insert(step.span);
                     }
                     "artifact" => {
+                        self.named_artifact(step, state);
                         self.artifact(sc, step);
                         self.no_body(step, "an `artifact` step");
                         other.get_or_insert(step.span);
@@ -167,7 +179,7 @@ impl Checker<'_> {
                             );
                         }
                         deploy.get_or_insert(step.span);
-                        self.deploy(sc, step);
+                        self.deploy(sc, step, state);
                     }
                     kw => self.misplaced_step(step, kw, STAGE_STEPS, false),
                 },
@@ -249,7 +261,14 @@ impl Checker<'_> {
     /// Checks a value the pipeline reads: printable, and made only of what the
     /// pipeline has. A secret is allowed whole where `secret_ok` (an `env` value).
     fn pipeline_value(&mut self, sc: &mut Scope<'_>, e: &Expr, secret_ok: bool) {
-        self.only_pipeline_names(e);
+        if self.pipeline_names(sc, e) {
+            return;
+        }
+        if self.only_pipeline_names(sc, e) {
+            // `instance` outside a loop is the context name of a stack: typing it
+            // would report its fields again.
+            return;
+        }
         let v = self.expr(sc, e);
         if v.is_secret() {
             if !secret_ok || !is_pipeline_input(e) {
@@ -278,15 +297,22 @@ impl Checker<'_> {
         }
     }
 
-    /// Reports every name `e` reads that a pipeline does not have.
-    fn only_pipeline_names(&mut self, e: &Expr) {
+    /// Reports every name `e` reads that a pipeline does not have; true when one was
+    /// `instance` (outside a loop), which the value's type check would report again.
+    fn only_pipeline_names(&mut self, sc: &Scope<'_>, e: &Expr) -> bool {
+        let mut instance = false;
         let mut names = Vec::new();
         free_reads(e, &mut names);
         for (name, span) in names {
-            if name == "pipeline" {
+            if name == "pipeline" || sc.locals.iter().any(|(k, _)| *k == name) {
                 continue;
             }
+            instance |= name == "instance";
             let (what, help) = match name.as_str() {
+                "instance" => (
+                    "an instance outside a loop over them".to_string(),
+                    "loop over the instances: `for instance in instances { … }`, where `instance.name`, `instance.environment.name` and `instance.inputs.NAME` are known".to_string(),
+                ),
                 "input" => (
                     "an instance's input".to_string(),
                     "declare what the pipeline needs in `pipeline input { … }` and read it as `pipeline.input.NAME`".to_string(),
@@ -307,10 +333,11 @@ impl Checker<'_> {
                     format!("the pipeline cannot read {what}"),
                 )
                 .with_primary(span, "not known to the pipeline")
-                .with_note("a pipeline runs once per service, before any instance is deployed: it knows its own inputs, not an instance's")
+                .with_note("a pipeline runs once per service, before any instance is deployed: it knows its own inputs, and in a loop over the instances what each one's spec gives")
                 .with_help(help),
             );
         }
+        instance
     }
 
     /// `run "…"`, `approve "…"`: a string, which may interpolate pipeline values.
@@ -332,10 +359,11 @@ impl Checker<'_> {
         }
     }
 
-    /// `artifact "dist/app.zip"` or `artifact ["a", "b"]`: workspace-relative paths.
+    /// `artifact "dist/app.zip"`, `artifact ["a", "b"]` or `artifact image = "image.txt"`:
+    /// workspace-relative paths.
     fn artifact(&mut self, sc: &mut Scope<'_>, s: &ast::Step) {
         let paths: Vec<Expr> = match &s.arg {
-            StepArg::String(st) => vec![Expr {
+            StepArg::String(st) | StepArg::Named { value: st, .. } => vec![Expr {
                 kind: ExprKind::String(st.clone()),
                 span: st.span,
                 depth: 1,
@@ -344,7 +372,7 @@ impl Checker<'_> {
                 ExprKind::List { items, .. } => items.clone(),
                 _ => vec![e.clone()],
             },
-            StepArg::Path(_) => {
+            StepArg::Path(_) | StepArg::Loop { .. } => {
                 self.diags.push(
                     Diagnostic::new(codes::INVALID_STEP, "`artifact` takes a path as a string")
                         .with_primary(arg_span(s), "not a string")
@@ -371,23 +399,42 @@ impl Checker<'_> {
         }
     }
 
-    /// `deploy instances`, `deploy instances.dev`, `deploy instances { waves = […] }`.
-    fn deploy(&mut self, sc: &mut Scope<'_>, s: &ast::Step) {
-        let ok = matches!(&s.arg, StepArg::Path(p)
-            if p.first().is_some_and(|i| i.name == "instances") && p.len() <= 2);
-        if !ok {
-            self.diags.push(
+    /// `deploy instances`, `deploy instances.dev`, `deploy instances { waves = […] }`, and
+    /// in a loop `deploy instance`; any of them with `inputs = { … }`.
+    fn deploy(&mut self, sc: &mut Scope<'_>, s: &ast::Step, state: &PipelineState) {
+        let path: Vec<&str> = match &s.arg {
+            StepArg::Path(p) => p.iter().map(|i| i.name.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        let looped = state.var.as_deref();
+        match (path.as_slice(), looped) {
+            ([var], Some(v)) if *var == v => {}
+            (["instances"] | ["instances", _], None) => {}
+            (_, Some(v)) => self.diags.push(
+                Diagnostic::new(codes::INVALID_STEP, "a deploy in a loop deploys the loop's instance")
+                    .with_primary(arg_span(s), format!("expected `{v}`"))
+                    .with_help(format!("write `deploy {v}`: the loop runs it once for each instance")),
+            ),
+            (["instance"], None) => self.diags.push(
+                Diagnostic::new(codes::INVALID_STEP, "`deploy instance` outside a loop")
+                    .with_primary(arg_span(s), "no loop names it")
+                    .with_help("loop over the instances: `for instance in instances { stage \"deploy\" { deploy instance } }`, or write `deploy instances`"),
+            ),
+            _ => self.diags.push(
                 Diagnostic::new(codes::INVALID_STEP, "`deploy` deploys the service's instances")
                     .with_primary(arg_span(s), "expected `instances` or `instances.ENVIRONMENT`")
                     .with_help("write `deploy instances`, or `deploy instances.dev` for the instances that run in `dev`"),
-            );
+            ),
         }
         let Some(body) = &s.body else {
             return;
         };
-        let narrowed = matches!(&s.arg, StepArg::Path(p) if p.len() == 2);
+        let narrowed = path.len() == 2 || looped.is_some();
         for item in body {
             match item {
+                PipelineItem::Attribute(a) if a.name.name == "inputs" => {
+                    self.deploy_inputs(sc, a, state);
+                }
                 PipelineItem::Attribute(a) if a.name.name == "waves" => {
                     if narrowed {
                         self.diags.push(
@@ -404,7 +451,7 @@ impl Checker<'_> {
                         format!("unknown setting `{}` of a deploy", a.name.name),
                     )
                     .with_primary(a.name.span, "unknown setting")
-                    .with_help("a deploy has one setting, `waves = [\"dev\", \"prod\"]`"),
+                    .with_help("a deploy's settings are `waves = [\"dev\", \"prod\"]` and `inputs = { NAME = artifacts.NAME }`"),
                 ),
                 PipelineItem::Step(st) => self.diags.push(
                     Diagnostic::new(
@@ -479,6 +526,10 @@ impl Checker<'_> {
                 format!("`{keyword}` outside a stage"),
                 format!("put it in a stage: `stage \"build\" {{ {keyword} … }}`"),
             ),
+            ("for", false) => (
+                "a loop inside a stage".to_string(),
+                "loop around the stages: `for instance in instances { stage \"deploy\" { deploy instance } }`".to_string(),
+            ),
             ("stage", false) => (
                 "a stage inside a stage".to_string(),
                 "stages do not nest: put this one after the stage it is in".to_string(),
@@ -509,6 +560,11 @@ fn arg_span(s: &ast::Step) -> Span {
     match &s.arg {
         StepArg::String(st) => st.span,
         StepArg::List(e) => e.span,
+        StepArg::Named { name, value } => name.span.to(value.span),
+        StepArg::Loop { var, source } => match source.last() {
+            Some(last) => var.span.to(last.span),
+            None => var.span,
+        },
         StepArg::Path(p) => match (p.first(), p.last()) {
             (Some(a), Some(b)) => a.span.to(b.span),
             _ => s.span,

@@ -91,6 +91,7 @@ pub fn render_options(config: &Config, target: Target) -> Options {
             .aws_provider
             .clone()
             .unwrap_or_else(|| crate::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string()),
+        input_overrides: Default::default(),
     }
 }
 
@@ -130,7 +131,8 @@ pub fn build(
                            instance: Option<&str>,
                            meta: Meta,
                            batches: &mut Vec<crate::compile::Batch>| {
-        let options = render_options(config, target_for(&mut checker, decl, config));
+        let mut options = render_options(config, target_for(&mut checker, decl, config));
+        options.input_overrides = plan.input_overrides.clone();
         match prepare(program, map, decl, Some(spec), instance, &options) {
             Ok(b) => {
                 batches.push(b);

@@ -59,12 +59,18 @@ pub struct InstancePlan {
     pub decl: DeclId,
     /// `web@2.1`
     pub template: String,
+    /// Its inputs as its spec gives them, checked: what a pipeline's loop reads as
+    /// `instance.inputs.NAME`.
+    pub inputs: crate::ir::lower::Inputs,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub environments: Vec<EnvironmentPlan>,
     pub services: Vec<ServicePlan>,
+    /// Input values the build takes in place of the specs' (`formwork build
+    /// --input-file`): instance → input → text.
+    pub input_overrides: crate::compile::InputOverrides,
 }
 
 /// The name a spec file gives its environment or service: its file name without

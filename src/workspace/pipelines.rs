@@ -5,12 +5,12 @@
 //! `pipelines/SERVICE/gitlab-ci.yml` (GitLab CI) or `pipelines/SERVICE/template.json`
 //! (CodePipeline, a CloudFormation stack).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::codegen::{codepipeline, github_actions, gitlab_ci};
 use crate::diagnostics::{Diagnostic, codes};
-use crate::ir::lower::Cache;
 use crate::ir::lower::pipeline::{PipelineRequest, deploy_instances, lower_pipeline};
+use crate::ir::lower::{Cache, Inputs};
 use crate::ir::pipeline::{Pipeline, Provider};
 use crate::resolve::Program;
 use crate::spec::Instance;
@@ -138,6 +138,11 @@ pub fn service_pipelines(
             .map(|i| (i.name.clone(), i.environment.clone()))
             .collect();
         let instances = deploy_instances(&svc.name, &names, target_of);
+        let instance_inputs: BTreeMap<String, Inputs> = svc
+            .instances
+            .iter()
+            .map(|i| (i.name.clone(), i.inputs.clone()))
+            .collect();
         let req = PipelineRequest {
             decl: svc.decl,
             service: svc.name.clone(),
@@ -145,6 +150,7 @@ pub fn service_pipelines(
             provider: provider.unwrap_or_else(|| provider_of(svc, config)),
             inputs: &svc.pipeline_inputs,
             instances: &instances,
+            instance_inputs: &instance_inputs,
             workspace_dir: workspace_dir.to_string(),
             out_dir: config.folders.out.clone(),
             region: config.region.clone(),
@@ -167,12 +173,24 @@ pub fn service_pipelines(
 pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let envs: BTreeSet<&str> = instances.iter().map(|i| i.environment.as_str()).collect();
+    for source in loop_sources(decl) {
+        if let Some(env) = source.get(1)
+            && !envs.contains(env.name.as_str())
+        {
+            diags.push(no_instance_in(
+                &env.name,
+                env.span,
+                &envs,
+                "a loop over no instance",
+            ));
+        }
+    }
     for deploy in deploys(decl) {
         match &deploy.arg {
             StepArg::Path(p) if p.len() == 2 => {
                 let env = &p[1];
                 if !envs.contains(env.name.as_str()) {
-                    diags.push(no_instance_in(&env.name, env.span, &envs));
+                    diags.push(no_instance_in(&env.name, env.span, &envs, WAVE_LABEL));
                 }
             }
             _ => {
@@ -188,7 +206,7 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
                         && let Some(env) = st.as_plain()
                     {
                         if !envs.contains(env.as_str()) {
-                            diags.push(no_instance_in(&env, item.span, &envs));
+                            diags.push(no_instance_in(&env, item.span, &envs, WAVE_LABEL));
                         }
                         named.insert(env);
                     }
@@ -219,13 +237,15 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
     diags
 }
 
-fn no_instance_in(env: &str, span: Span, envs: &BTreeSet<&str>) -> Diagnostic {
+const WAVE_LABEL: &str = "a wave with nothing to deploy";
+
+fn no_instance_in(env: &str, span: Span, envs: &BTreeSet<&str>, label: &str) -> Diagnostic {
     let have: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
     let d = Diagnostic::new(
         codes::WAVE_MISMATCH,
         format!("no instance of the service runs in `{env}`"),
     )
-    .with_primary(span, "a wave with nothing to deploy");
+    .with_primary(span, label);
     if have.is_empty() {
         d.with_note("the service spec has no instances")
     } else {
@@ -234,7 +254,26 @@ fn no_instance_in(env: &str, span: Span, envs: &BTreeSet<&str>) -> Diagnostic {
     }
 }
 
-/// The `deploy` steps of a declaration's pipeline.
+/// What each `for VAR in instances[.ENV]` of a declaration's pipeline walks.
+fn loop_sources(decl: &Decl) -> Vec<&[ast::Ident]> {
+    decl.body
+        .iter()
+        .filter_map(|b| match b {
+            BodyItem::Pipeline(p) => Some(p.items.iter()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|i| match i {
+            PipelineItem::Step(ast::Step {
+                arg: StepArg::Loop { source, .. },
+                ..
+            }) => Some(source.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `deploy` steps of a declaration's pipeline (outside loops: a loop deploys one instance at a time).
 fn deploys(decl: &Decl) -> Vec<&ast::Step> {
     let mut out = Vec::new();
     for item in &decl.body {

@@ -247,6 +247,7 @@ impl<'p> SpecChecker<'p> {
                 }
                 None => (decl, template.clone()),
             };
+            let mut values = Inputs::default();
             if let Some(sig) = self.checker.signature(decl) {
                 let (checked, d) = spec::check_inputs(&inst.inputs, &sig.inputs, &tname);
                 let clean = !d.iter().any(Diagnostic::is_error);
@@ -260,6 +261,7 @@ impl<'p> SpecChecker<'p> {
                         inst.name_span,
                     ));
                 }
+                values = crate::compile::inputs(checked);
             }
             match self.environments.get(&inst.environment) {
                 None => diags.push(self.unknown_environment(inst)),
@@ -278,6 +280,7 @@ impl<'p> SpecChecker<'p> {
                 environment: inst.environment.clone(),
                 decl,
                 template,
+                inputs: values,
             });
         }
         Some(ServicePlan {

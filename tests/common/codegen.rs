@@ -76,6 +76,7 @@ pub fn compile_dir(
         mode,
         yaml: target == Target::CloudFormation,
         aws_provider: formwork::codegen::terraform::DEFAULT_AWS_PROVIDER.to_string(),
+        input_overrides: Default::default(),
     };
     let result = compile(
         &mut map,

@@ -10,14 +10,15 @@ use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::lower::decl::{Frame, Lowerer};
 use crate::ir::lower::{Cache, Inputs, Request, const_expr, functions};
 use crate::ir::pipeline::{
-    DeployInstance, EnvValue, EnvVar, FormworkSource, Pipeline, Provider, RunStage, Stage,
-    StageKind, Wave,
+    DeployInstance, EnvValue, EnvVar, FormworkSource, InputOverride, Pipeline, Provider, RunStage,
+    Stage, StageKind, Wave,
 };
 use crate::ir::{Expr, Mode};
 use crate::resolve::DeclId;
 use crate::syntax::ast::{self, BodyItem, ExprKind, PipelineItem, StepArg};
 use crate::types::Checker;
 use crate::types::pipeline::{pipeline_input_name, stage_id};
+use crate::types::pipeline_loop::artifact_read;
 use crate::types::targets::Target;
 
 /// What to lower: a service template, and the parts of its spec and workspace the
@@ -34,6 +35,10 @@ pub struct PipelineRequest<'a> {
     pub inputs: &'a Inputs,
     /// The spec's instances, in spec order, with their artifacts.
     pub instances: &'a [DeployInstance],
+    /// Each instance's inputs as its spec gives them (by instance name): what
+    /// `instance.inputs.NAME` reads in a loop; an input the spec leaves out takes its
+    /// default.
+    pub instance_inputs: &'a BTreeMap<String, Inputs>,
     pub workspace_dir: String,
     pub out_dir: String,
     pub region: Option<String>,
@@ -88,10 +93,23 @@ pub fn lower_pipeline(
             frame.pipeline_inputs.insert(name, value);
         }
     }
+    let fields: Vec<(String, Option<ast::Expr>)> = decl
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            BodyItem::Input(block) if !block.pipeline => Some(block.fields.iter()),
+            _ => None,
+        })
+        .flatten()
+        .map(|f| (f.name.name.to_string(), f.default.clone()))
+        .collect();
     let mut p = PipelineLowerer {
         lowerer,
         frame,
         req,
+        fields,
+        artifacts: BTreeMap::new(),
+        current: None,
         diags: Vec::new(),
     };
     let pipeline = p.pipeline(block);
@@ -107,6 +125,12 @@ struct PipelineLowerer<'p, 'r, 'c, 'q> {
     lowerer: Lowerer<'p, 'r, 'c>,
     frame: Frame,
     req: &'q PipelineRequest<'q>,
+    /// The service's (instance) inputs and their defaults, for `instance.inputs`.
+    fields: Vec<(String, Option<ast::Expr>)>,
+    /// Named artifacts so far: name → path.
+    artifacts: BTreeMap<String, String>,
+    /// The instance a loop's body is lowered for.
+    current: Option<DeployInstance>,
     diags: Vec<Diagnostic>,
 }
 
@@ -132,25 +156,111 @@ impl PipelineLowerer<'_, '_, '_, '_> {
                 PipelineItem::Attribute(a) if a.name.name == "env" => {
                     p.env = self.env(&a.value);
                 }
-                PipelineItem::Step(s) if s.keyword.name == "approve" => {
-                    let message = self.step_text(s);
-                    let id = format!("approve-{}", stage_id(&message));
-                    p.stages.push(Stage {
-                        name: message.clone(),
-                        id,
-                        kind: StageKind::Approval { message },
-                    });
+                PipelineItem::Step(s) if s.keyword.name == "for" => {
+                    self.instance_loop(s, &mut p.stages);
                 }
-                PipelineItem::Step(s) if s.keyword.name == "stage" => {
-                    if let Some(stage) = self.stage(s) {
-                        p.stages.push(stage);
-                    }
-                }
+                PipelineItem::Step(s) => self.step(s, &mut p.stages),
                 _ => {}
             }
         }
         unique_ids(&mut p.stages);
         p
+    }
+
+    /// An approval or a stage, of the pipeline or of a loop's body.
+    fn step(&mut self, s: &ast::Step, stages: &mut Vec<Stage>) {
+        if !self.condition(s) {
+            return;
+        }
+        match s.keyword.name.as_str() {
+            "approve" => {
+                let message = self.step_text(s);
+                let mut id = format!("approve-{}", stage_id(&message));
+                // In a loop, each instance's approval is its own job (and GitHub
+                // environment): named after the instance unless the message is.
+                if let Some(inst) = &self.current
+                    && !id.contains(&stage_id(&inst.name))
+                {
+                    id = format!("{id}-{}", stage_id(&inst.name));
+                }
+                stages.push(Stage {
+                    name: message.clone(),
+                    id,
+                    kind: StageKind::Approval { message },
+                });
+            }
+            "stage" => {
+                if let Some(mut stage) = self.stage(s) {
+                    if let Some(inst) = &self.current {
+                        stage.id = format!("{}-{}", stage.id, stage_id(&inst.name));
+                        stage.name = format!("{} ({})", stage.name, inst.name);
+                    }
+                    stages.push(stage);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A step's `when COND`, decided now from the spec's values: the checker made it
+    /// a `Bool`. A value that is not one (it cannot be, after the check) keeps the
+    /// step: a gate left in is the safe mistake.
+    fn condition(&mut self, s: &ast::Step) -> bool {
+        let Some(c) = &s.condition else {
+            return true;
+        };
+        !matches!(self.lowerer.eval(&mut self.frame, c), Expr::Bool(false))
+    }
+
+    /// `for VAR in instances[.ENV] { … }`: the body once for each instance, in the
+    /// spec's order, with `VAR` bound to what the pipeline knows of it.
+    fn instance_loop(&mut self, s: &ast::Step, stages: &mut Vec<Stage>) {
+        let StepArg::Loop { var, source } = &s.arg else {
+            return;
+        };
+        let env = source.get(1).map(|i| i.name.to_string());
+        let instances = self.req.instances;
+        for (index, inst) in instances.iter().enumerate() {
+            if env.as_ref().is_some_and(|e| *e != inst.environment) {
+                continue;
+            }
+            let record = self.instance_record(inst, index);
+            self.frame.locals.push((var.name.to_string(), record));
+            self.current = Some(inst.clone());
+            for item in s.body.iter().flatten() {
+                if let PipelineItem::Step(st) = item {
+                    self.step(st, stages);
+                }
+            }
+            self.current = None;
+            self.frame.locals.pop();
+        }
+    }
+
+    /// `instance.name`, `.index`, `.environment.name` and `.inputs`: the spec's
+    /// values, else the inputs' defaults. Secret inputs are left out: the checker
+    /// refuses reading them.
+    fn instance_record(&mut self, inst: &DeployInstance, index: usize) -> Expr {
+        let given = self.req.instance_inputs.get(&inst.name);
+        let mut inputs = Vec::new();
+        for (name, default) in self.fields.clone() {
+            if given.is_some_and(|g| g.secrets.contains_key(&name)) {
+                continue;
+            }
+            let value = match (given.and_then(|g| g.values.get(&name)), &default) {
+                (Some(v), _) => const_expr(v),
+                (None, Some(d)) => self.lowerer.eval(&mut self.frame, d),
+                (None, None) => Expr::Null,
+            };
+            inputs.push((name, value));
+        }
+        let environment = vec![("name".to_string(), Expr::String(inst.environment.clone()))];
+        Expr::Map(vec![
+            ("name".to_string(), Expr::String(inst.name.clone())),
+            ("index".to_string(), Expr::Int(index as i64)),
+            ("environment".to_string(), Expr::Map(environment)),
+            ("inputs".to_string(), Expr::Map(inputs)),
+        ])
     }
 
     fn stage(&mut self, s: &ast::Step) -> Option<Stage> {
@@ -164,12 +274,21 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             PipelineItem::Step(d) if d.keyword.name == "deploy" => Some(d),
             _ => None,
         }) {
+            let mut waves = match &self.current {
+                Some(inst) => vec![Wave {
+                    name: inst.environment.clone(),
+                    instances: vec![inst.clone()],
+                }],
+                None => self.waves(deploy),
+            };
+            let overrides = self.overrides(deploy);
+            for inst in waves.iter_mut().flat_map(|w| w.instances.iter_mut()) {
+                inst.overrides = overrides.clone();
+            }
             return Some(Stage {
                 name,
                 id,
-                kind: StageKind::Deploy {
-                    waves: self.waves(deploy),
-                },
+                kind: StageKind::Deploy { waves },
             });
         }
         let mut run = RunStage {
@@ -191,6 +310,15 @@ impl PipelineLowerer<'_, '_, '_, '_> {
                 }
                 PipelineItem::Step(st) if st.keyword.name == "artifact" => match &st.arg {
                     StepArg::String(_) => run.artifacts.push(self.step_text(st)),
+                    StepArg::Named { name, value } => {
+                        let path = self.text(&ast::Expr {
+                            kind: ExprKind::String(value.clone()),
+                            span: value.span,
+                            depth: 1,
+                        });
+                        self.artifacts.insert(name.name.to_string(), path.clone());
+                        run.artifacts.push(path);
+                    }
                     StepArg::List(e) => match &e.kind {
                         ExprKind::List { items, .. } => {
                             for i in items {
@@ -199,7 +327,7 @@ impl PipelineLowerer<'_, '_, '_, '_> {
                         }
                         _ => run.artifacts.push(self.text(e)),
                     },
-                    StepArg::Path(_) => {}
+                    StepArg::Path(_) | StepArg::Loop { .. } => {}
                 },
                 _ => {}
             }
@@ -251,6 +379,35 @@ impl PipelineLowerer<'_, '_, '_, '_> {
         }
     }
 
+    /// A deploy's `inputs = { INPUT = artifacts.NAME, … }`: each input and the file
+    /// that fills it.
+    fn overrides(&self, s: &ast::Step) -> Vec<InputOverride> {
+        let mut out = Vec::new();
+        for item in s.body.iter().flatten() {
+            let PipelineItem::Attribute(a) = item else {
+                continue;
+            };
+            let (true, ExprKind::Map { entries, .. }) = (a.name.name == "inputs", &a.value.kind)
+            else {
+                continue;
+            };
+            for entry in entries {
+                let (Some(input), _) = entry.key.plain() else {
+                    continue;
+                };
+                if let Some((name, _)) = artifact_read(&entry.value)
+                    && let Some(path) = self.artifacts.get(name)
+                {
+                    out.push(InputOverride {
+                        input,
+                        path: path.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// `env = { NAME = value, … }`
     fn env(&mut self, e: &ast::Expr) -> Vec<EnvVar> {
         let ExprKind::Map { entries, .. } = &e.kind else {
@@ -287,6 +444,15 @@ impl PipelineLowerer<'_, '_, '_, '_> {
                 self.text(&e)
             }
             StepArg::List(e) => self.text(e),
+            StepArg::Named { value, .. } => {
+                let e = ast::Expr {
+                    kind: ExprKind::String(value.clone()),
+                    span: value.span,
+                    depth: 1,
+                };
+                self.text(&e)
+            }
+            StepArg::Loop { .. } => String::new(),
             StepArg::Path(p) => p
                 .iter()
                 .map(|i| i.name.as_str())
@@ -362,6 +528,7 @@ pub fn deploy_instances(
                 environment: env.clone(),
                 target: target_of(&artifact),
                 artifact,
+                overrides: Vec::new(),
             }
         })
         .collect()
