@@ -303,7 +303,10 @@ fn no_generated_file_installs_anything_unpinned() {
         }
     }
     // Without a setting, the service pipelines are refused.
-    assert_eq!(generate(&bare).err(), Some(vec!["E0329", "E0329", "E0329"]));
+    assert_eq!(
+        generate(&bare).err(),
+        Some(vec!["E0329", "E0329", "E0329", "E0329"])
+    );
 }
 
 #[test]

@@ -98,8 +98,8 @@ fn example_pipelines_for_every_provider() {
         let (pipelines, records) = acme(Some(provider));
         assert_eq!(
             pipelines.len(),
-            3,
-            "web, worker and jobs have pipelines: {pipelines:?}"
+            4,
+            "web, worker, jobs and notify have pipelines: {pipelines:?}"
         );
         for p in &pipelines {
             let text = write_pipeline(p);
@@ -110,7 +110,7 @@ fn example_pipelines_for_every_provider() {
             seen.insert(name);
         }
     }
-    assert_eq!(seen.len(), 9);
+    assert_eq!(seen.len(), 12);
 }
 
 /// The pipeline a build writes for each service follows its spec, then the workspace.
@@ -126,6 +126,7 @@ fn build_uses_the_workspace_provider() {
         paths,
         [
             "pipelines/jobs/gitlab-ci.yml",
+            "pipelines/notify/workflow.yml",
             "pipelines/web/workflow.yml",
             "pipelines/worker/workflow.yml"
         ]
@@ -230,7 +231,7 @@ fn export_pipelines() {
             written += 1;
         }
     }
-    assert_eq!(written, 12);
+    assert_eq!(written, 15);
 }
 
 /// The loop workspace's pipeline for every provider: snapshots, the properties every
