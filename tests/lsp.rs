@@ -28,8 +28,28 @@ fn uri(p: &Path) -> String {
 
 impl Session {
     fn start(name: &str) -> Session {
+        Session::start_with(name, |_| {})
+    }
+
+    /// A session on a copy whose `web` draft is version 2.2, unpublished, and what
+    /// `services/web.yaml` pins: edits to the draft reach the spec.
+    fn start_draft(name: &str) -> Session {
+        Session::start_with(name, |root| {
+            for (rel, from, to) in [
+                ("templates/web.fw", "version = \"2.1\"", "version = \"2.2\""),
+                ("services/web.yaml", "web@2.1", "web@2.2"),
+            ] {
+                let p = root.join(rel);
+                let text = std::fs::read_to_string(&p).expect("read");
+                std::fs::write(&p, text.replacen(from, to, 1)).expect("write");
+            }
+        })
+    }
+
+    fn start_with(name: &str, prepare: impl Fn(&Path)) -> Session {
         let root = common::temp(&format!("lsp-{name}"));
         common::copy_tree(&common::root().join("examples/acme"), &root);
+        prepare(&root);
         let (server, client) = Connection::memory();
         let handle = std::thread::spawn(move || formwork::lsp::serve(&server));
         let mut s = Session {
@@ -85,9 +105,9 @@ impl Session {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.client.receiver.recv_timeout(left).expect("a message in time") {
                 Message::Response(r) if r.id == id => {
-                    return match r.error {
-                        Some(e) => json!({ "error": { "code": e.code, "message": e.message } }),
-                        None => r.result.unwrap_or(Value::Null),
+                    return match r.response_result {
+                        Err(e) => json!({ "error": { "code": e.code, "message": e.message } }),
+                        Ok(v) => v,
                     };
                 }
                 Message::Notification(n) => self.inbox.push(n),
@@ -150,8 +170,11 @@ impl Session {
     /// `v` as text, with the copy's folder written `$ROOT`.
     fn show(&self, v: &Value) -> String {
         let text = serde_json::to_string_pretty(v).expect("json");
+        let tmp = std::env::temp_dir();
+        let tmp = tmp.to_string_lossy();
         text.replace(&uri(&self.root), "$ROOT")
             .replace(&self.root.display().to_string(), "$ROOT")
+            .replace(tmp.trim_end_matches('/'), "$TMP")
     }
 
     fn at(&self, rel: &str, line: u32, character: u32) -> Value {
@@ -178,7 +201,7 @@ fn find(s: &Session, rel: &str, needle: &str) -> (u32, u32) {
 
 #[test]
 fn diagnostics_follow_unsaved_edits_across_files_and_closing_restores_disk() {
-    let mut s = Session::start("diagnostics");
+    let mut s = Session::start_draft("diagnostics");
     // The clean example publishes no diagnostics; opening changes nothing.
     s.open("templates/web.fw");
     // A new required input in the (unsaved) template: every instance of the
@@ -216,7 +239,7 @@ fn diagnostics_in_a_template_and_a_spec_as_typed() {
 
 #[test]
 fn hover_on_an_input_a_use_of_it_a_property_and_a_spec_key() {
-    let mut s = Session::start("hover");
+    let mut s = Session::start_draft("hover");
     s.open("templates/web.fw");
     s.open("services/web.yaml");
     let mut out = String::new();
@@ -226,7 +249,7 @@ fn hover_on_an_input_a_use_of_it_a_property_and_a_spec_key() {
         ("templates/web.fw", "MasterUserPassword", 2),
         ("templates/web.fw", "environment.outputs.cluster_arn", 22),
         ("services/web.yaml", "image:", 1),
-        ("services/web.yaml", "web@2.1", 1),
+        ("services/web.yaml", "web@2.2", 1),
     ] {
         let (line, col) = find(&s, rel, needle);
         let r = s.request("textDocument/hover", s.at(rel, line, col + skip));
@@ -238,7 +261,7 @@ fn hover_on_an_input_a_use_of_it_a_property_and_a_spec_key() {
 
 #[test]
 fn definition_of_names_outputs_modules_and_spec_references() {
-    let mut s = Session::start("definition");
+    let mut s = Session::start_draft("definition");
     s.open("templates/web.fw");
     s.open("services/web.yaml");
     let mut out = String::new();
@@ -248,7 +271,7 @@ fn definition_of_names_outputs_modules_and_spec_references() {
         ("templates/web.fw", "std.aws.fargate_service", 9),
         ("services/web.yaml", "desired_count: 1", 2),
         ("services/web.yaml", "environment: dev", 14),
-        ("services/web.yaml", "web@2.1", 1),
+        ("services/web.yaml", "web@2.2", 1),
     ] {
         let (line, col) = find(&s, rel, needle);
         let r = s.request("textDocument/definition", s.at(rel, line, col + skip));
@@ -308,7 +331,7 @@ fn completion_in_a_template_and_a_spec() {
 
 #[test]
 fn references_and_rename_of_an_input_reach_the_spec_keys() {
-    let mut s = Session::start("rename");
+    let mut s = Session::start_draft("rename");
     s.open("templates/web.fw");
     let (line, col) = find(&s, "templates/web.fw", "desired_count: Int");
     let mut p = s.at("templates/web.fw", line, col + 1);

@@ -148,6 +148,12 @@ fn finish(
     diagnostics: Vec<Diagnostic>,
 ) -> Analysis {
     paths.resize(map.files().count(), None);
+    // The standard library's files, at their copies on disk.
+    for (id, f) in map.files() {
+        if paths[id.0 as usize].is_none() {
+            paths[id.0 as usize] = super::pages::std_path(&f.name);
+        }
+    }
     let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
         let Some(span) = d.primary_span() else { continue };

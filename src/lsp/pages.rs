@@ -24,3 +24,27 @@ pub fn write() -> Option<PathBuf> {
     }
     Some(dir)
 }
+
+/// Where the standard library's file `name` (`std/aws.fw`) is on disk, for a
+/// definition in it: written once, beside the pages, from the copy compiled into the
+/// binary.
+pub fn std_path(name: &str) -> Option<PathBuf> {
+    static ROOT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let root = ROOT.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("formwork-{}", env!("CARGO_PKG_VERSION")));
+        for f in crate::resolve::stdlib::FILES {
+            let path = root.join(f.name);
+            std::fs::create_dir_all(path.parent()?).ok()?;
+            if !std::fs::read(&path).is_ok_and(|b| b == f.source.as_bytes()) {
+                let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+                std::fs::write(&tmp, f.source).ok()?;
+                std::fs::rename(&tmp, &path).ok()?;
+            }
+        }
+        Some(root)
+    });
+    crate::resolve::stdlib::FILES
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| Some(root.as_ref()?.join(f.name)))
+}

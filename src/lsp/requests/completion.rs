@@ -269,10 +269,16 @@ fn spec_items(at: &At, program: &Program) -> Vec<CompletionItem> {
             .environments
             .iter()
             .map(|id| {
+                let pin = spec_at::read(&at.a.map, *id)
+                    .and_then(|s| s.template)
+                    .map(|t| match t.version {
+                        Some(v) => format!("{}@{v}", t.name),
+                        None => t.name,
+                    });
                 item(
                     crate::workspace::spec_name(&at.a.map, *id),
                     CompletionItemKind::VALUE,
-                    at.a.path_of(*id).map(|p| p.display().to_string()),
+                    pin,
                 )
             })
             .collect();

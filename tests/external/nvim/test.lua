@@ -35,6 +35,10 @@ local tmp = vim.fn.tempname()
 vim.fn.mkdir(tmp, 'p')
 vim.fn.system({ 'cp', '-r', repo .. '/examples/acme', tmp .. '/acme' })
 local ws = tmp .. '/acme'
+-- The `web` draft made version 2.2 (unpublished) and pinned by its spec, so edits to
+-- the template reach the spec.
+vim.fn.system({ 'sed', '-i', 's/version = "2.1"/version = "2.2"/', ws .. '/templates/web.fw' })
+vim.fn.system({ 'sed', '-i', 's/web@2.1/web@2.2/', ws .. '/services/web.yaml' })
 
 vim.opt.runtimepath:prepend(repo .. '/editors/neovim')
 vim.cmd('filetype on')
@@ -116,7 +120,7 @@ local ok, err = pcall(function()
   local target = def and (def.uri or (def[1] and def[1].uri)) or ''
   local range = def and (def.range or (def[1] and def[1].range)) or {}
   check('definition of environment.outputs.cluster_arn is the environment template\'s output',
-    target:sub(-#'templates/shared-vpc.fw') == 'templates/shared-vpc.fw'
+    target:sub(-#'registry/shared-vpc/3.1/templates/shared-vpc.fw') == 'registry/shared-vpc/3.1/templates/shared-vpc.fw'
       and range.start and range.start.line == 47 and range.start.character == 9, def)
 
   -- Completion after `input.`.
@@ -143,7 +147,7 @@ local ok, err = pcall(function()
   vim.api.nvim_buf_set_lines(spec, line, line + 1, false, { '      desried_count: 1' })
   vim.wait(15000, function() return #vim.diagnostic.get(spec) > 0 end, 50)
   diags = vim.diagnostic.get(spec)
-  check('a misspelt input in a spec is diagnosed as typed', codes(spec) == 'E0303', diags)
+  check('a misspelt input in a spec is diagnosed as typed', codes(spec) == 'E0311', diags)
   check('with the template\'s name as the fix',
     diags[1] and diags[1].message:find('did you mean `desired_count`?', 1, true) ~= nil, diags[1])
   line, col = find(spec, 'image:')
