@@ -440,3 +440,44 @@ fn exit_without_shutdown_is_reported() {
     let handle = s.server.take().expect("running");
     assert_eq!(handle.join().expect("no panic"), Ok(false));
 }
+
+#[test]
+fn code_actions_fix_a_misspelling_and_add_missing_inputs() {
+    let mut s = Session::start_draft("actions");
+    s.open("services/web.yaml");
+    let (line, col) = find(&s, "services/web.yaml", "desired_count: 1");
+    s.edit("services/web.yaml", 2, line, col, "desired_count".len() as u32, "desried_count");
+    s.diagnostics("services/web.yaml");
+    let doc = s.doc("services/web.yaml");
+    let at = |l: u32, c: u32| {
+        json!({
+            "textDocument": doc,
+            "range": { "start": { "line": l, "character": c }, "end": { "line": l, "character": c } },
+            "context": { "diagnostics": [] },
+        })
+    };
+    let typo = s.request("textDocument/codeAction", at(line, col + 1));
+    // A required input added to the draft: each instance lacks it.
+    s.open("templates/web.fw");
+    let (tl, _) = find(&s, "templates/web.fw", "    port: Int");
+    s.edit("templates/web.fw", 2, tl, 0, 0, "    team: String\n    tier: \"gold\" | \"silver\"\n");
+    // The typo first: mend it so the spec's only mistakes are the missing inputs.
+    s.edit("services/web.yaml", 3, line, col, "desried_count".len() as u32, "desired_count");
+    s.diagnostics("services/web.yaml");
+    let (il, ic) = find(&s, "services/web.yaml", "image: registry.example.com/shop/web:1.4.2");
+    let missing = s.request("textDocument/codeAction", at(il, ic));
+    let strip = |v: &Value| -> Value {
+        Value::Array(
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| json!({ "title": a["title"], "kind": a["kind"], "edit": sorted_edit(&a["edit"]) }))
+                .collect(),
+        )
+    };
+    insta::assert_snapshot!(
+        "code_actions",
+        format!("----- on `desried_count`\n{}\n----- on an instance lacking inputs\n{}\n", s.show(&strip(&typo)), s.show(&strip(&missing)))
+    );
+    assert!(s.finish());
+}

@@ -27,6 +27,7 @@ pub fn server() -> ServerCapabilities {
             trigger_characters: Some(vec![".".into(), ":".into(), " ".into(), "@".into()]),
             ..CompletionOptions::default()
         }),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),

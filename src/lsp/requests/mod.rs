@@ -1,6 +1,7 @@
 //! Each request and notification the server answers, one file per request; this
 //! file routes them and finds what a request's position is in.
 
+mod code_action;
 mod completion;
 mod definition;
 mod formatting;
@@ -43,6 +44,7 @@ pub fn dispatch(state: &mut State, method: &str, p: Value) -> Answer {
         req::PrepareRenameRequest::METHOD => ok(definition::prepare_rename(state, params(p)?)),
         req::Rename::METHOD => definition::rename(state, params(p)?).and_then(ok),
         req::Completion::METHOD => ok(completion::completion(state, params(p)?)),
+        req::CodeActionRequest::METHOD => ok(code_action::code_actions(state, params(p)?)),
         req::Formatting::METHOD => ok(formatting::document(state, params(p)?)),
         req::RangeFormatting::METHOD => ok(formatting::range(state, params(p)?)),
         req::DocumentSymbolRequest::METHOD => ok(symbols::document(state, params(p)?)),
