@@ -49,16 +49,28 @@ impl Server {
     }
 
     fn notify(&mut self, method: &str, params: Value) {
-        self.send(Message::Notification(Notification::new(method.into(), params)));
+        self.send(Message::Notification(Notification::new(
+            method.into(),
+            params,
+        )));
     }
 
     fn request(&mut self, method: &str, params: Value) -> Value {
         self.next += 1;
         let id = RequestId::from(self.next);
-        self.send(Message::Request(Request::new(id.clone(), method.into(), params)));
+        self.send(Message::Request(Request::new(
+            id.clone(),
+            method.into(),
+            params,
+        )));
         loop {
-            match Message::read(&mut self.stdout).expect("read").expect("a message") {
-                Message::Response(r) if r.id == id => return r.response_result.unwrap_or(Value::Null),
+            match Message::read(&mut self.stdout)
+                .expect("read")
+                .expect("a message")
+            {
+                Message::Response(r) if r.id == id => {
+                    return r.response_result.unwrap_or(Value::Null);
+                }
                 _ => {}
             }
         }
@@ -67,8 +79,9 @@ impl Server {
     /// Waits for diagnostics published for `uri` (any version when `None`).
     fn diagnostics(&mut self, uri: &str) -> Value {
         loop {
-            if let Message::Notification(n) =
-                Message::read(&mut self.stdout).expect("read").expect("a message")
+            if let Message::Notification(n) = Message::read(&mut self.stdout)
+                .expect("read")
+                .expect("a message")
                 && n.method == "textDocument/publishDiagnostics"
                 && n.params["uri"] == json!(uri)
             {
@@ -105,8 +118,11 @@ fn write_workspace(dir: &Path) -> usize {
         std::fs::write(&p, text).expect("write a template");
         lines += text.lines().count();
     }
-    std::fs::write(dir.join("formwork.yaml"), "name: bench\ntarget: cloudformation\n")
-        .expect("write formwork.yaml");
+    std::fs::write(
+        dir.join("formwork.yaml"),
+        "name: bench\ntarget: cloudformation\n",
+    )
+    .expect("write formwork.yaml");
     std::fs::create_dir_all(dir.join("environments")).expect("mkdir");
     std::fs::create_dir_all(dir.join("services")).expect("mkdir");
     let envs = (TEMPLATES / 20).max(1);
@@ -185,7 +201,10 @@ fn main() {
     let (line, col) = text
         .lines()
         .enumerate()
-        .find_map(|(i, l)| l.find("Generated service").map(|c| (i, c + "Generated".len())))
+        .find_map(|(i, l)| {
+            l.find("Generated service")
+                .map(|c| (i, c + "Generated".len()))
+        })
         .expect("the description");
     let mut edits = Vec::with_capacity(KEYSTROKES);
     for k in 0..KEYSTROKES {
@@ -216,7 +235,12 @@ fn main() {
             json!({ "textDocument": { "uri": doc }, "position": { "line": hl, "character": hc + 7 } }),
         );
         hovers.push(t.elapsed());
-        assert!(r["contents"]["value"].as_str().is_some_and(|v| v.contains("input `image`")), "{r}");
+        assert!(
+            r["contents"]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains("input `image`")),
+            "{r}"
+        );
     }
     let (cl, cc) = text_line("input.port\n");
     let mut completions = Vec::new();
@@ -227,7 +251,11 @@ fn main() {
             json!({ "textDocument": { "uri": doc }, "position": { "line": cl, "character": cc + 6 } }),
         );
         completions.push(t.elapsed());
-        assert!(r.as_array().is_some_and(|a| a.iter().any(|i| i["label"] == "desired_count")), "{r}");
+        assert!(
+            r.as_array()
+                .is_some_and(|a| a.iter().any(|i| i["label"] == "desired_count")),
+            "{r}"
+        );
     }
     s.request("shutdown", Value::Null);
     s.notify("exit", Value::Null);

@@ -68,7 +68,10 @@ impl Session {
                 "initializationOptions": { "debugPanicRequest": true },
             }),
         );
-        assert!(init["capabilities"]["hoverProvider"] == json!(true), "{init}");
+        assert!(
+            init["capabilities"]["hoverProvider"] == json!(true),
+            "{init}"
+        );
         s.notify("initialized", json!({}));
         s
     }
@@ -84,7 +87,10 @@ impl Session {
     fn notify(&self, method: &str, params: Value) {
         self.client
             .sender
-            .send(Message::Notification(Notification::new(method.into(), params)))
+            .send(Message::Notification(Notification::new(
+                method.into(),
+                params,
+            )))
             .expect("send");
     }
 
@@ -93,7 +99,11 @@ impl Session {
         let id = RequestId::from(self.next);
         self.client
             .sender
-            .send(Message::Request(Request::new(id.clone(), method.into(), params)))
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.into(),
+                params,
+            )))
             .expect("send");
         id
     }
@@ -103,7 +113,12 @@ impl Session {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.client.receiver.recv_timeout(left).expect("a message in time") {
+            match self
+                .client
+                .receiver
+                .recv_timeout(left)
+                .expect("a message in time")
+            {
                 Message::Response(r) if r.id == id => {
                     return match r.response_result {
                         Err(e) => json!({ "error": { "code": e.code, "message": e.message } }),
@@ -124,7 +139,11 @@ impl Session {
     fn open(&self, rel: &str) {
         let path = self.path(rel);
         let text = std::fs::read_to_string(&path).expect("read");
-        let language = if rel.ends_with(".fw") { "formwork" } else { "yaml" };
+        let language = if rel.ends_with(".fw") {
+            "formwork"
+        } else {
+            "yaml"
+        };
         self.notify(
             "textDocument/didOpen",
             json!({ "textDocument": { "uri": uri(&path), "languageId": language, "version": 1, "text": text } }),
@@ -160,7 +179,12 @@ impl Session {
                 return self.inbox.remove(i).params;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.client.receiver.recv_timeout(left).expect("diagnostics in time") {
+            match self
+                .client
+                .receiver
+                .recv_timeout(left)
+                .expect("diagnostics in time")
+            {
                 Message::Notification(n) => self.inbox.push(n),
                 other => panic!("unexpected {other:?}"),
             }
@@ -193,7 +217,9 @@ impl Session {
 /// The (0-based) line and column of the first `needle` in a file of the example.
 fn find(s: &Session, rel: &str, needle: &str) -> (u32, u32) {
     let text = std::fs::read_to_string(s.path(rel)).expect("read");
-    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` in {rel}"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` in {rel}"));
     let line = text[..at].matches('\n').count();
     let col = at - text[..at].rfind('\n').map_or(0, |i| i + 1);
     (line as u32, col as u32)
@@ -226,12 +252,26 @@ fn diagnostics_in_a_template_and_a_spec_as_typed() {
     s.open("services/web.yaml");
     let (line, col) = find(&s, "services/web.yaml", "desired_count: 1");
     // `desired_count` misspelt in the unsaved spec.
-    s.edit("services/web.yaml", 2, line, col, "desired_count".len() as u32, "desried_count");
+    s.edit(
+        "services/web.yaml",
+        2,
+        line,
+        col,
+        "desired_count".len() as u32,
+        "desried_count",
+    );
     let spec = s.diagnostics("services/web.yaml");
     insta::assert_snapshot!("diagnostics_spec_typo", s.show(&spec));
     s.open("templates/web.fw");
     let (line, col) = find(&s, "templates/web.fw", "memory = memory");
-    s.edit("templates/web.fw", 2, line, col + "memory = ".len() as u32, "memory".len() as u32, "memroy");
+    s.edit(
+        "templates/web.fw",
+        2,
+        line,
+        col + "memory = ".len() as u32,
+        "memory".len() as u32,
+        "memroy",
+    );
     let template = s.diagnostics("templates/web.fw");
     insta::assert_snapshot!("diagnostics_template_typo", s.show(&template));
     assert!(s.finish());
@@ -291,11 +331,23 @@ fn completion_in_a_template_and_a_spec() {
         v.as_array()
             .map(|items| {
                 let mut items: Vec<&Value> = items.iter().collect();
-                items.sort_by_key(|i| i["sortText"].as_str().or(i["label"].as_str()).unwrap_or("").to_string());
+                items.sort_by_key(|i| {
+                    i["sortText"]
+                        .as_str()
+                        .or(i["label"].as_str())
+                        .unwrap_or("")
+                        .to_string()
+                });
                 items
                     .iter()
                     .take(12)
-                    .map(|i| format!("{} : {}", i["label"].as_str().unwrap_or(""), i["detail"].as_str().unwrap_or("")))
+                    .map(|i| {
+                        format!(
+                            "{} : {}",
+                            i["label"].as_str().unwrap_or(""),
+                            i["detail"].as_str().unwrap_or("")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             })
@@ -304,11 +356,17 @@ fn completion_in_a_template_and_a_spec() {
     // `input.` typed at the start of a let's value.
     let (line, col) = find(&s, "templates/web.fw", "cpu * 2");
     s.edit("templates/web.fw", 2, line, col, 0, "input.");
-    let r = s.request("textDocument/completion", s.at("templates/web.fw", line, col + 6));
+    let r = s.request(
+        "textDocument/completion",
+        s.at("templates/web.fw", line, col + 6),
+    );
     out.push_str(&format!("----- input.\n{}\n", labels(&r)));
     // `environment.outputs.`
     s.edit("templates/web.fw", 3, line, col, 6, "environment.outputs.");
-    let r = s.request("textDocument/completion", s.at("templates/web.fw", line, col + 20));
+    let r = s.request(
+        "textDocument/completion",
+        s.at("templates/web.fw", line, col + 20),
+    );
     out.push_str(&format!("----- environment.outputs.\n{}\n", labels(&r)));
     // A new line in a resource's body: its properties not set, required first.
     let (line, _) = find(&s, "templates/web.fw", "    StorageEncrypted = true");
@@ -316,14 +374,23 @@ fn completion_in_a_template_and_a_spec() {
     out.push_str(&format!("----- in AWS::RDS::DBInstance\n{}\n", labels(&r)));
     // In a spec: a new key of an instance's inputs, an enum value, an environment.
     let (line, col) = find(&s, "services/web.yaml", "size: large");
-    let r = s.request("textDocument/completion", s.at("services/web.yaml", line, col + 6));
+    let r = s.request(
+        "textDocument/completion",
+        s.at("services/web.yaml", line, col + 6),
+    );
     out.push_str(&format!("----- size: value\n{}\n", labels(&r)));
     let (line, _) = find(&s, "services/web.yaml", "      desired_count: 4");
     s.edit("services/web.yaml", 2, line, 0, 0, "      \n");
-    let r = s.request("textDocument/completion", s.at("services/web.yaml", line, 6));
+    let r = s.request(
+        "textDocument/completion",
+        s.at("services/web.yaml", line, 6),
+    );
     out.push_str(&format!("----- a new key\n{}\n", labels(&r)));
     let (line, col) = find(&s, "services/web.yaml", "environment: dev");
-    let r = s.request("textDocument/completion", s.at("services/web.yaml", line, col + 13));
+    let r = s.request(
+        "textDocument/completion",
+        s.at("services/web.yaml", line, col + 13),
+    );
     out.push_str(&format!("----- environment:\n{}\n", labels(&r)));
     insta::assert_snapshot!("completion", out);
     assert!(s.finish());
@@ -345,7 +412,12 @@ fn references_and_rename_of_an_input_reach_the_spec_keys() {
     let refused = s.request("textDocument/rename", p);
     insta::assert_snapshot!(
         "references_rename",
-        format!("----- references\n{}\n----- rename\n{}\n----- refused\n{}\n", s.show(&refs), s.show(&sorted_edit(&edit)), s.show(&refused))
+        format!(
+            "----- references\n{}\n----- rename\n{}\n----- refused\n{}\n",
+            s.show(&refs),
+            s.show(&sorted_edit(&edit)),
+            s.show(&refused)
+        )
     );
     assert!(s.finish());
 }
@@ -357,7 +429,12 @@ fn sorted_edit(v: &Value) -> Value {
         .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    Value::Array(files.into_iter().map(|(k, v)| json!({ "uri": k, "edits": v })).collect())
+    Value::Array(
+        files
+            .into_iter()
+            .map(|(k, v)| json!({ "uri": k, "edits": v }))
+            .collect(),
+    )
 }
 
 #[test]
@@ -370,24 +447,44 @@ fn formatting_and_symbols() {
     let edits = all.as_array().expect("edits");
     assert_eq!(edits.len(), 1);
     let disk = std::fs::read_to_string(s.path("templates/web.fw")).expect("read");
-    assert_eq!(edits[0]["newText"], json!(disk), "formatting gives back the formatted file");
+    assert_eq!(
+        edits[0]["newText"],
+        json!(disk),
+        "formatting gives back the formatted file"
+    );
     let range = s.request(
         "textDocument/rangeFormatting",
         json!({ "textDocument": s.doc("templates/web.fw"), "range": { "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 3 } }, "options": { "tabSize": 2, "insertSpaces": true } }),
     );
-    let symbols = s.request("textDocument/documentSymbol", json!({ "textDocument": s.doc("templates/web.fw") }));
+    let symbols = s.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": s.doc("templates/web.fw") }),
+    );
     let names: Vec<String> = symbols[0]["children"]
         .as_array()
         .expect("children")
         .iter()
-        .map(|c| format!("{} {}", c["detail"].as_str().unwrap_or(""), c["name"].as_str().unwrap_or("")))
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["detail"].as_str().unwrap_or(""),
+                c["name"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     let ws = s.request("workspace/symbol", json!({ "query": "cluster" }));
     let found: Vec<String> = ws
         .as_array()
         .expect("symbols")
         .iter()
-        .map(|c| format!("{} {} {}", c["containerName"].as_str().unwrap_or(""), c["name"].as_str().unwrap_or(""), c["location"]["uri"].as_str().unwrap_or("")))
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["containerName"].as_str().unwrap_or(""),
+                c["name"].as_str().unwrap_or(""),
+                c["location"]["uri"].as_str().unwrap_or("")
+            )
+        })
         .collect();
     insta::assert_snapshot!(
         "formatting_symbols",
@@ -408,12 +505,27 @@ fn a_panicking_request_is_answered_with_an_error_and_the_server_goes_on() {
     s.open("templates/web.fw");
     let r = s.request("formwork/debugPanic", json!({}));
     assert_eq!(r["error"]["code"], json!(-32603), "{r}");
-    assert!(r["error"]["message"].as_str().unwrap_or("").contains("debugPanic"), "{r}");
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("debugPanic"),
+        "{r}"
+    );
     let unknown = s.request("formwork/nothing", json!({}));
     assert_eq!(unknown["error"]["code"], json!(-32601), "{unknown}");
     let (line, col) = find(&s, "templates/web.fw", "image: String");
-    let r = s.request("textDocument/hover", s.at("templates/web.fw", line, col + 1));
-    assert!(r["contents"]["value"].as_str().unwrap_or("").contains("input `image`"), "{r}");
+    let r = s.request(
+        "textDocument/hover",
+        s.at("templates/web.fw", line, col + 1),
+    );
+    assert!(
+        r["contents"]["value"]
+            .as_str()
+            .unwrap_or("")
+            .contains("input `image`"),
+        "{r}"
+    );
     assert!(s.finish());
 }
 
@@ -446,7 +558,14 @@ fn code_actions_fix_a_misspelling_and_add_missing_inputs() {
     let mut s = Session::start_draft("actions");
     s.open("services/web.yaml");
     let (line, col) = find(&s, "services/web.yaml", "desired_count: 1");
-    s.edit("services/web.yaml", 2, line, col, "desired_count".len() as u32, "desried_count");
+    s.edit(
+        "services/web.yaml",
+        2,
+        line,
+        col,
+        "desired_count".len() as u32,
+        "desried_count",
+    );
     s.diagnostics("services/web.yaml");
     let doc = s.doc("services/web.yaml");
     let at = |l: u32, c: u32| {
@@ -460,11 +579,29 @@ fn code_actions_fix_a_misspelling_and_add_missing_inputs() {
     // A required input added to the draft: each instance lacks it.
     s.open("templates/web.fw");
     let (tl, _) = find(&s, "templates/web.fw", "    port: Int");
-    s.edit("templates/web.fw", 2, tl, 0, 0, "    team: String\n    tier: \"gold\" | \"silver\"\n");
+    s.edit(
+        "templates/web.fw",
+        2,
+        tl,
+        0,
+        0,
+        "    team: String\n    tier: \"gold\" | \"silver\"\n",
+    );
     // The typo first: mend it so the spec's only mistakes are the missing inputs.
-    s.edit("services/web.yaml", 3, line, col, "desried_count".len() as u32, "desired_count");
+    s.edit(
+        "services/web.yaml",
+        3,
+        line,
+        col,
+        "desried_count".len() as u32,
+        "desired_count",
+    );
     s.diagnostics("services/web.yaml");
-    let (il, ic) = find(&s, "services/web.yaml", "image: registry.example.com/shop/web:1.4.2");
+    let (il, ic) = find(
+        &s,
+        "services/web.yaml",
+        "image: registry.example.com/shop/web:1.4.2",
+    );
     let missing = s.request("textDocument/codeAction", at(il, ic));
     let strip = |v: &Value| -> Value {
         Value::Array(
@@ -477,7 +614,11 @@ fn code_actions_fix_a_misspelling_and_add_missing_inputs() {
     };
     insta::assert_snapshot!(
         "code_actions",
-        format!("----- on `desried_count`\n{}\n----- on an instance lacking inputs\n{}\n", s.show(&strip(&typo)), s.show(&strip(&missing)))
+        format!(
+            "----- on `desried_count`\n{}\n----- on an instance lacking inputs\n{}\n",
+            s.show(&strip(&typo)),
+            s.show(&strip(&missing))
+        )
     );
     assert!(s.finish());
 }

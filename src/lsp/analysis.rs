@@ -91,7 +91,15 @@ pub fn check_workspace(disk: &Disk, open: &BTreeMap<PathBuf, String>) -> Analysi
         );
         diagnostics.extend(d);
     }
-    finish(map, Some(program), paths, kinds, environments, services, diagnostics)
+    finish(
+        map,
+        Some(program),
+        paths,
+        kinds,
+        environments,
+        services,
+        diagnostics,
+    )
 }
 
 /// Checks files open outside every workspace, as `formwork check FILES` would: the
@@ -135,7 +143,15 @@ pub fn check_loose(open: &BTreeMap<PathBuf, String>) -> Analysis {
         problems.extend(diags);
     }
     let (program, diagnostics) = crate::check::build_and_check(&mut map, problems);
-    finish(map, Some(program), paths, kinds, Vec::new(), Vec::new(), diagnostics)
+    finish(
+        map,
+        Some(program),
+        paths,
+        kinds,
+        Vec::new(),
+        Vec::new(),
+        diagnostics,
+    )
 }
 
 fn finish(
@@ -156,7 +172,9 @@ fn finish(
     }
     let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     for d in diagnostics {
-        let Some(span) = d.primary_span() else { continue };
+        let Some(span) = d.primary_span() else {
+            continue;
+        };
         if let Some(Some(p)) = paths.get(span.file.0 as usize) {
             by_file.entry(p.clone()).or_default().push(d);
         }

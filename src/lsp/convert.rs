@@ -190,8 +190,14 @@ mod tests {
                 assert_eq!(offset(text, &starts, p, enc), off, "{enc:?} {off}");
             }
         }
-        assert_eq!(position(text, &starts, 10, Encoding::Utf16), Position::new(1, 4));
-        assert_eq!(position(text, &starts, 10, Encoding::Utf8), Position::new(1, 7));
+        assert_eq!(
+            position(text, &starts, 10, Encoding::Utf16),
+            Position::new(1, 4)
+        );
+        assert_eq!(
+            position(text, &starts, 10, Encoding::Utf8),
+            Position::new(1, 7)
+        );
     }
 
     #[test]

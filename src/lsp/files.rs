@@ -77,8 +77,7 @@ impl Disk {
 
     /// Reads one file again (gone from disk: forgotten).
     pub fn reread(&mut self, path: &Path) {
-        if path.file_name().is_some_and(|n| n == CONFIG_FILE) && path.parent() == Some(&self.root)
-        {
+        if path.file_name().is_some_and(|n| n == CONFIG_FILE) && path.parent() == Some(&self.root) {
             // The folders may have moved.
             self.rescan();
             return;

@@ -120,7 +120,8 @@ pub fn index_file(program: &Program, file: FileId) -> FileIndex {
                         DefKind::Input
                     };
                     for field in &block.fields {
-                        out.defs.push(def(kind, &field.name, field.span, &field.doc));
+                        out.defs
+                            .push(def(kind, &field.name, field.span, &field.doc));
                         if let Some(e) = &field.default {
                             walker.expr(e);
                         }
@@ -129,11 +130,10 @@ pub fn index_file(program: &Program, file: FileId) -> FileIndex {
                 BodyItem::Let(l) => out.defs.push(def(DefKind::Let, &l.name, l.span, &l.doc)),
                 BodyItem::Use(u) => out.defs.push(def(DefKind::Use, &u.name, u.span, &u.doc)),
                 BodyItem::Resource(r) => {
-                    out.defs.push(def(DefKind::Resource, &r.name, r.span, &r.doc))
+                    out.defs
+                        .push(def(DefKind::Resource, &r.name, r.span, &r.doc))
                 }
-                BodyItem::Output(o) => {
-                    out.defs.push(def(DefKind::Output, &o.name, o.span, &o.doc))
-                }
+                BodyItem::Output(o) => out.defs.push(def(DefKind::Output, &o.name, o.span, &o.doc)),
                 _ => {}
             }
         }
@@ -356,9 +356,10 @@ pub fn required_environments(program: &Program, decl: DeclId) -> Vec<DeclId> {
         if let BodyItem::Requires(r) = b {
             let name = r.name.as_plain().unwrap_or_default();
             let versions = program.versions_of(DeclKind::Environment, &name);
-            let admitted = versions.iter().rev().find(|(v, _)| {
-                v.is_some_and(|v| crate::types::versions::admits(&r.constraint, v))
-            });
+            let admitted = versions
+                .iter()
+                .rev()
+                .find(|(v, _)| v.is_some_and(|v| crate::types::versions::admits(&r.constraint, v)));
             if let Some((_, id)) = admitted.or(versions.last()) {
                 out.push(*id);
             }
@@ -381,15 +382,19 @@ pub fn module_decl(program: &Program, file: FileId, path: &[String]) -> Option<D
         return None;
     };
     let f = program.file(target)?;
-    f.ast.items.iter().enumerate().find_map(|(i, item)| match item {
-        Item::Decl(d)
-            if d.kind == DeclKind::Module && d.name.as_plain().as_deref() == Some(name) =>
-        {
-            Some(DeclId {
-                file: target,
-                item: i,
-            })
-        }
-        _ => None,
-    })
+    f.ast
+        .items
+        .iter()
+        .enumerate()
+        .find_map(|(i, item)| match item {
+            Item::Decl(d)
+                if d.kind == DeclKind::Module && d.name.as_plain().as_deref() == Some(name) =>
+            {
+                Some(DeclId {
+                    file: target,
+                    item: i,
+                })
+            }
+            _ => None,
+        })
 }

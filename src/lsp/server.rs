@@ -297,7 +297,10 @@ fn send(conn: &Connection, m: impl Into<Message>) -> Result<(), String> {
 
 fn cancel_id(params: &Value) -> Option<RequestId> {
     match params.get("id")? {
-        Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()).map(RequestId::from),
+        Value::Number(n) => n
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(RequestId::from),
         Value::String(s) => Some(RequestId::from(s.clone())),
         _ => None,
     }

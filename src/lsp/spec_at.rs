@@ -47,7 +47,10 @@ pub fn template_of(program: &Program, spec: &SpecFile, offset: u32) -> Option<De
 pub fn template_decl(program: &Program, kind: DeclKind, pin: &TemplateRef) -> Option<DeclId> {
     let versions = program.versions_of(kind, &pin.name);
     match pin.version.as_deref().and_then(Version::parse) {
-        Some(v) => versions.iter().find(|(x, _)| *x == Some(v)).map(|(_, id)| *id),
+        Some(v) => versions
+            .iter()
+            .find(|(x, _)| *x == Some(v))
+            .map(|(_, id)| *id),
         None => versions.last().map(|(_, id)| *id),
     }
 }

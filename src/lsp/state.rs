@@ -69,7 +69,12 @@ impl State {
 
     /// Applies the editor's changes in order: a change without a range replaces the
     /// text; one with a range replaces that range.
-    pub fn change(&mut self, path: &Path, version: i32, changes: Vec<TextDocumentContentChangeEvent>) {
+    pub fn change(
+        &mut self,
+        path: &Path,
+        version: i32,
+        changes: Vec<TextDocumentContentChangeEvent>,
+    ) {
         let enc = self.enc();
         let Some(doc) = self.documents.get_mut(path) else {
             return;

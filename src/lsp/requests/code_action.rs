@@ -25,7 +25,9 @@ fn suggestion(help: &str) -> Option<&str> {
 }
 
 fn is_name(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 pub fn code_actions(state: &State, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {

@@ -57,7 +57,11 @@ pub fn completion(state: &State, p: CompletionParams) -> Option<CompletionRespon
     Some(CompletionResponse::Array(items))
 }
 
-fn item(label: impl Into<String>, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
+fn item(
+    label: impl Into<String>,
+    kind: CompletionItemKind,
+    detail: Option<String>,
+) -> CompletionItem {
     CompletionItem {
         label: label.into(),
         kind: Some(kind),
@@ -138,7 +142,9 @@ fn enclosing(at: &At, program: &Program, kind: Option<DefKind>) -> Option<index:
     index::index_file(program, at.file)
         .defs
         .into_iter()
-        .filter(|d| kind.is_none_or(|k| d.kind == k) && d.item.start <= at.offset && at.offset <= d.item.end)
+        .filter(|d| {
+            kind.is_none_or(|k| d.kind == k) && d.item.start <= at.offset && at.offset <= d.item.end
+        })
         .filter(|d| kind.is_some() || matches!(d.kind, DefKind::Decl(_)))
         .min_by_key(|d| d.item.end - d.item.start)
 }
@@ -247,7 +253,11 @@ fn property_items(at: &At, program: &Program, r: &index::Def) -> Option<Vec<Comp
         let mut it = item(
             name.clone(),
             CompletionItemKind::PROPERTY,
-            Some(format!("{}{}", p.ty, if p.required { " (required)" } else { "" })),
+            Some(format!(
+                "{}{}",
+                p.ty,
+                if p.required { " (required)" } else { "" }
+            )),
         );
         it.sort_text = Some(format!("{}{name}", if p.required { 0 } else { 1 }));
         it.insert_text = Some(format!("{name} = "));
@@ -314,7 +324,9 @@ fn spec_items(at: &At, program: &Program) -> Vec<CompletionItem> {
             .flat_map(|f| enum_members(&f.ty))
             .map(|m| item(m, CompletionItemKind::ENUM_MEMBER, None))
             .collect(),
-        Some(SpecAt::Key { pipeline, .. }) => field_items(at, &fields(program, decl, pipeline), &[]),
+        Some(SpecAt::Key { pipeline, .. }) => {
+            field_items(at, &fields(program, decl, pipeline), &[])
+        }
         Some(SpecAt::Mapping { pipeline, given }) => {
             field_items(at, &fields(program, decl, pipeline), &given)
         }
@@ -338,7 +350,10 @@ fn nearest_mapping(spec: &crate::spec::SpecFile, at: &At) -> Option<SpecAt> {
         .into_iter()
         .filter(|(_, n)| n.span.start <= at.offset)
         .filter(|(_, n)| {
-            let col = at.a.map.get(at.file).map_or(0, |f| f.line_col(n.span.start as usize).1 - 1);
+            let col =
+                at.a.map
+                    .get(at.file)
+                    .map_or(0, |f| f.line_col(n.span.start as usize).1 - 1);
             col == indent
         })
         .max_by_key(|(_, n)| n.span.start)?;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use lsp_server::ErrorCode;
 use lsp_types::{
-    GotoDefinitionParams, GotoDefinitionResponse, Location, PrepareRenameResponse,
-    ReferenceParams, RenameParams, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    GotoDefinitionParams, GotoDefinitionResponse, Location, PrepareRenameResponse, ReferenceParams,
+    RenameParams, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::At;
@@ -74,12 +74,12 @@ pub fn resolve(at: &At) -> Option<Resolved> {
                     .find(|d| d.decl == decl && matches!(d.kind, DefKind::Decl(_)))
                     .map(Resolved::Def)
             }
-            SpecAt::Environment(name) => at
-                .a
-                .environments
-                .iter()
-                .find(|id| crate::workspace::spec_name(&at.a.map, **id) == name)
-                .map(|id| Resolved::Spec(*id)),
+            SpecAt::Environment(name) => {
+                at.a.environments
+                    .iter()
+                    .find(|id| crate::workspace::spec_name(&at.a.map, **id) == name)
+                    .map(|id| Resolved::Spec(*id))
+            }
             SpecAt::Key { pipeline, key, .. } | SpecAt::Value { pipeline, key, .. } => {
                 let decl = spec_at::template_of(program, &spec, at.offset)?;
                 let kind = if pipeline {
@@ -236,12 +236,21 @@ pub fn rename(state: &State, p: RenameParams) -> Result<Option<WorkspaceEdit>, F
             format!("a {} is not renamed from here", def.kind.word()),
         ));
     }
-    let valid = p.new_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && p.new_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let valid = p
+        .new_name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && p.new_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
         return Err(Failure(
             ErrorCode::InvalidParams,
-            format!("`{}` is not a name (letters, digits and `_`, not starting with a digit)", p.new_name),
+            format!(
+                "`{}` is not a name (letters, digits and `_`, not starting with a digit)",
+                p.new_name
+            ),
         ));
     }
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();

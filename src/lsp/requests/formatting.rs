@@ -3,7 +3,9 @@
 //! when that formatting changes nothing outside them). A file that does not parse
 //! is left as it is.
 
-use lsp_types::{DocumentFormattingParams, DocumentRangeFormattingParams, Position, Range, TextEdit};
+use lsp_types::{
+    DocumentFormattingParams, DocumentRangeFormattingParams, Position, Range, TextEdit,
+};
 
 use crate::lsp::convert;
 use crate::lsp::state::State;
@@ -49,7 +51,10 @@ pub fn range(state: &State, p: DocumentRangeFormattingParams) -> Option<Vec<Text
     }
     // The lines before the range and after it must be the same in both.
     let after = old.len() - last - 1;
-    if new.len() < first + after || old[..first] != new[..first] || old[last + 1..] != new[new.len() - after..] {
+    if new.len() < first + after
+        || old[..first] != new[..first]
+        || old[last + 1..] != new[new.len() - after..]
+    {
         return Some(Vec::new());
     }
     let replacement: String = new[first..new.len() - after].concat();
@@ -58,7 +63,10 @@ pub fn range(state: &State, p: DocumentRangeFormattingParams) -> Option<Vec<Text
         return Some(Vec::new());
     }
     Some(vec![TextEdit::new(
-        Range::new(Position::new(first as u32, 0), Position::new(last as u32 + 1, 0)),
+        Range::new(
+            Position::new(first as u32, 0),
+            Position::new(last as u32 + 1, 0),
+        ),
         replacement,
     )])
 }

@@ -127,7 +127,11 @@ impl<'s> At<'s> {
     }
 
     pub fn text(&self) -> &'s str {
-        self.a.map.get(self.file).map(|f| f.text.as_str()).unwrap_or("")
+        self.a
+            .map
+            .get(self.file)
+            .map(|f| f.text.as_str())
+            .unwrap_or("")
     }
 
     pub fn is_spec(&self) -> bool {
