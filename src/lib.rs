@@ -9,6 +9,7 @@ pub mod compile;
 pub mod diagnostics;
 pub mod format;
 pub mod ir;
+pub mod lsp;
 pub mod resolve;
 pub mod schema;
 pub mod spec;

@@ -12,6 +12,7 @@ mod drift;
 mod explain;
 mod fmt;
 mod init;
+mod lsp;
 mod out_dir;
 mod outdated;
 mod output;
@@ -62,6 +63,8 @@ enum Command {
     Outdated(outdated::Args),
     /// Move specs to a newer version of their template, rewriting only the version pin.
     Upgrade(upgrade::Args),
+    /// Run the language server for editors, over standard input and output.
+    Lsp(lsp::Args),
 }
 
 /// How diagnostics are printed.
@@ -104,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Drift(args) => drift::run(args),
         Command::Outdated(args) => outdated::run(args),
         Command::Upgrade(args) => upgrade::run(args),
+        Command::Lsp(args) => lsp::run(args),
     };
     ExitCode::from(code)
 }

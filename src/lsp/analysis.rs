@@ -1,0 +1,191 @@
+//! One check of a workspace (or of the loose files open outside any): the files
+//! from disk with the editor's unsaved buffers over them, through the very stages
+//! `formwork check` runs (`check::build_and_check`, then `workspace::plan_reporting`,
+//! whose `SpecChecker` checks every spec), and the diagnostics sorted by file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::check::add_source;
+use crate::diagnostics::{Diagnostic, codes};
+use crate::resolve::Program;
+use crate::syntax::span::{FileId, SourceMap, Span};
+use crate::workspace::config::read_config;
+
+use super::files::{Disk, Kind};
+
+/// What one check found, and what the requests read: the source map (the texts
+/// checked), the checked program, and which file is which.
+pub struct Analysis {
+    pub map: SourceMap,
+    pub program: Option<Program>,
+    /// The path of each file of the map (`None` for the standard library's).
+    pub paths: Vec<Option<PathBuf>>,
+    pub kinds: BTreeMap<FileId, Kind>,
+    pub environments: Vec<FileId>,
+    pub services: Vec<FileId>,
+    /// Every diagnostic, by the file of its primary span.
+    pub diagnostics: BTreeMap<PathBuf, Vec<Diagnostic>>,
+}
+
+impl Analysis {
+    /// The file of the map that is `path`.
+    pub fn file_of(&self, path: &Path) -> Option<FileId> {
+        self.paths
+            .iter()
+            .position(|p| p.as_deref() == Some(path))
+            .map(|i| FileId(i as u32))
+    }
+
+    pub fn path_of(&self, id: FileId) -> Option<&Path> {
+        self.paths.get(id.0 as usize).and_then(|p| p.as_deref())
+    }
+}
+
+/// Checks the workspace of `disk`, with `open` (the editor's buffers, by path)
+/// read instead of the disk's copies.
+pub fn check_workspace(disk: &Disk, open: &BTreeMap<PathBuf, String>) -> Analysis {
+    let mut texts: BTreeMap<(Kind, &Path), &[u8]> = BTreeMap::new();
+    for (p, bytes) in &disk.files {
+        if let Some(k) = disk.kind(p) {
+            texts.insert((k, p), bytes);
+        }
+    }
+    for (p, text) in open {
+        if let Some(k) = disk.kind(p) {
+            texts.insert((k, p), text.as_bytes());
+        }
+    }
+    let mut map = SourceMap::new();
+    let mut problems = Vec::new();
+    let mut paths = Vec::new();
+    let mut kinds = BTreeMap::new();
+    let mut environments = Vec::new();
+    let mut services = Vec::new();
+    // Templates first, then the settings and the index, then environments, services:
+    // the order `formwork check` reads them in.
+    for ((kind, path), bytes) in &texts {
+        let (id, problem) = add_source(&mut map, path.to_string_lossy(), bytes);
+        paths.push(Some(path.to_path_buf()));
+        kinds.insert(id, *kind);
+        match (problem, kind) {
+            (Some(p), _) => problems.push(p),
+            (None, Kind::Config) => {
+                let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+                problems.extend(read_config(id, &text).1);
+            }
+            (None, Kind::Environment) => environments.push(id),
+            (None, Kind::Service) => services.push(id),
+            _ => {}
+        }
+    }
+    let (program, mut diagnostics) = crate::check::build_and_check(&mut map, problems);
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        let (_, d) = crate::workspace::plan_reporting(
+            &program,
+            &map,
+            &environments,
+            &services,
+            None,
+            &|_| true,
+        );
+        diagnostics.extend(d);
+    }
+    finish(
+        map,
+        Some(program),
+        paths,
+        kinds,
+        environments,
+        services,
+        diagnostics,
+    )
+}
+
+/// Checks files open outside every workspace, as `formwork check FILES` would: the
+/// templates as one program, each spec read alone (`E0325`: no template to check it
+/// against).
+pub fn check_loose(open: &BTreeMap<PathBuf, String>) -> Analysis {
+    let mut map = SourceMap::new();
+    let mut problems = Vec::new();
+    let mut paths = Vec::new();
+    let mut kinds = BTreeMap::new();
+    let mut specs = Vec::new();
+    for (p, text) in open {
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        let kind = match ext {
+            "fw" => Kind::Template,
+            "yaml" | "yml" | "json" => Kind::Service,
+            _ => continue,
+        };
+        let (id, problem) = add_source(&mut map, p.to_string_lossy(), text.as_bytes());
+        paths.push(Some(p.clone()));
+        kinds.insert(id, kind);
+        match problem {
+            Some(d) => problems.push(d),
+            None if kind == Kind::Service => specs.push(id),
+            None => {}
+        }
+    }
+    for id in specs {
+        let text = map.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        let (spec, mut diags) = crate::spec::read_spec(id, &text);
+        if spec.is_some() && !diags.iter().any(Diagnostic::is_error) {
+            diags.push(
+                Diagnostic::new(
+                    codes::SPEC_OUTSIDE_WORKSPACE,
+                    "this spec file is in no workspace, so it cannot be checked against its template",
+                )
+                .with_primary(Span::new(id, 0, 0), "this spec")
+                .with_help("open it inside its workspace (a folder holding `formwork.yaml`), or make one with `formwork init`"),
+            );
+        }
+        problems.extend(diags);
+    }
+    let (program, diagnostics) = crate::check::build_and_check(&mut map, problems);
+    finish(
+        map,
+        Some(program),
+        paths,
+        kinds,
+        Vec::new(),
+        Vec::new(),
+        diagnostics,
+    )
+}
+
+fn finish(
+    map: SourceMap,
+    program: Option<Program>,
+    mut paths: Vec<Option<PathBuf>>,
+    kinds: BTreeMap<FileId, Kind>,
+    environments: Vec<FileId>,
+    services: Vec<FileId>,
+    diagnostics: Vec<Diagnostic>,
+) -> Analysis {
+    paths.resize(map.files().count(), None);
+    // The standard library's files, at their copies on disk.
+    for (id, f) in map.files() {
+        if paths[id.0 as usize].is_none() {
+            paths[id.0 as usize] = super::pages::std_path(&f.name);
+        }
+    }
+    let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+    for d in diagnostics {
+        let Some(span) = d.primary_span() else {
+            continue;
+        };
+        if let Some(Some(p)) = paths.get(span.file.0 as usize) {
+            by_file.entry(p.clone()).or_default().push(d);
+        }
+    }
+    Analysis {
+        map,
+        program,
+        paths,
+        kinds,
+        environments,
+        services,
+        diagnostics: by_file,
+    }
+}
