@@ -232,7 +232,8 @@ impl Walker<'_> {
                     match &s.arg {
                         ast::StepArg::String(st) => self.string(st),
                         ast::StepArg::List(e) => self.expr(e),
-                        ast::StepArg::Path(_) => {}
+                        ast::StepArg::Named { value, .. } => self.string(value),
+                        ast::StepArg::Path(_) | ast::StepArg::Loop { .. } => {}
                     }
                     if let Some(body) = &s.body {
                         self.pipeline(body);
