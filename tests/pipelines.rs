@@ -3,7 +3,10 @@
 //! pipeline for every provider, and property checks of each: the file parses, every
 //! instance a deploy stage names is an artifact of the build, every job a GitHub job
 //! needs exists, secrets appear only as store names, and the same input gives the
-//! same bytes.
+//! same bytes. The same for the loop workspace (`for instance in instances`, a
+//! conditional approval, an artifact fed to each deploy), with what the loop makes of
+//! its spec, and the proof that an artifact given by `--input-file` reaches the
+//! rendered stack.
 
 mod common;
 
