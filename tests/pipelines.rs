@@ -298,6 +298,12 @@ fn loop_pipelines_for_every_provider() {
             !text.contains("release shop-dev"),
             "dev asks for no approval"
         );
+        // `when pipeline.input.gate_all`, false by default: no job, and no word of it.
+        assert!(
+            !text.contains("release everything"),
+            "no gate for the whole release"
+        );
+        assert!(!text.contains("gate_all"), "the condition is not written");
     }
 }
 
