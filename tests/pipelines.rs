@@ -3,7 +3,10 @@
 //! pipeline for every provider, and property checks of each: the file parses, every
 //! instance a deploy stage names is an artifact of the build, every job a GitHub job
 //! needs exists, secrets appear only as store names, and the same input gives the
-//! same bytes.
+//! same bytes. The same for the loop workspace (`for instance in instances`, a
+//! conditional approval, an artifact fed to each deploy), with what the loop makes of
+//! its spec, and the proof that an artifact given by `--input-file` reaches the
+//! rendered stack.
 
 mod common;
 
@@ -296,6 +299,12 @@ fn loop_pipelines_for_every_provider() {
             !text.contains("release shop-dev"),
             "dev asks for no approval"
         );
+        // `when pipeline.input.gate_all`, false by default: no job, and no word of it.
+        assert!(
+            !text.contains("release everything"),
+            "no gate for the whole release"
+        );
+        assert!(!text.contains("gate_all"), "the condition is not written");
     }
 }
 

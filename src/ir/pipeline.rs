@@ -326,3 +326,37 @@ pub fn deploy_command(out_dir: &str, artifacts: &[&str]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instance(name: &str, overrides: &[(&str, &str)]) -> DeployInstance {
+        DeployInstance {
+            name: name.into(),
+            environment: "dev".into(),
+            target: Target::CloudFormation,
+            artifact: format!("services/web/{name}"),
+            overrides: overrides
+                .iter()
+                .map(|(input, path)| InputOverride {
+                    input: (*input).into(),
+                    path: (*path).into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn build_command_passes_each_override_as_one_word() {
+        assert_eq!(build_command(&[instance("web-dev", &[])]), BUILD_COMMAND);
+        assert_eq!(
+            build_command(&[
+                instance("web-dev", &[("image", "image.txt")]),
+                instance("web-prod", &[("image", "out dir/it's.txt"), ("key", "k")]),
+            ]),
+            "formwork build --input-file web-dev.image=image.txt \
+             --input-file 'web-prod.image=out dir/it'\\''s.txt' --input-file web-prod.key=k"
+        );
+    }
+}
