@@ -1517,12 +1517,12 @@ impl Checker<'_> {
         } else {
             join_types(&inner, &b.ty)
         };
-        if !matches!(a.ty, Ty::Null)
-            && !inner.is_subtype_of(&b.ty.non_null())
-            && !b.ty.non_null().is_subtype_of(&inner)
-            && inner.base() != b.ty.non_null().base()
-            && !(inner.is_numeric() && b.ty.is_numeric())
-        {
+        let default = b.ty.non_null();
+        let fits = inner.is_subtype_of(&default)
+            || default.is_subtype_of(&inner)
+            || inner.base() == default.base()
+            || (inner.is_numeric() && default.is_numeric());
+        if !matches!(a.ty, Ty::Null) && !fits {
             self.diags.push(
                 Diagnostic::new(
                     codes::INVALID_OPERANDS,

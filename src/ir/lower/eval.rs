@@ -405,7 +405,7 @@ impl Lowerer<'_, '_, '_> {
         match super::json::deploy_text(&value, &self.stack, span) {
             Ok(text) => text,
             Err(refusal) => {
-                self.diags.push(refusal);
+                self.diags.push(*refusal);
                 Expr::Null
             }
         }

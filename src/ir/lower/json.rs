@@ -20,7 +20,7 @@ use crate::types::ty::Ty;
 use super::functions::json_text;
 
 /// The JSON text of `value` as a string with deploy-time parts (an [`Expr::Concat`]).
-pub fn deploy_text(value: &Expr, stack: &Stack, call: Span) -> Result<Expr, Diagnostic> {
+pub fn deploy_text(value: &Expr, stack: &Stack, call: Span) -> Result<Expr, Box<Diagnostic>> {
     let mut parts = Text::default();
     write(value, stack, &mut parts).map_err(|(span, what, why)| {
         let from_input = span.is_some_and(|sp| reads_input(value, sp));
@@ -31,7 +31,7 @@ pub fn deploy_text(value: &Expr, stack: &Stack, call: Span) -> Result<Expr, Diag
         } else {
             codes::NOT_EXPRESSIBLE_AT_DEPLOY_TIME
         };
-        Diagnostic::new(
+        Box::new(Diagnostic::new(
             code,
             format!("`json_encode` cannot write {what} as JSON in CloudFormation"),
         )
@@ -42,7 +42,7 @@ pub fn deploy_text(value: &Expr, stack: &Stack, call: Span) -> Result<Expr, Diag
             "render the template per instance (`formwork render`), where the input is known, or target Terraform, whose `jsonencode` runs at apply time"
         } else {
             "encode a list or map literal of its elements (`[zones[0], zones[1]]`), or target Terraform, whose `jsonencode` runs at apply time"
-        })
+        }))
     })?;
     Ok(parts.finish(call))
 }

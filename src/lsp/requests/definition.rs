@@ -222,6 +222,9 @@ pub fn prepare_rename(
     )))
 }
 
+// `WorkspaceEdit::changes` is lsp-types' `HashMap<Uri, …>`; `Uri` caches its parts inside, which
+// does not change its hash or equality.
+#[allow(clippy::mutable_key_type)]
 pub fn rename(state: &State, p: RenameParams) -> Result<Option<WorkspaceEdit>, Failure> {
     let q = p.text_document_position;
     let Some(at) = At::find(state, &q.text_document, q.position) else {
