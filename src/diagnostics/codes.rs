@@ -111,6 +111,7 @@ codes! {
     MISSING_VERSION = "E0225", "missing-version", "a template without a version";
     VALUE_TOO_LARGE = "E0227", "value-too-large", "a computation that builds a value over formwork's size limits";
     INVALID_RESOURCE_ID = "E0228", "invalid-resource-id", "a resource's chosen `id` that its target cannot use as a name";
+    INPUT_ADMITS_REJECTED_VALUE = "E0230", "input-admits-rejected-value", "an input whose type admits values a resource property it feeds rejects";
     LITERAL_PSEUDO_PARAMETER = "E0226", "literal-pseudo-parameter", "a CloudFormation `${AWS::…}` written as literal text, which is never substituted";
     UNTYPED_RESOURCE = "W0201", "untyped-resource", "a resource whose properties are not checked";
     SPEC_SYNTAX = "E0301", "spec-syntax-error", "a spec file that is not valid YAML or JSON";
