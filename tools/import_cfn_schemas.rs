@@ -551,7 +551,11 @@ impl<'a> Converter<'a> {
         match types.first() {
             Some(first) if types.iter().all(|t| t == first) => first.clone(),
             // Strings alike but for their patterns: the value may match either.
-            Some(first) if types.iter().all(|t| without_pattern(t) == without_pattern(first)) => {
+            Some(first)
+                if types
+                    .iter()
+                    .all(|t| without_pattern(t) == without_pattern(first)) =>
+            {
                 without_pattern(first)
             }
             _ => any(),

@@ -214,9 +214,10 @@ impl Num {
     /// cut at a bound stays dense; one with a point taken out keeps only its bounds.
     pub fn narrow(&self, op: Cmp, c: f64) -> Option<Num> {
         match &self.shape {
-            NumShape::Values(vs) => {
-                Num::values(self.int, vs.iter().copied().filter(|v| op.holds(*v, c)).collect())
-            }
+            NumShape::Values(vs) => Num::values(
+                self.int,
+                vs.iter().copied().filter(|v| op.holds(*v, c)).collect(),
+            ),
             NumShape::Range { lo, hi, dense } => {
                 let (mut lo, mut hi, mut dense) = (*lo, *hi, *dense);
                 let step = if self.int { 1.0 } else { 0.0 };
@@ -235,7 +236,8 @@ impl Num {
                         let inside = lo.is_none_or(|l| c >= l) && hi.is_none_or(|h| c <= h);
                         let whole = !self.int || c.fract() == 0.0;
                         // A point inside a range that is not dense may not occur.
-                        return (inside && whole && dense).then(|| Num::values(self.int, vec![c]))?;
+                        return (inside && whole && dense)
+                            .then(|| Num::values(self.int, vec![c]))?;
                     }
                     Cmp::Ne => {
                         if lo == Some(c) {
@@ -379,7 +381,12 @@ impl Str {
     /// Keeps the strings equal (or, for `Ne`, unequal) to `c`; `None` if none is left.
     pub fn narrow(&self, eq: bool, c: &str) -> Option<Str> {
         match &self.values {
-            Some(vs) => Str::values(vs.iter().filter(|v| (v.as_str() == c) == eq).cloned().collect()),
+            Some(vs) => Str::values(
+                vs.iter()
+                    .filter(|v| (v.as_str() == c) == eq)
+                    .cloned()
+                    .collect(),
+            ),
             None if eq => {
                 let n = c.chars().count() as f64;
                 let (lo, hi, dense) = self.len.hull();
@@ -417,12 +424,24 @@ mod tests {
         let x = range(1.0, 3008.0);
         let two = Num::values(true, vec![2.0]).expect("a value");
         let one = Num::values(true, vec![1.0]).expect("a value");
-        assert_eq!(x.add(&two).map(|n| n.hull()), Some((Some(3.0), Some(3010.0), true)));
-        assert_eq!(x.mul(&two).map(|n| n.hull()), Some((Some(2.0), Some(6016.0), false)));
-        assert_eq!(x.mul(&one).map(|n| n.hull()), Some((Some(1.0), Some(3008.0), true)));
+        assert_eq!(
+            x.add(&two).map(|n| n.hull()),
+            Some((Some(3.0), Some(3010.0), true))
+        );
+        assert_eq!(
+            x.mul(&two).map(|n| n.hull()),
+            Some((Some(2.0), Some(6016.0), false))
+        );
+        assert_eq!(
+            x.mul(&one).map(|n| n.hull()),
+            Some((Some(1.0), Some(3008.0), true))
+        );
         assert_eq!(x.neg().hull(), (Some(-3008.0), Some(-1.0), true));
         let open = Num::range(true, Some(1.0), None).expect("not empty");
-        assert_eq!(open.mul(&two).map(|n| n.hull()), Some((Some(2.0), None, false)));
+        assert_eq!(
+            open.mul(&two).map(|n| n.hull()),
+            Some((Some(2.0), None, false))
+        );
         let set = Num::values(true, vec![64.0, 128.0]).expect("values");
         assert_eq!(
             set.add(&two).map(|n| n.shape),
@@ -433,11 +452,23 @@ mod tests {
     #[test]
     fn narrowing() {
         let x = range(1.0, 3008.0);
-        assert_eq!(x.narrow(Cmp::Lt, 128.0).map(|n| n.hull()), Some((Some(1.0), Some(127.0), true)));
-        assert_eq!(x.narrow(Cmp::Ge, 128.0).map(|n| n.hull()), Some((Some(128.0), Some(3008.0), true)));
+        assert_eq!(
+            x.narrow(Cmp::Lt, 128.0).map(|n| n.hull()),
+            Some((Some(1.0), Some(127.0), true))
+        );
+        assert_eq!(
+            x.narrow(Cmp::Ge, 128.0).map(|n| n.hull()),
+            Some((Some(128.0), Some(3008.0), true))
+        );
         assert_eq!(x.narrow(Cmp::Gt, 5000.0), None);
-        assert_eq!(x.narrow(Cmp::Ne, 7.0).map(|n| n.hull()), Some((Some(1.0), Some(3008.0), false)));
-        assert_eq!(x.narrow(Cmp::Eq, 7.0).map(|n| n.shape), Some(NumShape::Values(vec![7.0])));
+        assert_eq!(
+            x.narrow(Cmp::Ne, 7.0).map(|n| n.hull()),
+            Some((Some(1.0), Some(3008.0), false))
+        );
+        assert_eq!(
+            x.narrow(Cmp::Eq, 7.0).map(|n| n.shape),
+            Some(NumShape::Values(vec![7.0]))
+        );
     }
 
     #[test]
@@ -445,13 +476,22 @@ mod tests {
         let a = range(1.0, 10.0);
         let b = range(20.0, 30.0);
         assert_eq!(a.union(&b).hull(), (Some(1.0), Some(30.0), false));
-        assert_eq!(a.union(&range(11.0, 12.0)).hull(), (Some(1.0), Some(12.0), true));
+        assert_eq!(
+            a.union(&range(11.0, 12.0)).hull(),
+            (Some(1.0), Some(12.0), true)
+        );
         let env = Str::values(vec!["dev".into(), "prod".into()]).expect("values");
         let suffix = Str::values(vec!["-logs".into()]).expect("values");
         let both = env.concat(&suffix).expect("concat");
-        assert_eq!(both.values, Some(vec!["dev-logs".to_string(), "prod-logs".to_string()]));
+        assert_eq!(
+            both.values,
+            Some(vec!["dev-logs".to_string(), "prod-logs".to_string()])
+        );
         let name = Str::lengths(1, Some(300)).expect("lengths");
-        assert_eq!(name.concat(&suffix).map(|s| s.len.hull()), Some((Some(6.0), Some(305.0), true)));
+        assert_eq!(
+            name.concat(&suffix).map(|s| s.len.hull()),
+            Some((Some(6.0), Some(305.0), true))
+        );
         assert_eq!(Abs::Unknown.union(&Abs::Num(a.clone())), Abs::Num(a));
     }
 }

@@ -123,7 +123,9 @@ fn direct_input(sc: &Scope<'_>, e: &Expr, depth: usize) -> Option<String> {
     match &e.kind {
         ExprKind::Paren(inner) => direct_input(sc, inner, depth + 1),
         ExprKind::Name(n) => match sc.items.get(n.name.as_str()) {
-            Some(ItemRef::Let(l)) if !is_local(sc, &n.name) => direct_input(sc, &l.value, depth + 1),
+            Some(ItemRef::Let(l)) if !is_local(sc, &n.name) => {
+                direct_input(sc, &l.value, depth + 1)
+            }
             _ => None,
         },
         _ => input_read(sc, e).map(str::to_string),
@@ -500,7 +502,12 @@ impl Walk<'_, '_> {
     }
 
     /// The two sides of `input.NAME CMP c`.
-    fn compare(&mut self, name: &str, cmp: Cmp, c: &Constant) -> Option<(Option<Env>, Option<Env>)> {
+    fn compare(
+        &mut self,
+        name: &str,
+        cmp: Cmp,
+        c: &Constant,
+    ) -> Option<(Option<Env>, Option<Env>)> {
         let declared_ty = self.sc.inputs.get(name).map(|(f, _)| f.ty.clone())?;
         let now = self.input(name);
         let side = |a: Option<Abs>, env: &Env| {
@@ -532,7 +539,11 @@ impl Walk<'_, '_> {
 
     /// The arms of a `match` on an input that can be taken, each with the input
     /// narrowed to what reaches it; `None` when the analysis cannot follow it.
-    fn match_arms<'e>(&mut self, scrutinee: &Expr, arms: &'e [ast::MatchArm]) -> Option<Vec<(Env, &'e Expr)>> {
+    fn match_arms<'e>(
+        &mut self,
+        scrutinee: &Expr,
+        arms: &'e [ast::MatchArm],
+    ) -> Option<Vec<(Env, &'e Expr)>> {
         let mut subject = scrutinee;
         while let ExprKind::Paren(inner) = &subject.kind {
             subject = inner;
@@ -572,7 +583,8 @@ impl Walk<'_, '_> {
                     (Abs::Unknown, Constant::Bool(b)) if declared_ty == Ty::Bool => {
                         let new = !bools_seen.contains(b);
                         bools_seen.push(*b);
-                        let rest = (bools_seen.len() < 2 || !bools_seen.contains(&!b)).then_some(Abs::Unknown);
+                        let rest = (bools_seen.len() < 2 || !bools_seen.contains(&!b))
+                            .then_some(Abs::Unknown);
                         (new.then_some(Abs::Unknown), rest)
                     }
                     (Abs::Unknown, Constant::Bool(_)) => return None,
@@ -612,7 +624,9 @@ fn digits(n: &Num) -> Option<Str> {
         return None;
     }
     match &n.shape {
-        domain::NumShape::Values(vs) => Str::values(vs.iter().map(|v| format!("{}", *v as i64)).collect()),
+        domain::NumShape::Values(vs) => {
+            Str::values(vs.iter().map(|v| format!("{}", *v as i64)).collect())
+        }
         domain::NumShape::Range { lo, hi, dense } => {
             let lo = (*lo)?;
             if lo < 0.0 {
@@ -627,7 +641,8 @@ fn digits(n: &Num) -> Option<Str> {
             } else {
                 Str {
                     values: None,
-                    len: Num::range(true, Some(width(lo) as f64), hi.map(|h| width(h) as f64))?.densify(false),
+                    len: Num::range(true, Some(width(lo) as f64), hi.map(|h| width(h) as f64))?
+                        .densify(false),
                 }
             })
         }

@@ -78,6 +78,15 @@ fn fmt(v: f64) -> String {
     }
 }
 
+/// What a property takes, in words: `128..32768`, `at most 63`, `at least 1`.
+fn takes(lo: Option<f64>, hi: Option<f64>) -> String {
+    match (lo, hi) {
+        (None, Some(h)) => format!("at most {}", fmt(h)),
+        (Some(l), None) => format!("at least {}", fmt(l)),
+        _ => bounds(lo, hi),
+    }
+}
+
 fn bounds(lo: Option<f64>, hi: Option<f64>) -> String {
     format!(
         "{}..{}",
@@ -87,7 +96,11 @@ fn bounds(lo: Option<f64>, hi: Option<f64>) -> String {
 }
 
 fn listed<T: AsRef<str>>(items: &[T]) -> String {
-    let mut out: Vec<String> = items.iter().take(NAMED).map(|s| s.as_ref().to_string()).collect();
+    let mut out: Vec<String> = items
+        .iter()
+        .take(NAMED)
+        .map(|s| s.as_ref().to_string())
+        .collect();
     if items.len() > NAMED {
         out.push(format!("{} more", items.len() - NAMED));
     }
@@ -162,7 +175,9 @@ fn outside(n: &Num, lo: Option<f64>, hi: Option<f64>, w: &Words) -> Option<Strin
             {
                 let bottom = vlo.map_or(h + step, |l| l.max(h + step));
                 parts.push(match (dense, n.int) {
-                    (true, true) if *vhi == Some(bottom) => format!("{prefix}{}{unit}", fmt(bottom)),
+                    (true, true) if *vhi == Some(bottom) => {
+                        format!("{prefix}{}{unit}", fmt(bottom))
+                    }
                     (true, true) => format!("{prefix}{}{unit}", bounds(Some(bottom), *vhi)),
                     _ => match vhi {
                         Some(v) => format!("{} {}{unit} ({} {})", w.above, fmt(h), w.high, fmt(*v)),
@@ -185,20 +200,20 @@ fn numbers(n: &Num, lo: Option<f64>, hi: Option<f64>) -> Option<Finding> {
                 .map(fmt)
                 .collect(),
         ),
-        NumShape::Range { lo: vlo, hi: vhi, .. } => {
-            Narrowing::Range(tighter_lo(*vlo, lo), tighter_hi(*vhi, hi))
-        }
+        NumShape::Range {
+            lo: vlo, hi: vhi, ..
+        } => Narrowing::Range(tighter_lo(*vlo, lo), tighter_hi(*vhi, hi)),
     };
     Some(Finding {
         what,
-        takes: bounds(lo, hi),
+        takes: takes(lo, hi),
         narrowed: Some(narrowed),
     })
 }
 
 fn lengths(s: &Str, lo: Option<u64>, hi: Option<u64>) -> Option<Finding> {
     let (flo, fhi) = (lo.map(|l| l as f64), hi.map(|h| h as f64));
-    let takes = format!("{} characters", bounds(flo, fhi));
+    let takes = format!("{} characters", takes(flo, fhi));
     if let Some(vs) = &s.values {
         let bad: Vec<&String> = vs
             .iter()
@@ -217,7 +232,9 @@ fn lengths(s: &Str, lo: Option<u64>, hi: Option<u64>) -> Option<Finding> {
         return Some(Finding {
             what: listed(&shown),
             takes,
-            narrowed: Some(Narrowing::Drop(bad.iter().map(|v| format!("{v:?}")).collect())),
+            narrowed: Some(Narrowing::Drop(
+                bad.iter().map(|v| format!("{v:?}")).collect(),
+            )),
         });
     }
     let what = outside(&s.len, flo, fhi, &LENGTHS)?;
@@ -279,7 +296,11 @@ pub(super) fn diagnostic(
         None => (
             format!(
                 "{} {} {} {property} be {}, which it rejects (it takes {})",
-                if declared.len() == 1 { "input" } else { "inputs" },
+                if declared.len() == 1 {
+                    "input"
+                } else {
+                    "inputs"
+                },
                 quoted_names(declared),
                 if declared.len() == 1 { "lets" } else { "let" },
                 f.what,
@@ -305,8 +326,12 @@ pub(super) fn diagnostic(
     };
     Some(d.with_help(help.unwrap_or_else(|| {
         format!(
-            "narrow the {} types so that every value they admit fits {property}",
-            if declared.len() == 1 { "input's" } else { "inputs'" }
+            "narrow {}, or compute the value so that it fits {property}",
+            if declared.len() == 1 {
+                "the input's type"
+            } else {
+                "the inputs' types"
+            }
         )
     })))
 }
@@ -338,10 +363,7 @@ fn narrowing_help(name: &str, ty: &Ty, n: &Narrowing) -> Option<String> {
                 bounds(lo.map(|v| v as f64), hi.map(|v| v as f64))
             ))
         }
-        Narrowing::Drop(values) => Some(format!(
-            "leave {} out of `{name}`'s type",
-            listed(values)
-        )),
+        Narrowing::Drop(values) => Some(format!("leave {} out of `{name}`'s type", listed(values))),
         _ => None,
     }
 }

@@ -257,7 +257,10 @@ mod tests {
         let memory = function.property("MemorySize").expect("MemorySize");
         assert_eq!(memory.ty.to_string(), "Int in 128..32768");
         let handler = function.property("Handler").expect("Handler");
-        assert_eq!(handler.ty.to_string(), r"String len 0..128 matches /^[^\s]+$/");
+        assert_eq!(
+            handler.ty.to_string(),
+            r"String len 0..128 matches /^[^\s]+$/"
+        );
         let bucket = catalog().get("AWS::S3::Bucket").expect("declared");
         let name = bucket.property("BucketName").expect("BucketName");
         assert!(matches!(&name.ty, Ty::Refined(_, rs)
