@@ -127,7 +127,7 @@ impl Num {
         let (blo, bhi, bd) = other.hull();
         let single = |n: &Num| matches!(&n.shape, NumShape::Values(v) if v.len() == 1);
         // The sum of two dense ranges of independent values is dense.
-        let dense = ad && bd || ad && single(other) || bd && single(self);
+        let dense = ad && (bd || single(other)) || bd && single(self);
         let plus = |x: Option<f64>, y: Option<f64>| Some(x? + y?);
         Num::range(self.int && other.int, plus(alo, blo), plus(ahi, bhi)).map(|n| n.densify(dense))
     }
