@@ -31,6 +31,9 @@ use domain::{Abs, Cmp, Num, Str};
 /// each read) before it gives up.
 const BUDGET: usize = 4096;
 
+/// How deep a chain of `let`s is followed (each is a level of recursion).
+const MAX_LETS: usize = 64;
+
 /// What each input is known to be, narrowed by the conditions on the way.
 type Env = BTreeMap<String, Abs>;
 
@@ -337,7 +340,10 @@ impl Walk<'_, '_> {
             }
             ExprKind::String(s) => self.string(s),
             ExprKind::Name(n) => {
-                if is_local(self.sc, &n.name) || self.lets.iter().any(|l| *l == n.name) {
+                if is_local(self.sc, &n.name)
+                    || self.lets.len() >= MAX_LETS
+                    || self.lets.iter().any(|l| *l == n.name)
+                {
                     return Abs::Unknown;
                 }
                 match self.sc.items.get(n.name.as_str()) {

@@ -237,8 +237,8 @@ fn lengths(s: &Str, lo: Option<u64>, hi: Option<u64>) -> Option<Finding> {
             )),
         });
     }
-    let what = outside(&s.len, flo, fhi, &LENGTHS)?
-        .replace("strings of 0 characters", "the empty string");
+    let what =
+        outside(&s.len, flo, fhi, &LENGTHS)?.replace("strings of 0 characters", "the empty string");
     let (vlo, vhi, _) = s.len.hull();
     let to_u64 = |v: Option<f64>| v.map(|v| v as u64);
     Some(Finding {
