@@ -90,6 +90,7 @@ fn run(args: &Args) -> Result<String, String> {
     // serde_json's map is sorted, so the types come out in name order.
     let mut lines = Vec::with_capacity(providers.len());
     let mut warnings = Vec::new();
+    let mut dropped_patterns = 0;
     for (type_name, hash) in providers {
         let hash = hash
             .as_str()
@@ -107,8 +108,10 @@ fn run(args: &Args) -> Result<String, String> {
             doc: &schema,
             stack: Vec::new(),
             warnings: Vec::new(),
+            dropped_patterns: 0,
         };
         lines.push(converter.resource(type_name)?);
+        dropped_patterns += converter.dropped_patterns;
         warnings.extend(
             converter
                 .warnings
@@ -129,7 +132,7 @@ fn run(args: &Args) -> Result<String, String> {
     }
     std::fs::write(&args.out, &out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     let mut summary = format!(
-        "wrote {} types, {} bytes, to {}",
+        "wrote {} types, {} bytes, to {} ({dropped_patterns} patterns dropped as not portable)",
         lines.len(),
         out.len(),
         args.out.display()
@@ -202,6 +205,8 @@ struct Converter<'a> {
     doc: &'a Value,
     stack: Vec<String>,
     warnings: Vec<String>,
+    /// Patterns left out because formwork's regex engine cannot read them as written.
+    dropped_patterns: usize,
 }
 
 impl<'a> Converter<'a> {
@@ -420,7 +425,7 @@ impl<'a> Converter<'a> {
             _ => return any(),
         };
         match ty {
-            Some("string") => bounded("s", obj, "minLength", "maxLength"),
+            Some("string") => self.string(obj),
             Some("integer") => bounded("i", obj, "minimum", "maximum"),
             Some("number") => bounded("n", obj, "minimum", "maximum"),
             Some("boolean") => Value::from("b"),
@@ -435,6 +440,27 @@ impl<'a> Converter<'a> {
                 self.object(obj)
             }
             None => self.alternatives(obj).unwrap_or_else(any),
+        }
+    }
+
+    /// A string type: `"s"`, `["s", lo, hi]`, or `["s", lo, hi, pattern]` when the
+    /// schema has a `pattern` that formwork's regex engine reads the same way (see
+    /// [`portable_pattern`]); any other pattern is dropped and counted.
+    fn string(&mut self, obj: &Map<String, Value>) -> Value {
+        let bounded = bounded("s", obj, "minLength", "maxLength");
+        let Some(pattern) = obj.get("pattern").and_then(Value::as_str) else {
+            return bounded;
+        };
+        if !portable_pattern(pattern) {
+            self.dropped_patterns += 1;
+            return bounded;
+        }
+        match bounded {
+            Value::Array(mut items) => {
+                items.push(Value::from(pattern));
+                Value::Array(items)
+            }
+            _ => json!(["s", null, null, pattern]),
         }
     }
 
@@ -524,6 +550,14 @@ impl<'a> Converter<'a> {
         let types: Vec<Value> = pp.values().map(|v| self.ty(v)).collect();
         match types.first() {
             Some(first) if types.iter().all(|t| t == first) => first.clone(),
+            // Strings alike but for their patterns: the value may match either.
+            Some(first)
+                if types
+                    .iter()
+                    .all(|t| without_pattern(t) == without_pattern(first)) =>
+            {
+                without_pattern(first)
+            }
             _ => any(),
         }
     }
@@ -606,6 +640,31 @@ fn enumeration(values: &[Value]) -> Value {
     } else {
         Value::Array(out)
     }
+}
+
+/// A string type without its pattern (`["s", lo, hi, p]` to `["s", lo, hi]` or `"s"`).
+fn without_pattern(t: &Value) -> Value {
+    match t.as_array().map(Vec::as_slice) {
+        Some([tag, Value::Null, Value::Null, _]) if tag == "s" => Value::from("s"),
+        Some([tag, lo, hi, _]) if tag == "s" => json!(["s", lo, hi]),
+        _ => t.clone(),
+    }
+}
+
+/// Whether a schema `pattern` means the same to formwork's `regex` crate as to
+/// cfn-lint's Python engine: it must compile (with the size limit the checker uses)
+/// and must not use `\Z`, `\A`, `\b` or `\B` (whose edge cases differ between the two).
+/// Lookarounds and backreferences do not compile and are dropped with the rest. One
+/// difference remains and is documented: Python's `$` also matches before a final
+/// newline.
+fn portable_pattern(pattern: &str) -> bool {
+    !["\\Z", "\\A", "\\b", "\\B"]
+        .iter()
+        .any(|e| pattern.contains(e))
+        && regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+            .is_ok()
 }
 
 /// A scalar with optional inclusive bounds: `"s"` or `["s", lo, hi]`.

@@ -112,6 +112,7 @@ codes! {
     VALUE_TOO_LARGE = "E0227", "value-too-large", "a computation that builds a value over formwork's size limits";
     INVALID_RESOURCE_ID = "E0228", "invalid-resource-id", "a resource's chosen `id` that its target cannot use as a name";
     POSSIBLY_NULL = "E0229", "possibly-null", "a value that may be null where a value is needed";
+    INPUT_ADMITS_REJECTED_VALUE = "E0230", "input-admits-rejected-value", "an input whose type admits values a resource property it feeds rejects";
     LITERAL_PSEUDO_PARAMETER = "E0226", "literal-pseudo-parameter", "a CloudFormation `${AWS::…}` written as literal text, which is never substituted";
     UNTYPED_RESOURCE = "W0201", "untyped-resource", "a resource whose properties are not checked";
     NEVER_NULL = "W0202", "never-null", "a `??` whose left side is never null";

@@ -134,6 +134,8 @@ pub struct PropertySink<'s> {
     /// The dotted path from it (`LoginProfile.Password`; `*` for a list element).
     pub path: &'s str,
     pub schema: &'static resources::ResourceSchema,
+    /// The resource the property belongs to (its `when` narrows what inputs can be).
+    pub resource: &'s ast::Resource,
     /// The resource may hand back what it is given (a custom resource's attributes).
     pub echoes: bool,
 }
@@ -1247,6 +1249,7 @@ impl<'p> Checker<'p> {
                 name,
                 path: name,
                 schema,
+                resource: r,
                 echoes: schema.additional_properties.is_some(),
             };
             self.expect_expr(sc, &a.value, &ty, Sink::Property(sink));
@@ -1432,6 +1435,9 @@ impl<'p> Checker<'p> {
                     return v;
                 }
                 self.expect_value(&v, e.span, ty, sink);
+                if let Sink::Property(p) = sink {
+                    self.check_admitted(sc, e, &v, ty, &p);
+                }
                 v
             }
         }

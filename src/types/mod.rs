@@ -5,7 +5,8 @@
 //! refinements) · `expr` (expressions) · `decl` (declarations: scopes, dependency order,
 //! resources, modules, outputs) · `functions` (the standard functions) · `versions`
 //! (constraints) · `narrow` (what a condition proves non-null) · `targets` (which backends a template can use) · `resources` (the
-//! CloudFormation and Terraform resource catalogs).
+//! CloudFormation and Terraform resource catalogs) · `intervals` (what inputs let a
+//! property's value be, against what the property takes).
 //!
 //! Declarations are checked once each, on demand: a service needs its environments'
 //! outputs and its modules' signatures, which are checked first and remembered.
@@ -15,6 +16,7 @@ pub mod context;
 pub mod decl;
 pub mod expr;
 pub mod functions;
+pub mod intervals;
 pub mod lower;
 pub mod narrow;
 pub mod pipeline;

@@ -247,4 +247,26 @@ mod tests {
         assert!(function.property("Code").is_some_and(|p| p.required));
         assert!(function.attribute("Arn").is_some());
     }
+
+    /// Value constraints as cfn-lint 1.58.0 ships them (its copy of the Lambda schema
+    /// says 128..32768 for `MemorySize`, not the 10240 of older documentation).
+    #[test]
+    fn value_constraints() {
+        use crate::types::ty::Refinement;
+        let function = catalog().get("AWS::Lambda::Function").expect("declared");
+        let memory = function.property("MemorySize").expect("MemorySize");
+        assert_eq!(memory.ty.to_string(), "Int in 128..32768");
+        let handler = function.property("Handler").expect("Handler");
+        assert_eq!(
+            handler.ty.to_string(),
+            r"String len 0..128 matches /^[^\s]+$/"
+        );
+        let bucket = catalog().get("AWS::S3::Bucket").expect("declared");
+        let name = bucket.property("BucketName").expect("BucketName");
+        assert!(matches!(&name.ty, Ty::Refined(_, rs)
+            if rs.contains(&Refinement::Pattern("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$".into()))));
+        let queue = catalog().get("AWS::SQS::Queue").expect("declared");
+        let delay = queue.property("DelaySeconds").expect("DelaySeconds");
+        assert_eq!(delay.ty.to_string(), "Int in 0..900");
+    }
 }

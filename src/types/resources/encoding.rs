@@ -3,7 +3,8 @@
 //! Terraform; documented in `stdlib/cloudformation/README.md`):
 //!
 //! - a type is `"s"` (String), `"i"` (Int), `"n"` (Number), `"b"` (Bool), `"a"` (Any);
-//!   `["s", lo, hi]` bounds a string's length, `["i", lo, hi]` and `["n", lo, hi]` a
+//!   `["s", lo, hi]` bounds a string's length (`["s", lo, hi, pattern]` also gives the
+//!   regular expression it must match), `["i", lo, hi]` and `["n", lo, hi]` a
 //!   number (either bound may be `null`); `["e", v, …]` is an enumeration of literals;
 //!   `["l", T]` or `["l", T, lo, hi]` a list (with bounds on its length); `["m", T]` a map
 //!   with string keys; `{"p": {name: T, …}, "r": [required names]}` a record;
@@ -164,6 +165,21 @@ pub(super) fn ty(v: &Value) -> Result<Ty, String> {
                     };
                     Ok(refined(Ty::String, length))
                 }
+                ("s", [lo, hi, pattern]) => {
+                    let length = Refinement::Length {
+                        lo: count(lo)?,
+                        hi: count(hi)?,
+                    };
+                    let pattern = pattern.as_str().ok_or("a pattern is not a string")?;
+                    let pattern = Refinement::Pattern(pattern.to_string());
+                    Ok(match refined(Ty::String, length) {
+                        Ty::Refined(base, mut rs) => {
+                            rs.push(pattern);
+                            Ty::Refined(base, rs)
+                        }
+                        base => Ty::Refined(Box::new(base), vec![pattern]),
+                    })
+                }
                 ("i", [lo, hi]) => Ok(refined(Ty::Int, range(lo, hi)?)),
                 ("n", [lo, hi]) => Ok(refined(Ty::Number, range(lo, hi)?)),
                 ("e", [one]) => literal(one),
@@ -280,6 +296,14 @@ mod tests {
         );
         assert_eq!(ty(&json!(["s", null, null])), Ok(Ty::String));
         assert_eq!(
+            ty(&json!(["s", 1, null, "^[a-z]+$"])).map(|t| t.to_string()),
+            Ok("String len 1.. matches /^[a-z]+$/".to_string())
+        );
+        assert_eq!(
+            ty(&json!(["s", null, null, "^x"])).map(|t| t.to_string()),
+            Ok("String matches /^x/".to_string())
+        );
+        assert_eq!(
             ty(&json!(["e", "a", 2])),
             Ok(Ty::Union(vec![
                 Ty::Lit(Lit::String("a".into())),
@@ -309,6 +333,7 @@ mod tests {
             json!([]),
             json!(["e"]),
             json!(["s", 1]),
+            json!(["s", 1, 2, 3]),
             json!(["l"]),
             json!({"p": {"A": "s"}, "r": ["B"]}),
             json!({"p": {}, "q": 1}),
