@@ -1436,7 +1436,8 @@ impl<'p> Checker<'p> {
                 }
                 self.expect_value(&v, e.span, ty, sink);
                 if let Sink::Property(p) = sink {
-                    self.check_admitted(sc, e, &v, ty, &p);
+                    // What the property takes, not whether it may be left out.
+                    self.check_admitted(sc, e, &v, &ty.non_null(), &p);
                 }
                 v
             }
