@@ -536,9 +536,7 @@ fn a_request_cancelled_while_waiting_is_answered_as_cancelled() {
     // An edit (a re-check) first, so the request and its cancellation wait together.
     s.edit("templates/web.fw", 2, 0, 0, 0, "// a comment\n");
     let id = s.send_request("textDocument/hover", s.at("templates/web.fw", 10, 5));
-    let raw = match &id {
-        _ => json!(s.next),
-    };
+    let raw = json!(s.next);
     s.notify("$/cancelRequest", json!({ "id": raw }));
     let r = s.response(id);
     assert_eq!(r["error"]["code"], json!(-32800), "{r}");

@@ -71,7 +71,7 @@ fn item(
 }
 
 /// The text of the cursor's line before the cursor.
-fn line_before<'t>(text: &'t str, offset: usize) -> &'t str {
+fn line_before(text: &str, offset: usize) -> &str {
     let offset = offset.min(text.len());
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     text.get(start..offset).unwrap_or("")
