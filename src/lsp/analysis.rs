@@ -26,6 +26,15 @@ pub struct Analysis {
     pub services: Vec<FileId>,
     /// Every diagnostic, by the file of its primary span.
     pub diagnostics: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// What the check did: files parsed and reused, declarations checked.
+    pub work: Work,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Work {
+    pub parsed: usize,
+    pub reused: usize,
+    pub declarations: usize,
 }
 
 impl Analysis {
@@ -44,7 +53,11 @@ impl Analysis {
 
 /// Checks the workspace of `disk`, with `open` (the editor's buffers, by path)
 /// read instead of the disk's copies.
-pub fn check_workspace(disk: &Disk, open: &BTreeMap<PathBuf, String>) -> Analysis {
+pub fn check_workspace(
+    disk: &Disk,
+    open: &BTreeMap<PathBuf, String>,
+    cache: &mut crate::check::ParseCache,
+) -> Analysis {
     let mut texts: BTreeMap<(Kind, &Path), &[u8]> = BTreeMap::new();
     for (p, bytes) in &disk.files {
         if let Some(k) = disk.kind(p) {
@@ -79,7 +92,8 @@ pub fn check_workspace(disk: &Disk, open: &BTreeMap<PathBuf, String>) -> Analysi
             _ => {}
         }
     }
-    let (program, mut diagnostics) = crate::check::build_and_check(&mut map, problems);
+    let (program, mut diagnostics) =
+        crate::check::build_and_check_cached(&mut map, problems, cache);
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let (_, d) = crate::workspace::plan_reporting(
             &program,
@@ -179,7 +193,19 @@ fn finish(
             by_file.entry(p.clone()).or_default().push(d);
         }
     }
+    // The checker checks every declaration of the program, the stdlib's too.
+    let declarations = program.as_ref().map_or(0, |p| {
+        p.files
+            .values()
+            .flat_map(|f| &f.ast.items)
+            .filter(|i| matches!(i, crate::syntax::ast::Item::Decl(_)))
+            .count()
+    });
     Analysis {
+        work: Work {
+            declarations,
+            ..Work::default()
+        },
         map,
         program,
         paths,
