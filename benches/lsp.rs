@@ -246,13 +246,13 @@ fn main() {
             "{r}"
         );
     }
-    let (cl, cc) = text_line("input.port\n");
+    let (cl, cc) = text_line("port = input.port");
     let mut completions = Vec::new();
     for _ in 0..QUERIES {
         let t = Instant::now();
         let r = s.request(
             "textDocument/completion",
-            json!({ "textDocument": { "uri": doc }, "position": { "line": cl, "character": cc + 6 } }),
+            json!({ "textDocument": { "uri": doc }, "position": { "line": cl, "character": cc + 13 } }),
         );
         completions.push(t.elapsed());
         assert!(

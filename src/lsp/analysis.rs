@@ -2,6 +2,8 @@
 //! from disk with the editor's unsaved buffers over them, through the very stages
 //! `formwork check` runs (`check::build_and_check`, then `workspace::plan_reporting`,
 //! whose `SpecChecker` checks every spec), and the diagnostics sorted by file.
+//! Files unchanged since the last check are not parsed again (`check::ParseCache`);
+//! every declaration and spec is checked again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -127,9 +129,14 @@ pub fn check_loose(open: &BTreeMap<PathBuf, String>) -> Analysis {
     let mut specs = Vec::new();
     for (p, text) in open {
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        // A YAML or JSON file is a spec only when it says so (a top-level `proton:`,
+        // as `formwork check` decides for loose files): others are not formwork's.
+        let says_spec = text
+            .lines()
+            .any(|l| l.starts_with("proton:") || l.contains("\"proton\""));
         let kind = match ext {
             "fw" => Kind::Template,
-            "yaml" | "yml" | "json" => Kind::Service,
+            "yaml" | "yml" | "json" if says_spec => Kind::Service,
             _ => continue,
         };
         let (id, problem) = add_source(&mut map, p.to_string_lossy(), text.as_bytes());
