@@ -90,6 +90,42 @@ pub fn build_and_check(
     map: &mut SourceMap,
     unreadable: Vec<Diagnostic>,
 ) -> (resolve::Program, Vec<Diagnostic>) {
+    build_and_check_cached(map, unreadable, &mut ParseCache::default())
+}
+
+/// Parsed files kept from one check to the next (the language server's): a file at
+/// the same id with the same text is not parsed again. `reused` and `parsed` count
+/// the files of the last check.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    files: std::collections::HashMap<FileId, (String, crate::syntax::parse::Parsed)>,
+    pub reused: usize,
+    pub parsed: usize,
+}
+
+impl ParseCache {
+    fn parse(&mut self, text: &str, id: FileId) -> crate::syntax::parse::Parsed {
+        if let Some((old, p)) = self.files.get(&id)
+            && old == text
+        {
+            self.reused += 1;
+            return p.clone();
+        }
+        self.parsed += 1;
+        let p = parse(text, id);
+        self.files.insert(id, (text.to_string(), p.clone()));
+        p
+    }
+}
+
+/// [`build_and_check`], parsing only the files `cache` does not hold as they are.
+pub fn build_and_check_cached(
+    map: &mut SourceMap,
+    unreadable: Vec<Diagnostic>,
+    cache: &mut ParseCache,
+) -> (resolve::Program, Vec<Diagnostic>) {
+    cache.reused = 0;
+    cache.parsed = 0;
     let skip: Vec<FileId> = unreadable
         .iter()
         .filter_map(|d| d.primary_span().map(|s| s.file))
@@ -108,13 +144,13 @@ pub fn build_and_check(
     let mut parsed = Vec::new();
     for id in user {
         let Some(file) = map.get(id) else { continue };
-        let p = parse(&file.text, id);
+        let p = cache.parse(&file.text, id);
         diagnostics.extend(p.errors.into_iter().map(Diagnostic::from));
         parsed.push((id, p.file, None));
     }
     for (id, path) in std_ids {
         let Some(file) = map.get(id) else { continue };
-        let p = parse(&file.text, id);
+        let p = cache.parse(&file.text, id);
         diagnostics.extend(p.errors.into_iter().map(Diagnostic::from));
         parsed.push((id, p.file, Some(path)));
     }

@@ -2,6 +2,8 @@
 //! from disk with the editor's unsaved buffers over them, through the very stages
 //! `formwork check` runs (`check::build_and_check`, then `workspace::plan_reporting`,
 //! whose `SpecChecker` checks every spec), and the diagnostics sorted by file.
+//! Files unchanged since the last check are not parsed again (`check::ParseCache`);
+//! every declaration and spec is checked again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,6 +28,15 @@ pub struct Analysis {
     pub services: Vec<FileId>,
     /// Every diagnostic, by the file of its primary span.
     pub diagnostics: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// What the check did: files parsed and reused, declarations checked.
+    pub work: Work,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Work {
+    pub parsed: usize,
+    pub reused: usize,
+    pub declarations: usize,
 }
 
 impl Analysis {
@@ -44,7 +55,11 @@ impl Analysis {
 
 /// Checks the workspace of `disk`, with `open` (the editor's buffers, by path)
 /// read instead of the disk's copies.
-pub fn check_workspace(disk: &Disk, open: &BTreeMap<PathBuf, String>) -> Analysis {
+pub fn check_workspace(
+    disk: &Disk,
+    open: &BTreeMap<PathBuf, String>,
+    cache: &mut crate::check::ParseCache,
+) -> Analysis {
     let mut texts: BTreeMap<(Kind, &Path), &[u8]> = BTreeMap::new();
     for (p, bytes) in &disk.files {
         if let Some(k) = disk.kind(p) {
@@ -79,7 +94,8 @@ pub fn check_workspace(disk: &Disk, open: &BTreeMap<PathBuf, String>) -> Analysi
             _ => {}
         }
     }
-    let (program, mut diagnostics) = crate::check::build_and_check(&mut map, problems);
+    let (program, mut diagnostics) =
+        crate::check::build_and_check_cached(&mut map, problems, cache);
     if !diagnostics.iter().any(Diagnostic::is_error) {
         let (_, d) = crate::workspace::plan_reporting(
             &program,
@@ -113,9 +129,14 @@ pub fn check_loose(open: &BTreeMap<PathBuf, String>) -> Analysis {
     let mut specs = Vec::new();
     for (p, text) in open {
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        // A YAML or JSON file is a spec only when it says so (a top-level `proton:`,
+        // as `formwork check` decides for loose files): others are not formwork's.
+        let says_spec = text
+            .lines()
+            .any(|l| l.starts_with("proton:") || l.contains("\"proton\""));
         let kind = match ext {
             "fw" => Kind::Template,
-            "yaml" | "yml" | "json" => Kind::Service,
+            "yaml" | "yml" | "json" if says_spec => Kind::Service,
             _ => continue,
         };
         let (id, problem) = add_source(&mut map, p.to_string_lossy(), text.as_bytes());
@@ -179,7 +200,19 @@ fn finish(
             by_file.entry(p.clone()).or_default().push(d);
         }
     }
+    // The checker checks every declaration of the program, the stdlib's too.
+    let declarations = program.as_ref().map_or(0, |p| {
+        p.files
+            .values()
+            .flat_map(|f| &f.ast.items)
+            .filter(|i| matches!(i, crate::syntax::ast::Item::Decl(_)))
+            .count()
+    });
     Analysis {
+        work: Work {
+            declarations,
+            ..Work::default()
+        },
         map,
         program,
         paths,

@@ -231,6 +231,23 @@ impl Server {
             let Some(a) = self.state.analyses.get(&group) else {
                 continue;
             };
+            let w = a.work;
+            let logged = Notification::new(
+                note::LogMessage::METHOD.into(),
+                lsp_types::LogMessageParams {
+                    typ: lsp_types::MessageType::LOG,
+                    message: format!(
+                        "formwork: checked {}: {} files parsed, {} reused; {} declarations checked",
+                        group
+                            .as_ref()
+                            .map_or("open files".into(), |r| r.display().to_string()),
+                        w.parsed,
+                        w.reused,
+                        w.declarations
+                    ),
+                },
+            );
+            send(conn, logged)?;
             let uri_of = |id| a.path_of(id).and_then(convert::path_to_uri);
             let mut now = BTreeSet::new();
             for (path, diags) in &a.diagnostics {

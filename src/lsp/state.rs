@@ -28,6 +28,8 @@ pub struct State {
     pub analyses: BTreeMap<Group, Analysis>,
     /// The groups whose files changed since their last check.
     pub dirty: BTreeSet<Group>,
+    /// Each workspace's parsed files, kept between checks.
+    pub parse_caches: BTreeMap<PathBuf, crate::check::ParseCache>,
     /// Where the code pages were written (`codeDescription` points there).
     pub pages: Option<PathBuf>,
 }
@@ -122,7 +124,8 @@ impl State {
                         continue;
                     };
                     let open = self.open_texts(|p| p.starts_with(root));
-                    analysis::check_workspace(disk, &open)
+                    let cache = self.parse_caches.entry(root.clone()).or_default();
+                    analysis::check_workspace(disk, &open, cache)
                 }
                 None => {
                     let roots: Vec<&PathBuf> = self.workspaces.keys().collect();

@@ -256,6 +256,8 @@ pub fn rename(state: &State, p: RenameParams) -> Result<Option<WorkspaceEdit>, F
             ),
         ));
     }
+    // `Uri` caches its parse inside; it is never changed while a key here.
+    #[allow(clippy::mutable_key_type)]
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
     for s in places(&at, &def) {
         if let Some(loc) = at.location(s) {
