@@ -225,6 +225,47 @@ pub struct ForExpr {
 }
 
 impl Expr {
+    /// How many nodes the value holds (list and map elements, deploy-time operations),
+    /// counting no further than `cap`: what a copy of it costs.
+    pub fn size_capped(&self, cap: u64) -> u64 {
+        let mut n = 0u64;
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            n += 1;
+            if n >= cap {
+                return n;
+            }
+            match e {
+                Expr::List(items) | Expr::Concat(items, _) | Expr::Call(_, items, _) => {
+                    stack.extend(items)
+                }
+                Expr::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+                Expr::Unary(_, a, _) | Expr::Member(a, _, _) => stack.push(a),
+                Expr::Binary(_, a, b, _) | Expr::Index(a, b, _) => {
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Expr::If(c, a, b, _) => {
+                    stack.push(c);
+                    stack.push(a);
+                    stack.push(b);
+                }
+                Expr::For(f, _) => {
+                    stack.push(&f.collection);
+                    stack.push(&f.body);
+                    if let Some(k) = &f.map_key {
+                        stack.push(k);
+                    }
+                    if let Some(x) = &f.filter {
+                        stack.push(x);
+                    }
+                }
+                _ => {}
+            }
+        }
+        n
+    }
+
     /// Whether the value is fully known now (no deploy-time node inside).
     pub fn is_const(&self) -> bool {
         match self {

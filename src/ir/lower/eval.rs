@@ -191,7 +191,20 @@ impl Lowerer<'_, '_, '_> {
             return v.clone();
         }
         match frame.values.get(n.name.as_str()) {
-            Some(Binding::Value(v)) => return v.clone(),
+            Some(Binding::Value(v)) => {
+                // Each read copies the value: `let b = a + a` forty times over a
+                // deploy-time `a` doubles a tree forty times. The copies count.
+                let size = v.size_capped(super::limits::MAX_VALUES + 1);
+                if size > 1 {
+                    if let Some(d) = self.budget.values(size as usize, n.span) {
+                        self.diags.push(d);
+                    }
+                    if self.budget.exceeded() {
+                        return Expr::Null;
+                    }
+                }
+                return v.clone();
+            }
             Some(Binding::Absent { name, when }) => {
                 let (name, when) = (name.clone(), *when);
                 self.diags.push(

@@ -5,7 +5,9 @@
 //! - a string is at most [`MAX_STRING_BYTES`]: CloudFormation takes a template of at
 //!   most 1 MB (through S3), so a longer string can never deploy;
 //! - one instance's evaluation builds at most [`MAX_VALUES`] list and map elements and
-//!   [`MAX_TOTAL_BYTES`] of strings in all.
+//!   [`MAX_TOTAL_BYTES`] of strings in all; a `let` read copies its value, and the
+//!   copy's nodes count too (a deploy-time value doubled in forty `let`s is a tree of
+//!   2^40 nodes when compiled alone).
 //!
 //! The checker applies the string limit to the constants it folds (`types/expr.rs`);
 //! lowering applies all three ([`Budget`]).
@@ -40,7 +42,7 @@ impl Budget {
         if self.values > MAX_VALUES {
             return self.exceed(
                 span,
-                format!("more than {MAX_VALUES} list and map elements"),
+                format!("more than {MAX_VALUES} values (list and map elements, or copies of a value known only at deploy time)"),
             );
         }
         None
