@@ -136,7 +136,7 @@ fn write(e: &Expr, stack: &Stack, out: &mut Text) -> Result<(), Refusal> {
         }
         leaf => {
             let shape = shape(leaf, stack)?;
-            let span = span_of(leaf);
+            let span = Expr::span(leaf);
             let given = |leaf: &Expr| {
                 Expr::Binary(
                     BinaryOp::Ne,
@@ -208,7 +208,7 @@ fn string_body(e: &Expr, stack: &Stack, out: &mut Text) -> Result<(), Refusal> {
                     other => match shape(other, stack)? {
                         Shape::Collection(what) => {
                             return Err((
-                                span_of(other),
+                                Expr::span(other),
                                 what,
                                 "its elements are known only when the stack deploys".to_string(),
                             ));
@@ -295,7 +295,7 @@ fn shape(e: &Expr, stack: &Stack) -> Result<Shape, Refusal> {
         },
         other => {
             return Err((
-                span_of(other),
+                Expr::span(other),
                 "this value".to_string(),
                 "a value whose shape is known only when the stack deploys".to_string(),
             ));
@@ -329,7 +329,7 @@ fn element_shape(coll: &Expr, stack: &Stack) -> Shape {
 /// compiled alone).
 fn reads_input(value: &Expr, span: Span) -> bool {
     fn walk(e: &Expr, span: Span, inside: bool) -> bool {
-        let here = inside || span_of(e) == Some(span);
+        let here = inside || Expr::span(e) == Some(span);
         match e {
             Expr::Param(..) => here,
             Expr::List(items) | Expr::Concat(items, _) | Expr::Call(_, items, _) => {
@@ -347,27 +347,4 @@ fn reads_input(value: &Expr, span: Span) -> bool {
         }
     }
     walk(value, span, false)
-}
-
-fn span_of(e: &Expr) -> Option<Span> {
-    match e {
-        Expr::Param(_, s)
-        | Expr::Ref(_, s)
-        | Expr::Attr(_, _, s)
-        | Expr::EnvOutput(_, s)
-        | Expr::Pseudo(_, s)
-        | Expr::Context(_, s)
-        | Expr::Secret(_, s)
-        | Expr::Concat(_, s)
-        | Expr::Call(_, _, s)
-        | Expr::Unary(_, _, s)
-        | Expr::Binary(_, _, _, s)
-        | Expr::If(_, _, _, s)
-        | Expr::Cond(_, s)
-        | Expr::Index(_, _, s)
-        | Expr::Member(_, _, s)
-        | Expr::For(_, s)
-        | Expr::Var(_, s) => Some(*s),
-        _ => None,
-    }
 }
