@@ -107,7 +107,7 @@ pub fn check_workspace(
         );
         diagnostics.extend(d);
     }
-    finish(
+    let mut a = finish(
         map,
         Some(program),
         paths,
@@ -115,7 +115,10 @@ pub fn check_workspace(
         environments,
         services,
         diagnostics,
-    )
+    );
+    a.work.parsed = cache.parsed;
+    a.work.reused = cache.reused;
+    a
 }
 
 /// Checks files open outside every workspace, as `formwork check FILES` would: the
