@@ -11,7 +11,7 @@
 use crate::codegen::doc::Node;
 use crate::ir::lower::Inputs;
 use crate::ir::lower::functions::number_text;
-use crate::ir::{Expr, Mode, Repeat, ResId, SecretSource, Stack, UnaryOp};
+use crate::ir::{BinaryOp, Expr, Mode, Repeat, ResId, SecretSource, Stack, UnaryOp};
 use crate::types::pseudo::Pseudo;
 use crate::types::ty::{Lit, Refinement, Ty};
 use crate::types::value::Const;
@@ -344,6 +344,15 @@ impl Gen<'_> {
                 UnaryOp::Not => format!("!{}", self.operand(a)),
                 UnaryOp::Neg => format!("-{}", self.operand(a)),
             },
+            // Terraform evaluates both sides of `&&` and `||`, so a right side the
+            // left guards (`x == null || x > 3`) fails on the null it was guarded
+            // from. A conditional evaluates only the branch it takes.
+            Expr::Binary(BinaryOp::Or, a, b, _) if tests_null(a) => {
+                format!("{} ? true : {}", self.operand(a), self.operand(b))
+            }
+            Expr::Binary(BinaryOp::And, a, b, _) if tests_null(a) => {
+                format!("{} ? {} : false", self.operand(a), self.operand(b))
+            }
             Expr::Binary(op, a, b, _) => {
                 format!("{} {} {}", self.operand(a), op.symbol(), self.operand(b))
             }
@@ -543,6 +552,19 @@ pub fn type_expr(ty: &Ty) -> String {
     }
 }
 
+/// Whether `e` compares something with `null`: the guard whose right side
+/// Terraform must not evaluate when the guard decides.
+fn tests_null(e: &Expr) -> bool {
+    match e {
+        Expr::Binary(BinaryOp::Eq | BinaryOp::Ne, a, b, _) => {
+            matches!(**a, Expr::Null) || matches!(**b, Expr::Null)
+        }
+        Expr::Binary(BinaryOp::And | BinaryOp::Or, a, b, _) => tests_null(a) || tests_null(b),
+        Expr::Unary(UnaryOp::Not, a, _) => tests_null(a),
+        _ => false,
+    }
+}
+
 /// `validation` blocks from literal unions and refinements.
 fn validations(name: &str, ty: &Ty) -> Vec<Node> {
     let var = format!("var.{name}");
@@ -557,9 +579,11 @@ fn validations(name: &str, ty: &Ty) -> Vec<Node> {
         Ty::Optional(t) => (&**t, true),
         t => (t, false),
     };
+    // A conditional, not `||`: Terraform evaluates both sides of `||`, and a
+    // comparison with null fails.
     let guard = |c: String| {
         if optional {
-            format!("{var} == null || ({c})")
+            format!("{var} == null ? true : ({c})")
         } else {
             c
         }
