@@ -152,7 +152,7 @@ fn check_properties(p: &Pipeline, text: &str, records: &[Record]) {
     if p.provider == Provider::GitHub {
         github_needs_exist(&what, text);
     }
-    for stage in &p.stages {
+    for (at, stage) in p.stages.iter().enumerate() {
         match &stage.kind {
             StageKind::Deploy { waves } => {
                 for inst in waves.iter().flat_map(|w| &w.instances) {
@@ -169,8 +169,34 @@ fn check_properties(p: &Pipeline, text: &str, records: &[Record]) {
                 }
             }
             StageKind::Run(run) => {
+                // What is left of `${…}` is a deployed output, which the job reads when
+                // it runs, from an earlier deploy of its instance that exports it.
                 for c in &run.commands {
+                    let mut c = c.clone();
+                    for r in &run.reads {
+                        c = c.replace(&format!("${{{}}}", r.var), "");
+                    }
                     assert!(!c.contains("${"), "{what}: `{c}` was not folded");
+                }
+                for r in &run.reads {
+                    let exported = p.stages[..at].iter().any(|s| match &s.kind {
+                        StageKind::Deploy { waves } => {
+                            waves.iter().flat_map(|w| &w.instances).any(|i| {
+                                i.name == r.instance && i.exports.iter().any(|e| e.var == r.var)
+                            })
+                        }
+                        _ => false,
+                    });
+                    assert!(
+                        exported,
+                        "{what}: {} is read but no earlier deploy exports it",
+                        r.var
+                    );
+                    assert!(
+                        text.matches(r.var.as_str()).count() >= 3,
+                        "{what}: {} is not both written and read",
+                        r.var
+                    );
                 }
                 for v in p.env.iter().chain(&run.env) {
                     if let EnvValue::Secret { store_name, .. } = &v.value {
@@ -256,7 +282,12 @@ fn loop_pipelines_for_every_provider() {
             .stages
             .iter()
             .map(|s| match &s.kind {
-                StageKind::Run(_) => format!("run {}", s.id),
+                StageKind::Run(run) => {
+                    let reads: Vec<&str> = run.reads.iter().map(|r| r.var.as_str()).collect();
+                    format!("run {} {}", s.id, reads.join(" "))
+                        .trim_end()
+                        .to_string()
+                }
                 StageKind::Approval { message } => format!("approve {message}"),
                 StageKind::Deploy { waves } => {
                     let names: Vec<String> = waves
@@ -268,7 +299,12 @@ fn loop_pipelines_for_every_provider() {
                                 .iter()
                                 .map(|InputOverride { input, path }| format!("{input}<{path}"))
                                 .collect();
-                            format!("{}[{}]", i.name, o.join(","))
+                            let e: Vec<String> = i
+                                .exports
+                                .iter()
+                                .map(|e| format!("{}>{}", e.key, e.var))
+                                .collect();
+                            format!("{}[{}][{}]", i.name, o.join(","), e.join(","))
                         })
                         .collect();
                     format!("deploy {}", names.join(" "))
@@ -279,11 +315,11 @@ fn loop_pipelines_for_every_provider() {
             kinds,
             [
                 "run build",
-                "deploy shop-dev[image<image.txt]",
-                "run smoke-test-shop-dev",
+                "deploy shop-dev[image<image.txt][ImageParameterName>FORMWORK_OUTPUT_SHOP_DEV_IMAGE_PARAMETER_NAME]",
+                "run smoke-test-shop-dev FORMWORK_OUTPUT_SHOP_DEV_IMAGE_PARAMETER_NAME",
                 "approve release shop-prod to prod",
-                "deploy shop-prod[image<image.txt]",
-                "run smoke-test-shop-prod",
+                "deploy shop-prod[image<image.txt][ImageParameterName>FORMWORK_OUTPUT_SHOP_PROD_IMAGE_PARAMETER_NAME]",
+                "run smoke-test-shop-prod FORMWORK_OUTPUT_SHOP_PROD_IMAGE_PARAMETER_NAME",
             ],
             "{}",
             provider.name()

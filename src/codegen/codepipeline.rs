@@ -64,6 +64,11 @@
 //!   the caller's credentials and Terraform calls AWS itself, so what the service's
 //!   resources need (and Terraform's state backend) is the platform team's to grant;
 //!   this template cannot know it.
+//! - **Deployed outputs** a later run stage reads (`${FORMWORK_OUTPUT_…}`): the deploy
+//!   project reads them back after deploying (`deploy.sh --outputs`) and lists them
+//!   in `env: exported-variables`; its action gets a `Namespace` (the project's
+//!   logical ID prefix), and the reading action's `EnvironmentVariables` set each to
+//!   `#{NAMESPACE.VARIABLE}`, which CodePipeline resolves when that action runs.
 //! - **Storage**: the artifact bucket is versioned, blocks public access, accepts
 //!   only TLS, and is encrypted with a customer managed KMS key (rotated yearly) that
 //!   also encrypts the artifacts, the builds and their log group (kept a year). The
@@ -75,8 +80,8 @@
 use crate::codegen::doc::{self, Node};
 use crate::ir::SecretSource;
 use crate::ir::pipeline::{
-    EnvValue, EnvVar, FormworkSource, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
-    build_command, deploy_command, install_command,
+    EnvValue, EnvVar, FormworkSource, OutputSink, Pipeline, RunStage, Stage, StageKind,
+    TF_STATE_BUCKET, Wave, build_command, deploy_command, install_command, output_commands,
 };
 use crate::types::targets::Target;
 
@@ -218,6 +223,9 @@ struct Job<'a> {
     deploys: bool,
     /// Whether it deploys Terraform instances: it then gets the state bucket.
     terraform: bool,
+    /// The outputs it reads back for later stages: (instance, variable); deploy
+    /// jobs only. Its action's namespace holds them.
+    exports: Vec<(&'a str, &'a str)>,
 }
 
 impl Job<'_> {
@@ -243,6 +251,11 @@ enum ActionPlan {
         job: usize,
         input: Option<String>,
         output: Option<String>,
+        /// The action's variable namespace: a deploy's that exports outputs.
+        namespace: Option<String>,
+        /// Deployed outputs the build reads: each variable, and the namespace of
+        /// the deploy action that exports it.
+        reads: Vec<(String, String)>,
     },
     Approval {
         message: String,
@@ -372,10 +385,35 @@ impl<'a> Planner<'a> {
             stacks: Vec::new(),
             deploys: false,
             terraform: false,
+            exports: Vec::new(),
             id,
         };
+        let reads = run
+            .reads
+            .iter()
+            .filter_map(|r| {
+                let namespace = self
+                    .plan
+                    .stages
+                    .iter()
+                    .rev()
+                    .find_map(|st| match &st.kind {
+                        ActionPlan::Build {
+                            job,
+                            namespace: Some(ns),
+                            ..
+                        } => self.plan.jobs[*job]
+                            .exports
+                            .iter()
+                            .any(|(i, v)| *i == r.instance && *v == r.var)
+                            .then(|| ns.clone()),
+                        _ => None,
+                    })?;
+                Some((r.var.clone(), namespace))
+            })
+            .collect();
         let name = self.stage_names.claim(&stage_name(&stage.id), "-", &[""]);
-        self.push(name.clone(), name, job, output.clone());
+        self.push(name.clone(), name, job, output.clone(), reads);
         if output.is_some() {
             self.latest = output;
         }
@@ -404,14 +442,28 @@ impl<'a> Planner<'a> {
                 .collect(),
             deploys: true,
             terraform: wave.instances.iter().any(|i| i.target == Target::Terraform),
+            exports: wave
+                .instances
+                .iter()
+                .flat_map(|i| i.exports.iter().map(|e| (i.name.as_str(), e.var.as_str())))
+                .collect(),
             id,
         };
         let name = self.stage_names.claim(&stage_name(&base), "-", &[""]);
-        self.push(name, stage_name(&wave.name), job, None);
+        self.push(name, stage_name(&wave.name), job, None, Vec::new());
     }
 
     /// A stage whose one action builds `job`, after the latest output.
-    fn push(&mut self, name: String, action: String, job: Job<'a>, output: Option<String>) {
+    fn push(
+        &mut self,
+        name: String,
+        action: String,
+        job: Job<'a>,
+        output: Option<String>,
+        reads: Vec<(String, String)>,
+    ) {
+        // The project's logical ID prefix is unique, and a valid namespace.
+        let namespace = (!job.exports.is_empty()).then(|| job.id.clone());
         self.plan.stages.push(StagePlan {
             name,
             action,
@@ -419,6 +471,8 @@ impl<'a> Planner<'a> {
                 job: self.plan.jobs.len(),
                 input: self.latest.clone(),
                 output,
+                namespace,
+                reads,
             },
         });
         self.plan.jobs.push(job);
@@ -584,10 +638,27 @@ fn deploy_buildspec(p: &Pipeline, wave: &Wave, env: &[&EnvVar], input: Option<&s
     let mut build = enter_workspace(p, input);
     build.push(s(build_command(&wave.instances)));
     build.push(s(deploy_command(&p.out_dir, &artifacts)));
+    // Outputs later stages read: exported, into the action's namespace.
+    for i in &wave.instances {
+        build.extend(
+            output_commands(&p.out_dir, i, OutputSink::Export)
+                .into_iter()
+                .map(s),
+        );
+    }
+    let mut env = buildspec_env(env, &[], true);
+    let exported: Vec<Node> = wave
+        .instances
+        .iter()
+        .flat_map(|i| i.exports.iter().map(|e| s(e.var.as_str())))
+        .collect();
+    if let (Node::Map(entries), false) = (&mut env, exported.is_empty()) {
+        entries.push(("exported-variables".into(), Node::List(exported)));
+    }
     let cache = format!("{TOOLS_DIR}/**/*");
     node!({
         "version": (Node::Number(0.2)),
-        "env": (buildspec_env(env, &[], true)),
+        "env": (env),
         "phases": {
             "install": { "commands": (Node::List(install)) },
             "build": { "commands": (Node::List(build)) }
@@ -1156,7 +1227,13 @@ fn pipeline(p: &Pipeline, plan: &Plan) -> Node {
 /// a manual approval.
 fn action(plan: &Plan, stage: &StagePlan) -> Node {
     match &stage.kind {
-        ActionPlan::Build { job, input, output } => {
+        ActionPlan::Build {
+            job,
+            input,
+            output,
+            namespace,
+            reads,
+        } => {
             let project = plan.jobs.get(*job).map(Job::project_id).unwrap_or_default();
             let mut configuration = vec![("ProjectName".to_string(), r#ref(&project))];
             let mut inputs = vec![SOURCE_ARTIFACT];
@@ -1164,12 +1241,30 @@ fn action(plan: &Plan, stage: &StagePlan) -> Node {
                 configuration.push(("PrimarySource".into(), s(SOURCE_ARTIFACT)));
                 inputs.push(input);
             }
+            if !reads.is_empty() {
+                // CodePipeline resolves `#{NAMESPACE.VARIABLE}` when the action runs.
+                let vars: Vec<serde_json::Value> = reads
+                    .iter()
+                    .map(|(var, ns)| {
+                        serde_json::json!({
+                            "name": var,
+                            "type": "PLAINTEXT",
+                            "value": format!("#{{{ns}.{var}}}"),
+                        })
+                    })
+                    .collect();
+                let text = serde_json::Value::Array(vars).to_string();
+                configuration.push(("EnvironmentVariables".into(), s(text)));
+            }
             let mut action = vec![
                 ("Name".to_string(), s(stage.action.as_str())),
                 ("ActionTypeId".into(), action_type("Build", "CodeBuild")),
                 ("Configuration".into(), Node::Map(configuration)),
                 ("InputArtifacts".into(), artifact_list(&inputs)),
             ];
+            if let Some(ns) = namespace {
+                action.push(("Namespace".into(), s(ns.as_str())));
+            }
             if let Some(output) = output {
                 action.push(("OutputArtifacts".into(), artifact_list(&[output])));
             }
@@ -1265,6 +1360,7 @@ mod tests {
             target,
             artifact: format!("services/web/{name}"),
             overrides: Vec::new(),
+            exports: Vec::new(),
         }
     }
 
@@ -1322,6 +1418,7 @@ mod tests {
                             "echo \"built: $CODEBUILD_RESOLVED_SOURCE_VERSION\"".into(),
                         ],
                         artifacts: vec!["target/release/app".into(), "./dist/".into()],
+                        reads: Vec::new(),
                     }),
                 ),
                 stage(
@@ -1331,6 +1428,7 @@ mod tests {
                         env: vec![],
                         commands: vec!["cargo test".into()],
                         artifacts: vec!["reports/junit.xml".into()],
+                        reads: Vec::new(),
                     }),
                 ),
                 stage(
@@ -1702,6 +1800,7 @@ mod tests {
                 env: vec![],
                 commands: vec!["true".into()],
                 artifacts,
+                reads: Vec::new(),
             })
         };
         Pipeline {

@@ -41,6 +41,12 @@
 //!   shell), a download checked against its sha256 before it is unpacked, or a path in
 //!   the checkout; into `$HOME/.formwork/bin`, added to `$GITHUB_PATH`.
 //!
+//! - A run job that reads deployed outputs (`${instance.outputs.url}`, held as
+//!   `${FORMWORK_OUTPUT_…}` in its commands) `needs` the deploy job that exports
+//!   them and gets each as `env: VAR: ${{ needs.JOB.outputs.VAR }}`; that deploy job
+//!   reads them back after deploying (a step `outputs` running `deploy.sh --outputs`
+//!   into `$GITHUB_OUTPUT`) and declares them as its job `outputs`.
+//!
 //! Strings from the template are YAML-quoted by `doc.rs`; GitHub would still evaluate
 //! `${{` in them, so it is written `${{ '${{' }}` (the text `${{`); names this module
 //! puts into shell commands are shell-quoted. Actions are pinned to the major versions
@@ -48,8 +54,8 @@
 
 use crate::codegen::doc::{self, Node};
 use crate::ir::pipeline::{
-    AWS_ROLE_SECRET, EnvValue, EnvVar, Pipeline, RunStage, Stage, StageKind, TF_STATE_BUCKET, Wave,
-    build_command, deploy_command, github_install_command,
+    AWS_ROLE_SECRET, EnvValue, EnvVar, OutputSink, Pipeline, RunStage, Stage, StageKind,
+    TF_STATE_BUCKET, Wave, build_command, deploy_command, github_install_command, output_commands,
 };
 use crate::types::targets::Target;
 
@@ -174,9 +180,21 @@ fn approval_environment(p: &Pipeline, stage: &Stage) -> String {
 /// One job: its display name, its predecessor, where it runs, and its steps.
 fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
     let mut entries = vec![("name".to_string(), Node::str(expr_text(&job.title)))];
-    if let Some(before) = job.after {
-        let needs = Node::List(vec![Node::str(jobs[before].key.clone())]);
-        entries.push(("needs".into(), needs));
+    // A job sees the outputs of the jobs it needs directly, not of theirs: a job that
+    // reads deployed outputs needs their deploy jobs too.
+    let mut needs: Vec<usize> = job.after.into_iter().collect();
+    for &(_, from) in &job.reads {
+        if !needs.contains(&from) {
+            needs.push(from);
+        }
+    }
+    needs.sort_unstable();
+    if !needs.is_empty() {
+        let needs = needs
+            .iter()
+            .map(|&i| Node::str(jobs[i].key.clone()))
+            .collect();
+        entries.push(("needs".into(), Node::List(needs)));
     }
     entries.push(("runs-on".into(), Node::str(RUNNER)));
     let mut steps = vec![checkout()];
@@ -185,8 +203,19 @@ fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
             if let Some(image) = &run.image {
                 entries.push(("container".into(), Node::str(expr_text(image))));
             }
-            if !run.env.is_empty() {
-                entries.push(("env".into(), env_map(&merged_env(&[&run.env]))));
+            let mut env = match env_map(&merged_env(&[&run.env])) {
+                Node::Map(vars) => vars,
+                _ => Vec::new(),
+            };
+            for &(var, from) in &job.reads {
+                let from = &jobs[from].key;
+                env.push((
+                    var.to_string(),
+                    Node::str(format!("${{{{ needs.{from}.outputs.{var} }}}}")),
+                ));
+            }
+            if !env.is_empty() {
+                entries.push(("env".into(), Node::Map(env)));
             }
             steps.extend(unpack_steps(p, jobs, job));
             steps.extend(run_steps(p, job, run));
@@ -205,6 +234,21 @@ fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
                 entries.push(("environment".into(), Node::str(expr_text(env))));
             }
             entries.push(("permissions".into(), permissions(true)));
+            let exports: Vec<&str> = wave
+                .instances
+                .iter()
+                .flat_map(|i| i.exports.iter().map(|e| e.var.as_str()))
+                .collect();
+            if !exports.is_empty() {
+                let outputs = exports
+                    .iter()
+                    .map(|v| {
+                        let value = format!("${{{{ steps.{OUTPUTS_STEP}.outputs.{v} }}}}");
+                        (v.to_string(), Node::str(value))
+                    })
+                    .collect();
+                entries.push(("outputs".into(), Node::Map(outputs)));
+            }
             steps.extend(unpack_steps(p, jobs, job));
             steps.extend(deploy_steps(p, wave));
         }
@@ -320,8 +364,23 @@ fn deploy_steps(p: &Pipeline, wave: &Wave) -> Vec<Node> {
         ));
     }
     steps.push(deploy);
+    let reads: Vec<String> = wave
+        .instances
+        .iter()
+        .flat_map(|i| output_commands(&shell_path(&p.out_dir), i, OutputSink::GitHubOutput))
+        .collect();
+    if !reads.is_empty() {
+        let mut read = step("Read the outputs later jobs use", &reads.join("\n"));
+        if let Node::Map(entries) = &mut read {
+            entries.insert(1, ("id".into(), Node::str(OUTPUTS_STEP)));
+        }
+        steps.push(read);
+    }
     steps
 }
+
+/// The id of a deploy job's step that reads back the outputs later jobs use.
+const OUTPUTS_STEP: &str = "outputs";
 
 /// A step that runs a script.
 fn step(name: &str, script: &str) -> Node {
@@ -400,6 +459,27 @@ pub(super) struct Job<'a> {
     pub after: Option<usize>,
     /// The earlier run jobs that have artifacts, in order (indexes).
     pub inputs: Vec<usize>,
+    /// The deployed outputs a run job reads: each variable, and the earlier deploy
+    /// job that exports it (an index).
+    pub reads: Vec<(&'a str, usize)>,
+}
+
+/// Where each output `run` reads comes from: the latest of `jobs` that deploys its
+/// instance and exports it (the lowering made that deploy export it).
+fn read_sources<'a>(jobs: &[Job<'a>], run: &'a RunStage) -> Vec<(&'a str, usize)> {
+    run.reads
+        .iter()
+        .filter_map(|r| {
+            let i = jobs.iter().rposition(|j| match j.work {
+                Work::Deploy(w) => w
+                    .instances
+                    .iter()
+                    .any(|d| d.name == r.instance && d.exports.iter().any(|e| e.var == r.var)),
+                _ => false,
+            })?;
+            Some((r.var.as_str(), i))
+        })
+        .collect()
 }
 
 pub(super) enum Work<'a> {
@@ -422,6 +502,7 @@ pub(super) fn jobs(p: &Pipeline) -> Vec<Job<'_>> {
                 let (after, inputs) = next(&jobs);
                 let title = stage.name.clone();
                 let work = Work::Run(run);
+                let reads = read_sources(&jobs, run);
                 jobs.push(Job {
                     key,
                     title,
@@ -429,6 +510,7 @@ pub(super) fn jobs(p: &Pipeline) -> Vec<Job<'_>> {
                     work,
                     after,
                     inputs,
+                    reads,
                 });
                 if !run.artifacts.is_empty() {
                     producers.push(jobs.len() - 1);
@@ -445,6 +527,7 @@ pub(super) fn jobs(p: &Pipeline) -> Vec<Job<'_>> {
                     work,
                     after,
                     inputs,
+                    reads: Vec::new(),
                 });
             }
             StageKind::Deploy { waves } => {
@@ -466,6 +549,7 @@ pub(super) fn jobs(p: &Pipeline) -> Vec<Job<'_>> {
                         work,
                         after,
                         inputs,
+                        reads: Vec::new(),
                     });
                 }
             }
@@ -644,6 +728,7 @@ pub(super) mod tests {
             target,
             artifact: format!("services/web/{name}"),
             overrides: Vec::new(),
+            exports: Vec::new(),
         };
         Pipeline {
             service: "web".into(),
@@ -687,6 +772,7 @@ pub(super) mod tests {
                             "if [ -n \"$NPM_TOKEN\" ]; then\n  npm publish --dry-run\nfi".into(),
                         ],
                         artifacts: vec!["dist".into(), "reports/junit.xml".into()],
+                        reads: Vec::new(),
                     }),
                 },
                 Stage {
@@ -697,6 +783,7 @@ pub(super) mod tests {
                         env: vec![],
                         commands: vec!["./scripts/integration.sh dist".into()],
                         artifacts: vec![],
+                        reads: Vec::new(),
                     }),
                 },
                 Stage {

@@ -49,13 +49,20 @@
 //!   pinned `formwork:` source needs unless it has formwork: `cargo` for a git commit
 //!   or a cargo project path, `curl`, `sha256sum` and `tar` for a download (checked
 //!   against its sha256 before it is unpacked). formwork goes to `$HOME/.formwork/bin`.
+//! - Deployed outputs a later run job reads (`${FORMWORK_OUTPUT_…}`): the deploy job
+//!   reads them back after deploying (`deploy.sh --outputs`) into a dotenv report
+//!   (`artifacts: reports: dotenv:`), refusing a value on several lines, which the
+//!   format cannot carry; the reading job `needs` it with `artifacts: true`, which
+//!   makes them its variables.
 
 use crate::codegen::doc::{self, Node};
 use crate::codegen::github_actions::{
     Job, Work, comment_block, in_workspace, is_root, jobs, merged_env, secret_names, shell_path,
     shell_quote, wave_deploy_command, wave_environment,
 };
-use crate::ir::pipeline::{EnvValue, EnvVar, Pipeline, build_command, shell_install_commands};
+use crate::ir::pipeline::{
+    EnvValue, EnvVar, OutputSink, Pipeline, build_command, output_commands, shell_install_commands,
+};
 
 /// The file's text.
 pub fn pipeline(p: &Pipeline) -> String {
@@ -107,6 +114,10 @@ fn job_name(p: &Pipeline, job: &Job<'_>) -> String {
     format!("{}:{}", p.service, job.key)
 }
 
+/// The dotenv report a deploy job writes the outputs later jobs read into, in the
+/// workspace folder.
+const OUTPUTS_REPORT: &str = "formwork-outputs.env";
+
 /// `SERVICE-STAGEID`.
 fn stage_name(p: &Pipeline, job: &Job<'_>) -> String {
     format!("{}-{}", p.service, job.stage.id)
@@ -157,7 +168,20 @@ fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
             script.extend(shell_install_commands(&p.formwork));
             script.push(build_command(&wave.instances));
             script.push(wave_deploy_command(p, wave));
+            let sink = OutputSink::DotEnv(OUTPUTS_REPORT);
+            let reads: Vec<String> = wave
+                .instances
+                .iter()
+                .flat_map(|i| output_commands(&shell_path(&p.out_dir), i, sink))
+                .collect();
+            let exports = !reads.is_empty();
+            script.extend(reads);
             entries.push(("script".into(), script_node(script)));
+            if exports {
+                // Later jobs that need this one get its variables.
+                let report = Node::single("dotenv", Node::str(in_workspace(p, OUTPUTS_REPORT)));
+                entries.push(("artifacts".into(), Node::single("reports", report)));
+            }
         }
     }
     Node::Map(entries)
@@ -167,11 +191,17 @@ fn job_node(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
 /// an approval gets none), in order; `[]` for the first job, so that it never waits
 /// on earlier stages of the project's other pipelines.
 fn needs(p: &Pipeline, jobs: &[Job<'_>], job: &Job<'_>) -> Node {
-    let inputs: &[usize] = match job.work {
-        Work::Approval(_) => &[],
-        _ => &job.inputs,
+    let mut inputs: Vec<usize> = match job.work {
+        Work::Approval(_) => Vec::new(),
+        _ => job.inputs.clone(),
     };
-    let mut wanted: Vec<usize> = inputs.to_vec();
+    // The deploy jobs whose outputs it reads: their dotenv reports are artifacts.
+    for &(_, from) in &job.reads {
+        if !inputs.contains(&from) {
+            inputs.push(from);
+        }
+    }
+    let mut wanted: Vec<usize> = inputs.clone();
     if let Some(before) = job.after
         && !wanted.contains(&before)
     {

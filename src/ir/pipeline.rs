@@ -113,6 +113,106 @@ pub struct RunStage {
     /// Paths (files or folders, relative to the workspace) this stage hands to the
     /// later stages.
     pub artifacts: Vec<String>,
+    /// The deployed instances' outputs its commands read (`${instance.outputs.url}`),
+    /// each as a shell variable the job has, set by the job that deployed it.
+    pub reads: Vec<OutputRead>,
+}
+
+/// A run stage's read of an output of an instance an earlier stage deployed: its
+/// commands expand `${VAR}`, which the job gets from the deploy job's exports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputRead {
+    /// `FORMWORK_OUTPUT_SHOP_DEV_URL`: see [`output_var`].
+    pub var: String,
+    /// The instance whose output it is (`shop-dev`): the latest earlier deploy job
+    /// of it exports `var`.
+    pub instance: String,
+}
+
+/// An output a deploy job reads after deploying its instance, for later stages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputExport {
+    /// The variable later jobs see: see [`output_var`].
+    pub var: String,
+    /// The output's name where the stack keeps it: the CloudFormation output's
+    /// logical ID (`Url`), or the Terraform output's name (`url`).
+    pub key: String,
+}
+
+/// The shell variable holding output `output` of instance `instance`:
+/// `FORMWORK_OUTPUT_` and both names in upper case, each other character `_`. Two
+/// instances' names never differ only in case or `_`/`-` (the stack naming rule), so
+/// neither do their variables.
+pub fn output_var(instance: &str, output: &str) -> String {
+    let up = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!("FORMWORK_OUTPUT_{}_{}", up(instance), up(output))
+}
+
+/// Where a deploy job writes the outputs later jobs read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputSink {
+    /// GitHub's `$GITHUB_OUTPUT` file, as `VAR<<DELIMITER` blocks: the step's outputs.
+    GitHubOutput,
+    /// A GitLab dotenv report (`VAR=value` lines), at this path in the workspace:
+    /// the variables of every later job that needs this one.
+    DotEnv(&'static str),
+    /// Shell variables of the job's own shell, exported: CodeBuild's
+    /// `exported-variables` reads them when the build ends.
+    Export,
+}
+
+/// The jq filter printing output `$k` of the outputs object `deploy.sh --outputs`
+/// prints: a string as it is, another value as JSON; it fails when the stack has no
+/// such output (a conditional output its instance does not render).
+const OUTPUT_VALUE: &str = "if has($k) then .[$k] | if type == \"string\" then . else tojson end else error(\"the stack has no output \" + $k) end";
+
+/// The commands a deploy job runs after deploying `inst`, to hand its exported
+/// outputs to later jobs: one `deploy.sh --outputs` call (the stack's outputs, read
+/// back), then one line per export into `sink`.
+pub fn output_commands(out_dir: &str, inst: &DeployInstance, sink: OutputSink) -> Vec<String> {
+    if inst.exports.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![format!(
+        "formwork_outputs=$(sh {out_dir}/deploy.sh --outputs {})",
+        shell_word(&inst.artifact)
+    )];
+    for e in &inst.exports {
+        let value = format!(
+            "printf '%s' \"$formwork_outputs\" | jq -r --arg k {} {}",
+            shell_word(&e.key),
+            shell_word(OUTPUT_VALUE)
+        );
+        let v = &e.var;
+        match sink {
+            OutputSink::GitHubOutput => lines.push(format!(
+                "{{ echo '{v}<<FORMWORK_EOF'; {value}; echo 'FORMWORK_EOF'; }} >> \"$GITHUB_OUTPUT\""
+            )),
+            OutputSink::DotEnv(path) => {
+                lines.push(format!("{v}=$({value})"));
+                lines.push(format!(
+                    "[ \"$(printf '%s' \"${v}\" | wc -l)\" -eq 0 ] || {{ echo 'output {}: a value on several lines, which a dotenv report cannot carry' >&2; exit 1; }}",
+                    e.key
+                ));
+                lines.push(format!("echo \"{v}=${v}\" >> {path}"));
+            }
+            OutputSink::Export => {
+                lines.push(format!("{v}=$({value})"));
+                lines.push(format!("export {v}"));
+            }
+        }
+    }
+    lines
 }
 
 /// Instances deployed together; the next wave starts when all of them succeeded.
@@ -137,6 +237,9 @@ pub struct DeployInstance {
     /// Inputs the deploy fills from an earlier stage's artifact instead of the spec
     /// (`deploy instance { inputs = { image = artifacts.image } }`).
     pub overrides: Vec<InputOverride>,
+    /// The outputs later stages read, which the deploy job reads back once the
+    /// instance is deployed.
+    pub exports: Vec<OutputExport>,
 }
 
 /// An input whose value, for one deploy, is the text of an artifact's file: `formwork
@@ -344,6 +447,7 @@ mod tests {
                     path: (*path).into(),
                 })
                 .collect(),
+            exports: Vec::new(),
         }
     }
 

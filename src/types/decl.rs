@@ -71,6 +71,11 @@ pub struct Scope<'a> {
     pub reported: BTreeSet<String>,
     /// True inside `pipeline { … }`, where secrets would end up in logs.
     pub in_pipeline: bool,
+    /// In a `run` command of a loop's stage after a deploy: `VAR.outputs.NAME` may be
+    /// interpolated (see `pipeline_loop`).
+    pub pipeline_outputs: bool,
+    /// In a stage of a loop after a deploy.
+    pub pipeline_deployed: bool,
     /// Above zero while checking a condition (see `Checker::condition`).
     pub in_condition: u32,
     /// The context names the declaration reads (`service.name`, …).
@@ -98,6 +103,8 @@ impl<'a> Scope<'a> {
             targets: Targets::default(),
             reported: BTreeSet::new(),
             in_pipeline: false,
+            pipeline_outputs: false,
+            pipeline_deployed: false,
             in_condition: 0,
             context: BTreeSet::new(),
             narrowed: Vec::new(),
@@ -191,7 +198,11 @@ impl<'p> Checker<'p> {
                 _ => None,
             })
             .collect();
-        self.check_pipelines(&mut sc, &pipelines);
+        let output_types = outputs
+            .iter()
+            .map(|(k, (t, _, _))| (k.clone(), t.clone()))
+            .collect();
+        self.check_pipelines(&mut sc, &pipelines, output_types);
         self.check_declared_targets(&sc, decl);
         Signature {
             inputs: sc.inputs,

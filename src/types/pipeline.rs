@@ -67,7 +67,12 @@ pub fn is_env_name(name: &str) -> bool {
 }
 
 impl Checker<'_> {
-    pub(crate) fn check_pipelines(&mut self, sc: &mut Scope<'_>, blocks: &[&ast::PipelineBlock]) {
+    pub(crate) fn check_pipelines(
+        &mut self,
+        sc: &mut Scope<'_>,
+        blocks: &[&ast::PipelineBlock],
+        outputs: BTreeMap<String, Ty>,
+    ) {
         let Some((first, rest)) = blocks.split_first() else {
             return;
         };
@@ -80,7 +85,10 @@ impl Checker<'_> {
             );
         }
         sc.in_pipeline = true;
-        let mut state = PipelineState::default();
+        let mut state = PipelineState {
+            outputs,
+            ..PipelineState::default()
+        };
         for item in &first.items {
             match item {
                 PipelineItem::Attribute(a) => self.pipeline_setting(sc, a, PIPELINE_SETTINGS),
@@ -153,13 +161,16 @@ impl Checker<'_> {
         };
         let mut deploy: Option<Span> = None;
         let mut other: Option<Span> = None;
+        sc.pipeline_deployed = state.var.is_some() && state.deployed;
         for item in body {
             match item {
                 PipelineItem::Attribute(a) => self.pipeline_setting(sc, a, STAGE_SETTINGS),
                 PipelineItem::Step(step) => match step.keyword.name.as_str() {
                     _ if step.condition.is_some() => self.step_condition(sc, step),
                     "run" => {
+                        sc.pipeline_outputs = sc.pipeline_deployed;
                         self.step_string(sc, step, "run", "run \"make test\"");
+                        sc.pipeline_outputs = false;
                         self.no_body(step, "a `run` step");
                         other.get_or_insert(step.span);
                     }
@@ -186,6 +197,8 @@ impl Checker<'_> {
                 PipelineItem::Error(_) => {}
             }
         }
+        sc.pipeline_deployed = false;
+        state.deployed |= deploy.is_some();
         if let (Some(d), Some(o)) = (deploy, other) {
             self.diags.push(
                 Diagnostic::new(

@@ -1,7 +1,8 @@
 //! Checking what a pipeline knows of the service's instances: the loop
 //! `for instance in instances[.ENV] { … }`, whose variable holds each instance's
 //! `name`, `index`, `environment.name` and `inputs` (its spec's values, known when the
-//! pipeline is built); a step's `when COND` (a `Bool`, decided when the pipeline is
+//! pipeline is built) and `outputs` (known once it is deployed: a `run` command of a
+//! later stage interpolates them whole, and its job reads them when it runs); a step's `when COND` (a `Bool`, decided when the pipeline is
 //! built, so it never reaches the pipeline file as text); named artifacts
 //! (`artifact image = "image.txt"`) and the deploy's `inputs = { image = artifacts.image }`,
 //! which hands an artifact's text to the instances it deploys.
@@ -26,11 +27,18 @@ pub(crate) struct PipelineState {
     pub artifacts: BTreeMap<String, Span>,
     /// The loop's variable, inside `for VAR in instances { … }`.
     pub var: Option<String>,
+    /// Whether an earlier stage deploys: a later one may read deployed outputs.
+    pub deployed: bool,
+    /// The service's outputs, which `VAR.outputs` holds.
+    pub outputs: BTreeMap<String, Ty>,
 }
 
 /// The fields of the loop variable, with the service's inputs (by their declared
 /// type: a spec gives each a value, or it takes its default).
-pub(crate) fn instance_record(inputs: &BTreeMap<String, (FieldTy, Span)>) -> Ty {
+pub(crate) fn instance_record(
+    inputs: &BTreeMap<String, (FieldTy, Span)>,
+    outputs: &BTreeMap<String, Ty>,
+) -> Ty {
     let field = |ty: Ty| FieldTy {
         ty,
         optional: false,
@@ -48,6 +56,15 @@ pub(crate) fn instance_record(inputs: &BTreeMap<String, (FieldTy, Span)>) -> Ty 
             ("index".to_string(), field(Ty::Int)),
             ("environment".to_string(), field(Ty::Record(environment))),
             ("inputs".to_string(), field(Ty::Record(inputs))),
+            (
+                "outputs".to_string(),
+                field(Ty::Record(
+                    outputs
+                        .iter()
+                        .map(|(k, t)| (k.clone(), field(t.clone())))
+                        .collect(),
+                )),
+            ),
         ]
         .into_iter()
         .collect(),
@@ -89,13 +106,15 @@ impl Checker<'_> {
             );
             return;
         }
-        let ty = instance_record(&sc.inputs);
+        let ty = instance_record(&sc.inputs, &state.outputs);
         sc.locals
             .push((var.name.to_string(), Value::new(ty, Stage::Input)));
         let mut inner = PipelineState {
             stages: BTreeMap::new(),
             artifacts: std::mem::take(&mut state.artifacts),
             var: Some(var.name.to_string()),
+            deployed: state.deployed,
+            outputs: std::mem::take(&mut state.outputs),
         };
         for item in s.body.iter().flatten() {
             match item {
@@ -114,6 +133,8 @@ impl Checker<'_> {
         // Artifacts named in the loop stay known after it: the stage of the last
         // instance made the file later stages find (a later stage's file wins).
         state.artifacts = inner.artifacts;
+        state.outputs = inner.outputs;
+        state.deployed |= inner.deployed;
         sc.locals.pop();
     }
 
@@ -252,6 +273,21 @@ impl Checker<'_> {
     /// Returns whether it found one (the value is then not checked further).
     pub(crate) fn pipeline_names(&mut self, sc: &Scope<'_>, e: &Expr) -> bool {
         let mut found = false;
+        // Where outputs may be read (a `run` command of a stage after a deploy, in a
+        // loop): `VAR.outputs.NAME` interpolated whole. The spans of those `VAR.outputs`.
+        let mut allowed = Vec::new();
+        if sc.pipeline_outputs
+            && let ExprKind::String(st) = &e.kind
+        {
+            for p in &st.parts {
+                if let ast::StringPart::Interpolation(i) = p
+                    && let ExprKind::Member { object, .. } = &i.kind
+                    && output_read(i).is_some()
+                {
+                    allowed.push(object.span);
+                }
+            }
+        }
         walk_members(e, &mut |m| {
             let ExprKind::Member { object, field } = &m.kind else {
                 return;
@@ -271,21 +307,58 @@ impl Checker<'_> {
                     .with_help("read the file itself in a later stage's `run` (it is handed on), or feed it to the instances: `deploy instance { inputs = { image = artifacts.image } }`"),
                 );
                 found = true;
-            } else if bound && field.name == "outputs" {
-                self.diags.push(
+            } else if bound && field.name == "outputs" && !allowed.contains(&m.span) {
+                let var = &root.name;
+                let example = format!("`run \"curl https://${{{var}.outputs.NAME}}/\"`");
+                let d = if !sc.pipeline_deployed {
                     Diagnostic::new(
                         codes::NOT_A_PIPELINE_VALUE,
-                        "the pipeline cannot read an instance's outputs",
+                        format!("`{var}.outputs` is read before the instance is deployed"),
                     )
-                    .with_primary(m.span, "known only to the deployed stack")
-                    .with_note("the pipeline is written before any instance is deployed; an output is known once its stack is")
-                    .with_help("read what the spec gives, `instance.inputs.NAME`, or use the output in the stack itself"),
-                );
+                    .with_primary(m.span, "not deployed yet")
+                    .with_note("an output is known once its stack is deployed: a `run` command of a later stage reads it when its job runs")
+                    .with_help(format!("deploy the instance in an earlier stage of the loop, then read it in a `run`: {example}"))
+                } else if !sc.pipeline_outputs {
+                    Diagnostic::new(
+                        codes::NOT_A_PIPELINE_VALUE,
+                        "an instance's outputs are read by `run` commands only",
+                    )
+                    .with_primary(m.span, "not a `run` command")
+                    .with_note("settings are written into the pipeline file; an output is known only when the job runs")
+                    .with_help(format!("pass it in the command itself: `run \"URL=${{{var}.outputs.url}} ./smoke-test.sh\"`"))
+                } else {
+                    Diagnostic::new(
+                        codes::NOT_A_PIPELINE_VALUE,
+                        "an instance's output is interpolated whole, not computed with",
+                    )
+                    .with_primary(m.span, "computed with here")
+                    .with_note("the job reads the output when it runs, after formwork wrote the pipeline: formwork cannot compute with it")
+                    .with_help(format!("interpolate it as it is, {example}, and compute in the shell"))
+                };
+                self.diags.push(d);
                 found = true;
             }
         });
         found
     }
+}
+
+/// `VAR.outputs.NAME`: the variable's name and the output's.
+pub(crate) fn output_read(e: &Expr) -> Option<(&str, &str)> {
+    let ExprKind::Member { object, field } = &e.kind else {
+        return None;
+    };
+    let ExprKind::Member {
+        object: root,
+        field: outputs,
+    } = &object.kind
+    else {
+        return None;
+    };
+    let ExprKind::Name(var) = &root.kind else {
+        return None;
+    };
+    (outputs.name == "outputs").then_some((var.name.as_str(), field.name.as_str()))
 }
 
 /// `artifacts.NAME`: the name and where the read is.

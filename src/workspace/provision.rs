@@ -108,7 +108,25 @@ TF_IN_AUTOMATION=1
 export TF_IN_AUTOMATION
 initialised=''
 
-say() { printf '%s: %s\n' "$1" "$2"; }
+# --outputs ID: print the outputs of ID's deployed stack as one JSON object (name to
+# value) and deploy nothing; what a pipeline's later jobs read.
+mode=deploy
+if [ "${1:-}" = --outputs ]; then
+  if [ "$#" -ne 2 ]; then
+    printf 'deploy.sh: --outputs takes one artifact id\n' >&2
+    exit 2
+  fi
+  mode=outputs
+  shift
+fi
+
+say() {
+  if [ "$mode" = outputs ]; then
+    printf '%s: %s\n' "$1" "$2" >&2
+  else
+    printf '%s: %s\n' "$1" "$2"
+  fi
+}
 fail() { printf 'deploy.sh: %s\n' "$1" >&2; exit 1; }
 
 # sha256: the hex sha256 of standard input.
@@ -140,6 +158,12 @@ selected() {
 deploy_cloudformation() {
   selected "$1" cloudformation || return 0
   id=$1 stack=$2 hash=$3 template=$4
+  if [ "$mode" = outputs ]; then
+    aws cloudformation describe-stacks --stack-name "$stack" \
+      --query 'Stacks[0].Outputs' --output json |
+      jq '(. // []) | map({key: .OutputKey, value: .OutputValue}) | from_entries'
+    return 0
+  fi
   state=$(aws cloudformation describe-stacks --stack-name "$stack" \
     --query "Stacks[0].[StackStatus, Tags[?Key=='formwork:sha256'] | [0].Value]" \
     --output text 2>/dev/null) || state='NONE None'
@@ -215,6 +239,11 @@ tf_record() {
 # (a Terraform environment's id) is given, its outputs are the `environment` variable.
 deploy_terraform() {
   selected "$1" terraform || return 0
+  if [ "$mode" = outputs ]; then
+    tf_init "$1" >&2
+    terraform -chdir="$1" output -json | jq 'map_values(.value)'
+    return 0
+  fi
   tf_init "$1"
   hash=$2
   if [ -n "$3" ]; then
@@ -257,7 +286,8 @@ pub fn deploy_script(records: &[Record], config: &Config) -> String {
         env!("CARGO_PKG_VERSION"),
         "): rebuild rather than edit.\n",
         "#\n",
-        "#   sh deploy.sh [ID...]   no ID: every artifact; else only those (manifest ids)\n",
+        "#   sh deploy.sh [ID...]       no ID: every artifact; else only those (manifest ids)\n",
+        "#   sh deploy.sh --outputs ID  the outputs of ID's deployed stack, as JSON\n",
         "#\n",
         "# Environment:\n",
         "#   FORMWORK_TARGETS          targets to deploy (default cloudformation,terraform)\n",

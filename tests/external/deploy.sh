@@ -318,6 +318,29 @@ PY
 }
 
 check deployed
+
+# `deploy.sh --outputs ID`: the deployed stack's outputs as one JSON object, which a
+# service pipeline's deploy job hands to later jobs (`instance.outputs.NAME`).
+command -v jq >/dev/null 2>&1 || { echo "FAIL deploy: jq is missing (deploy.sh --outputs needs it)" >&2; exit 1; }
+outputs_json="$(sh "$ws/out/deploy.sh" --outputs environments/dev)"
+"$tools/python" - "$outputs_json" <<'PY'
+import json, sys
+import boto3
+got = json.loads(sys.argv[1])
+stack = boto3.client("cloudformation").describe_stacks(StackName="dev")["Stacks"][0]
+want = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+if not want or got != want:
+    sys.exit(f"FAIL deploy: deploy.sh --outputs environments/dev gave {got}; the stack has {want}")
+print(f"deploy: deploy.sh --outputs environments/dev gave the stack's {len(want)} outputs")
+PY
+rc=0
+sh "$ws/out/deploy.sh" --outputs > "$scratch/outputs-usage.log" 2>&1 || rc=$?
+if [[ $rc -ne 2 ]]; then
+  cat "$scratch/outputs-usage.log"
+  echo "FAIL deploy: deploy.sh --outputs without an id gave exit $rc, not 2" >&2
+  exit 1
+fi
+
 # The CloudFormation artifacts, one id per line.
 cfn_ids="$("$tools/python" -c 'import json, sys
 m = json.load(open(sys.argv[1]))

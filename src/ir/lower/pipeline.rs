@@ -9,16 +9,17 @@ use std::collections::BTreeMap;
 use crate::diagnostics::{Diagnostic, codes};
 use crate::ir::lower::decl::{Frame, Lowerer};
 use crate::ir::lower::{Cache, Inputs, Request, const_expr, functions};
+use crate::ir::names::logical_id;
 use crate::ir::pipeline::{
-    DeployInstance, EnvValue, EnvVar, FormworkSource, InputOverride, Pipeline, Provider, RunStage,
-    Stage, StageKind, Wave,
+    DeployInstance, EnvValue, EnvVar, FormworkSource, InputOverride, OutputExport, OutputRead,
+    Pipeline, Provider, RunStage, Stage, StageKind, Wave, output_var,
 };
 use crate::ir::{Expr, Mode};
 use crate::resolve::DeclId;
 use crate::syntax::ast::{self, BodyItem, ExprKind, PipelineItem, StepArg};
 use crate::types::Checker;
 use crate::types::pipeline::{pipeline_input_name, stage_id};
-use crate::types::pipeline_loop::artifact_read;
+use crate::types::pipeline_loop::{artifact_read, output_read};
 use crate::types::targets::Target;
 
 /// What to lower: a service template, and the parts of its spec and workspace the
@@ -103,11 +104,21 @@ pub fn lower_pipeline(
         .flatten()
         .map(|f| (f.name.name.to_string(), f.default.clone()))
         .collect();
+    let outputs = decl
+        .body
+        .iter()
+        .filter_map(|b| match b {
+            BodyItem::Output(o) => Some(o.name.name.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut p = PipelineLowerer {
         lowerer,
         frame,
         req,
         fields,
+        outputs,
+        var: None,
         artifacts: BTreeMap::new(),
         current: None,
         diags: Vec::new(),
@@ -127,6 +138,10 @@ struct PipelineLowerer<'p, 'r, 'c, 'q> {
     req: &'q PipelineRequest<'q>,
     /// The service's (instance) inputs and their defaults, for `instance.inputs`.
     fields: Vec<(String, Option<ast::Expr>)>,
+    /// The service's output names, for `instance.outputs`.
+    outputs: Vec<String>,
+    /// The loop's variable, in a loop's body.
+    var: Option<String>,
     /// Named artifacts so far: name → path.
     artifacts: BTreeMap<String, String>,
     /// The instance a loop's body is lowered for.
@@ -195,6 +210,9 @@ impl PipelineLowerer<'_, '_, '_, '_> {
                         stage.id = format!("{}-{}", stage.id, stage_id(&inst.name));
                         stage.name = format!("{} ({})", stage.name, inst.name);
                     }
+                    if let StageKind::Run(run) = &mut stage.kind {
+                        run.reads = self.output_reads(s, stages);
+                    }
                     stages.push(stage);
                 }
             }
@@ -227,12 +245,14 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             let record = self.instance_record(inst, index);
             self.frame.locals.push((var.name.to_string(), record));
             self.current = Some(inst.clone());
+            self.var = Some(var.name.to_string());
             for item in s.body.iter().flatten() {
                 if let PipelineItem::Step(st) = item {
                     self.step(st, stages);
                 }
             }
             self.current = None;
+            self.var = None;
             self.frame.locals.pop();
         }
     }
@@ -255,7 +275,17 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             inputs.push((name, value));
         }
         let environment = vec![("name".to_string(), Expr::String(inst.environment.clone()))];
+        // An output is the shell variable the job gets it in (see `output_reads`).
+        let outputs = self
+            .outputs
+            .iter()
+            .map(|o| {
+                let var = output_var(&inst.name, o);
+                (o.clone(), Expr::String(format!("${{{var}}}")))
+            })
+            .collect();
         Expr::Map(vec![
+            ("outputs".to_string(), Expr::Map(outputs)),
             ("name".to_string(), Expr::String(inst.name.clone())),
             ("index".to_string(), Expr::Int(index as i64)),
             ("environment".to_string(), Expr::Map(environment)),
@@ -296,6 +326,7 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             env: Vec::new(),
             commands: Vec::new(),
             artifacts: Vec::new(),
+            reads: Vec::new(),
         };
         for item in body {
             match item {
@@ -337,6 +368,77 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             id,
             kind: StageKind::Run(run),
         })
+    }
+
+    /// The outputs a loop's run stage `s` reads (`${instance.outputs.url}`, which its
+    /// commands hold as `${FORMWORK_OUTPUT_…}`): each becomes an export of the latest
+    /// earlier deploy of the instance, whose job reads it back from the stack.
+    fn output_reads(&mut self, s: &ast::Step, stages: &mut [Stage]) -> Vec<OutputRead> {
+        let (Some(inst), Some(var)) = (self.current.clone(), self.var.clone()) else {
+            return Vec::new();
+        };
+        let mut reads: Vec<OutputRead> = Vec::new();
+        for item in s.body.iter().flatten() {
+            let PipelineItem::Step(st) = item else {
+                continue;
+            };
+            let StepArg::String(text) = &st.arg else {
+                continue;
+            };
+            for part in &text.parts {
+                let ast::StringPart::Interpolation(i) = part else {
+                    continue;
+                };
+                let Some((v, output)) = output_read(i) else {
+                    continue;
+                };
+                if v != var {
+                    continue;
+                }
+                let read = OutputRead {
+                    var: output_var(&inst.name, output),
+                    instance: inst.name.clone(),
+                };
+                if reads.contains(&read) {
+                    continue;
+                }
+                let deployed = stages
+                    .iter_mut()
+                    .rev()
+                    .find_map(|stage| match &mut stage.kind {
+                        StageKind::Deploy { waves } => waves
+                            .iter_mut()
+                            .flat_map(|w| w.instances.iter_mut())
+                            .find(|d| d.name == inst.name),
+                        _ => None,
+                    });
+                let Some(deployed) = deployed else {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::NOT_A_PIPELINE_VALUE,
+                            format!("`{}` reads an output of `{}`, which no earlier stage deploys", st.keyword.name, inst.name),
+                        )
+                        .with_primary(i.span, "not deployed yet")
+                        .with_note("an output is known once its stack is deployed")
+                        .with_help("deploy the instance in an earlier stage: `stage \"deploy\" { deploy instance }`"),
+                    );
+                    continue;
+                };
+                let key = match deployed.target {
+                    Target::CloudFormation => logical_id(output),
+                    Target::Terraform => output.to_string(),
+                };
+                let export = OutputExport {
+                    var: read.var.clone(),
+                    key,
+                };
+                if !deployed.exports.contains(&export) {
+                    deployed.exports.push(export);
+                }
+                reads.push(read);
+            }
+        }
+        reads
     }
 
     /// `deploy instances`, `deploy instances.ENV`, `deploy instances { waves = […] }`.
@@ -529,6 +631,7 @@ pub fn deploy_instances(
                 target: target_of(&artifact),
                 artifact,
                 overrides: Vec::new(),
+                exports: Vec::new(),
             }
         })
         .collect()
