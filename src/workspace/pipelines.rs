@@ -17,6 +17,7 @@ use crate::spec::Instance;
 use crate::syntax::ast::{self, BodyItem, Decl, ExprKind, PipelineItem, StepArg};
 use crate::syntax::span::Span;
 use crate::types::Checker;
+use crate::types::pipeline_loop::output_read;
 use crate::types::targets::Target;
 use crate::workspace::build::Record;
 use crate::workspace::config::{Config, SOURCE_FORMS};
@@ -235,6 +236,119 @@ pub fn check_waves(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// `E0603`: every `${VAR.outputs.NAME}` of a loop's `run` against the stages before
+/// it, for this spec's instances: the instance must be deployed by an earlier stage
+/// (the checker knows only that some stage deploys; which instances a deploy covers
+/// depends on the spec). Reported once per read, for the first instance it fails.
+pub fn check_output_reads(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic> {
+    let Some(block) = pipeline_block(decl) else {
+        return Vec::new();
+    };
+    let mut deployed: BTreeSet<&str> = BTreeSet::new();
+    let mut reported: BTreeSet<Span> = BTreeSet::new();
+    let mut diags = Vec::new();
+    for item in &block.items {
+        let PipelineItem::Step(s) = item else {
+            continue;
+        };
+        if let StepArg::Loop { var, source } = &s.arg {
+            let env = source.get(1).map(|i| i.name.as_str());
+            for inst in instances
+                .iter()
+                .filter(|i| env.is_none_or(|e| e == i.environment))
+            {
+                for st in stages(s.body.as_deref().unwrap_or_default()) {
+                    if stage_deploy(st).is_some() {
+                        deployed.insert(&inst.name);
+                        continue;
+                    }
+                    if deployed.contains(inst.name.as_str()) {
+                        continue;
+                    }
+                    for (output, span) in output_reads(st, &var.name) {
+                        if reported.insert(span) {
+                            diags.push(
+                                Diagnostic::new(
+                                    codes::NOT_A_PIPELINE_VALUE,
+                                    format!("this reads output `{output}` of `{}`, which no earlier stage deploys", inst.name),
+                                )
+                                .with_primary(span, "not deployed yet")
+                                .with_secondary(inst.name_span, "this instance")
+                                .with_note("an output is known once its stack is deployed")
+                                .with_help(format!("deploy the instance in the loop before reading it: `stage \"deploy\" {{ deploy {} }}`", var.name)),
+                            );
+                        }
+                    }
+                }
+            }
+        } else if let Some(d) = stage_deploy(s) {
+            let envs: Option<BTreeSet<String>> = match &d.arg {
+                StepArg::Path(p) if p.len() == 2 => Some([p[1].name.to_string()].into()),
+                _ => waves_attribute(d).and_then(|w| match &w.value.kind {
+                    ExprKind::List { items, .. } => Some(
+                        items
+                            .iter()
+                            .filter_map(|e| match &e.kind {
+                                ExprKind::String(st) => st.as_plain(),
+                                _ => None,
+                            })
+                            .collect(),
+                    ),
+                    _ => None,
+                }),
+            };
+            for inst in instances {
+                if envs.as_ref().is_none_or(|e| e.contains(&inst.environment)) {
+                    deployed.insert(&inst.name);
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// The `stage` steps among a pipeline's or a loop's items.
+fn stages(items: &[PipelineItem]) -> impl Iterator<Item = &ast::Step> {
+    items.iter().filter_map(|i| match i {
+        PipelineItem::Step(s) if s.keyword.name == "stage" => Some(s),
+        _ => None,
+    })
+}
+
+/// A stage's `deploy` step, if it deploys.
+fn stage_deploy(stage: &ast::Step) -> Option<&ast::Step> {
+    if stage.keyword.name != "stage" {
+        return None;
+    }
+    stage.body.iter().flatten().find_map(|i| match i {
+        PipelineItem::Step(d) if d.keyword.name == "deploy" => Some(d),
+        _ => None,
+    })
+}
+
+/// The `${VAR.outputs.NAME}` interpolations of a stage's `run` steps: each output's
+/// name and where it is read.
+fn output_reads<'a>(stage: &'a ast::Step, var: &str) -> Vec<(&'a str, Span)> {
+    let mut out = Vec::new();
+    for item in stage.body.iter().flatten() {
+        let PipelineItem::Step(run) = item else {
+            continue;
+        };
+        let StepArg::String(text) = &run.arg else {
+            continue;
+        };
+        for part in &text.parts {
+            if let ast::StringPart::Interpolation(e) = part
+                && let Some((v, output)) = output_read(e)
+                && v == var
+            {
+                out.push((output, e.span));
+            }
+        }
+    }
+    out
 }
 
 const WAVE_LABEL: &str = "a wave with nothing to deploy";

@@ -209,17 +209,15 @@ impl<'p> SpecChecker<'p> {
                 .instances
                 .first()
                 .map_or(Span::new(file, 0, 0), |i| i.name_span);
-            diags.extend(
-                pipelines::check_waves(d, &parsed.instances)
-                    .into_iter()
-                    .map(|w| {
-                        if w.labels.iter().any(|l| l.span.file == file) {
-                            w
-                        } else {
-                            w.with_secondary(spec, "the spec's instances")
-                        }
-                    }),
-            );
+            let mut found = pipelines::check_waves(d, &parsed.instances);
+            found.extend(pipelines::check_output_reads(d, &parsed.instances));
+            diags.extend(found.into_iter().map(|w| {
+                if w.labels.iter().any(|l| l.span.file == file) {
+                    w
+                } else {
+                    w.with_secondary(spec, "the spec's instances")
+                }
+            }));
         }
         let mut instances = Vec::new();
         for inst in &parsed.instances {

@@ -413,14 +413,15 @@ impl PipelineLowerer<'_, '_, '_, '_> {
                         _ => None,
                     });
                 let Some(deployed) = deployed else {
+                    // `formwork check` reports it first (`workspace::pipelines`).
                     self.diags.push(
                         Diagnostic::new(
                             codes::NOT_A_PIPELINE_VALUE,
-                            format!("`{}` reads an output of `{}`, which no earlier stage deploys", st.keyword.name, inst.name),
+                            format!("this reads output `{output}` of `{}`, which no earlier stage deploys", inst.name),
                         )
                         .with_primary(i.span, "not deployed yet")
                         .with_note("an output is known once its stack is deployed")
-                        .with_help("deploy the instance in an earlier stage: `stage \"deploy\" { deploy instance }`"),
+                        .with_help(format!("deploy the instance in the loop before reading it: `stage \"deploy\" {{ deploy {var} }}`")),
                     );
                     continue;
                 };
