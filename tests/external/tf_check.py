@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Terraform 1.0.3 checks of Terraform JSON folders, offline.
+"""Terraform checks of Terraform JSON folders, offline.
 
 usage: tf_check.py TERRAFORM_BIN DIR...
 
 For each DIR (a folder holding main.tf.json, variables.tf.json, maybe terraform.tfvars.json):
   1. `terraform validate -json` on a copy of its *.tf.json with terraform.required_version
-     blanked out (tfjson.py; line and column preserved). Providers cannot be installed here,
-     so validate decodes the whole configuration and then stops at "Could not load plugin":
-     that diagnostic (and only it) is accepted. Any other diagnostic, error or warning, fails.
+     blanked out (tfjson.py; line and column preserved). With the real provider: when
+     the `hashicorp/aws` provider is in a local filesystem mirror ($FORMWORK_TF_MIRROR,
+     default /opt/tf-plugins, laid out as `terraform providers mirror` does), the copy is
+     `terraform init -backend=false` against that mirror alone (the binary is linked,
+     not copied) and validate checks every resource, argument and block against the
+     provider's schema; any diagnostic, error or warning, fails. Without the mirror
+     (unless $FORMWORK_REQUIRE_TF_PROVIDER is set, which makes it a failure), validate
+     decodes the whole configuration and stops at "Could not load plugin": that
+     diagnostic (and only it) is accepted, and every folder says so.
   2. When terraform.tfvars.json exists: `terraform plan -input=false -var-file=...` on a
      copy holding only variables.tf.json. No provider is needed, and Terraform checks every
      value against its variable's type and validation rules. Any error or warning (e.g. a
@@ -32,9 +38,29 @@ ACCEPTED_SUMMARIES = {"Could not load plugin"}
 ACCEPTED_DETAIL_HINTS = ("unknown provider", "Plugin reinitialization required")
 
 
-def tf_env(scratch):
+MIRROR = os.environ.get("FORMWORK_TF_MIRROR", "/opt/tf-plugins")
+PROVIDER = "registry.terraform.io/hashicorp/aws"
+
+
+def has_mirror():
+    """Whether the mirror holds an aws provider build for this platform."""
+    base = os.path.join(MIRROR, PROVIDER)
+    if not os.path.isdir(base):
+        return False
+    for version in os.listdir(base):
+        if os.path.isdir(os.path.join(base, version, "linux_amd64")):
+            return True
+    return False
+
+
+def tf_env(scratch, mirror=False):
     cli_config = os.path.join(scratch, "terraformrc")
-    open(cli_config, "w").close()
+    with open(cli_config, "w", encoding="utf-8") as f:
+        if mirror:
+            f.write('provider_installation {\n'
+                    f'  filesystem_mirror {{\n    path    = {json.dumps(MIRROR)}\n'
+                    f'    include = [{json.dumps(PROVIDER)}]\n  }}\n'
+                    '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n')
     env = dict(os.environ)
     env.update(
         CHECKPOINT_DISABLE="1",
@@ -66,20 +92,29 @@ def fmt(diag, mapping, default_where):
         f": {detail}" if detail else "")
 
 
-def run_validate(tf, d, scratch):
+def run_validate(tf, d, scratch, mirror):
     cfg = os.path.join(scratch, "validate")
     mapping = tfjson.copy_config(d, cfg)
     mapping.update({os.path.basename(k): v for k, v in mapping.items()})
+    env = tf_env(scratch, mirror)
+    if mirror:
+        init = subprocess.run([tf, "init", "-backend=false", "-input=false", "-no-color"],
+                              cwd=cfg, env=env, capture_output=True, text=True, timeout=300)
+        if init.returncode != 0:
+            return [f"{d}: terraform init from the provider mirror {MIRROR} failed: "
+                    + " ".join((init.stdout + init.stderr).split())[-600:]], []
     proc = subprocess.run([tf, "validate", "-json", "-no-color"], cwd=cfg,
-                          env=tf_env(scratch), capture_output=True, text=True, timeout=120)
+                          env=env, capture_output=True, text=True, timeout=300)
     try:
         out = json.loads(proc.stdout)
     except ValueError:
         return [f"{d}: terraform validate printed no JSON (exit {proc.returncode}): "
                 + " ".join((proc.stdout + proc.stderr).split())[:600]], []
     fails, infos = [], []
+    if mirror and out.get("valid") and not out.get("diagnostics"):
+        infos.append("with the hashicorp/aws provider's schema")
     for diag in out.get("diagnostics", []):
-        accepted = (diag.get("summary") in ACCEPTED_SUMMARIES
+        accepted = (not mirror and diag.get("summary") in ACCEPTED_SUMMARIES
                     and any(h in (diag.get("detail") or "") for h in ACCEPTED_DETAIL_HINTS))
         if accepted:
             infos.append("provider not installable offline; the configuration decoded cleanly "
@@ -175,14 +210,14 @@ def environment_stub(variables_file, tfvars_file):
     return placeholder(env.get("type", "any"))
 
 
-def check(tf, d):
+def check(tf, d, mirror):
     scratch = tempfile.mkdtemp(prefix="formwork-tf-")
     try:
         fails, infos = [], []
         # variables.tf.json is written only when the artifact has variables.
         if not os.path.isfile(os.path.join(d, "main.tf.json")):
             fails.append(f"{d}: a Terraform artifact must hold main.tf.json")
-        f, i = run_validate(tf, d, scratch)
+        f, i = run_validate(tf, d, scratch, mirror)
         fails += f
         infos += i
         planned = os.path.isfile(os.path.join(d, "terraform.tfvars.json"))
@@ -197,8 +232,22 @@ def check(tf, d):
 
 def main(argv):
     tf, dirs = argv[1], argv[2:]
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        results = list(pool.map(lambda d: check(tf, d), dirs))
+    mirror = has_mirror()
+    version = subprocess.run([tf, "version"], capture_output=True, text=True,
+                             env=tf_env(tempfile.mkdtemp(prefix="formwork-tf-"))).stdout
+    print(f"terraform: {version.splitlines()[0] if version else tf}")
+    if mirror:
+        print(f"terraform: validating with the {PROVIDER} provider from {MIRROR}")
+    elif os.environ.get("FORMWORK_REQUIRE_TF_PROVIDER"):
+        print(f"FAIL terraform: MISSING the {PROVIDER} provider in the filesystem mirror "
+              f"{MIRROR} (set FORMWORK_TF_MIRROR to where it is)")
+        return 1
+    else:
+        print(f"terraform: MISSING the {PROVIDER} provider in {MIRROR}: validate only decodes "
+              "the configuration, it cannot check arguments and blocks")
+    # validate with the provider loads its schema (a few hundred MB): two at a time.
+    with ThreadPoolExecutor(max_workers=2 if mirror else max(2, os.cpu_count() or 2)) as pool:
+        results = list(pool.map(lambda d: check(tf, d, mirror), dirs))
     bad = plans = 0
     for d, fails, infos, planned in results:
         plans += planned

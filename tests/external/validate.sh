@@ -86,7 +86,9 @@ if (( ${#yaml_dirs[@]} )); then
   step yaml-equivalence "$py" "$here/yaml_equiv.py" "${yaml_dirs[@]}"
 fi
 if (( ${#tf_dirs[@]} )); then
-  step terraform "$py" "$here/tf_check.py" "$root/tools/bin/terraform" "${tf_dirs[@]}"
+  # The machine's Terraform (with the provider mirror beside it), else the venv's.
+  tf_bin="${FORMWORK_TERRAFORM:-$(command -v terraform || echo "$root/tools/bin/terraform")}"
+  step terraform "$py" "$here/tf_check.py" "$tf_bin" "${tf_dirs[@]}"
 fi
 checkov_args=()
 for f in "${cfn_files[@]}"; do checkov_args+=(--cfn "$f"); done
