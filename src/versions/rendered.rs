@@ -9,7 +9,8 @@
 //! - A resource whose create-only property changed is replaced: breaking. Which
 //!   properties are create-only comes from the resource catalogs: for CloudFormation
 //!   the provider schemas' `createOnlyProperties` (nested paths too), for Terraform the
-//!   `ForceNew` arguments declared by hand for the types the stdlib uses. A type neither
+//!   `ForceNew` arguments the provider documents for the types the stdlib uses
+//!   (`stdlib/terraform/documented.json`: its schema does not say). A type neither
 //!   catalog knows (an `untyped` resource) has no such data: only its removal and a
 //!   change of its type are caught; its property changes are taken as updates.
 //! - Other property changes are updates in place, and new resources are created:

@@ -48,8 +48,9 @@ impl Checker<'_> {
         ty: &Ty,
         sink: &PropertySink<'_>,
     ) {
-        // Terraform's bounds are transcribed by hand from the provider's documentation
-        // (its schemas carry no validation): inputs are held only to the schemas'.
+        // The provider's schema carries no validation; the few Terraform bounds there
+        // are come from its documentation (`stdlib/terraform/documented.json`): inputs
+        // are held only to the CloudFormation schemas'.
         if sink.schema.target != Target::CloudFormation
             || !matches!(ty, Ty::Refined(..))
             || v.is_poison()

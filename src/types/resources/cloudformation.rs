@@ -20,6 +20,12 @@ pub(super) fn catalog() -> Result<Catalog, String> {
     let mut lines = DATA.split_terminator('\n');
     let meta = lines.next().ok_or("resources.jsonl is empty")?;
     let source = source(meta)?;
+    Catalog::new(Target::CloudFormation, source, index_lines(lines)?)
+}
+
+/// The entries of a JSON Lines catalog's type lines, each starting with
+/// `{"type":"<name>"`: only that prefix is read; a line is decoded when asked for.
+pub(super) fn index_lines(lines: impl Iterator<Item = &'static str>) -> Result<Vec<Entry>, String> {
     let mut entries = Vec::with_capacity(2048);
     for line in lines {
         let name = line
@@ -33,7 +39,7 @@ pub(super) fn catalog() -> Result<Catalog, String> {
             schema: OnceLock::new(),
         });
     }
-    Catalog::new(Target::CloudFormation, source, entries)
+    Ok(entries)
 }
 
 /// "cfn-lint 1.58.0 schemas of 2026-10-20, us-east-1", from the metadata line.

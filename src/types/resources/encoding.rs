@@ -1,6 +1,7 @@
 //! Decoding the catalogs' compact encoding into [`ResourceSchema`]s and [`Ty`]s. The
-//! encoding (written by `tools/import_cfn_schemas.rs` for CloudFormation and by hand for
-//! Terraform; documented in `stdlib/cloudformation/README.md`):
+//! encoding (written by `tools/import_cfn_schemas.rs` for CloudFormation and by
+//! `tools/import_tf_schema.rs` for Terraform; documented in
+//! `stdlib/cloudformation/README.md`):
 //!
 //! - a type is `"s"` (String), `"i"` (Int), `"n"` (Number), `"b"` (Bool), `"a"` (Any);
 //!   `["s", lo, hi]` bounds a string's length (`["s", lo, hi, pattern]` also gives the
@@ -9,7 +10,8 @@
 //!   `["l", T]` or `["l", T, lo, hi]` a list (with bounds on its length); `["m", T]` a map
 //!   with string keys; `{"p": {name: T, …}, "r": [required names]}` a record;
 //! - a resource is an object whose first key is `type`, then `props` (name → type), and
-//!   where not empty `required`, `read_only`, `create_only`, `write_only`, `sensitive` (dotted paths;
+//!   where not empty `required`, `read_only`, `create_only`, `write_only`, `sensitive`,
+//!   `deprecated` (dotted paths;
 //!   top-level names set the flags of [`PropertySchema`]), `attrs` (dotted path → type),
 //!   `id` (the primary identifier) and `additional` (the type of undeclared properties).
 //!
@@ -34,6 +36,7 @@ const RESOURCE_KEYS: &[&str] = &[
     "attrs",
     "id",
     "additional",
+    "deprecated",
 ];
 
 /// Decodes one resource type.
@@ -56,7 +59,9 @@ pub(super) fn resource(v: &Value, target: Target) -> Result<ResourceSchema, Stri
     let create_only = string_set(obj, "create_only").map_err(err)?;
     let write_only = string_set(obj, "write_only").map_err(err)?;
     let sensitive = string_set(obj, "sensitive").map_err(err)?;
+    let deprecated = string_set(obj, "deprecated").map_err(err)?;
     for (list, paths) in [
+        ("deprecated", &deprecated),
         ("required", &required),
         ("read_only", &read_only),
         ("create_only", &create_only),
@@ -82,6 +87,7 @@ pub(super) fn resource(v: &Value, target: Target) -> Result<ResourceSchema, Stri
             create_only: create_only.contains(name),
             write_only: write_only.contains(name),
             sensitive: sensitive.contains(name),
+            deprecated: deprecated.contains(name),
         };
         properties.insert(name.clone(), property);
     }

@@ -1,8 +1,9 @@
 //! The resource catalogs: what the checker knows about each raw resource type, per
 //! target. CloudFormation types come from the resource provider schemas cfn-lint ships,
 //! converted once by `tools/import_cfn_schemas.rs` into
-//! `stdlib/cloudformation/resources.jsonl`; Terraform types the stdlib uses are declared
-//! by hand in `stdlib/terraform/resources.json`. Both are embedded in the binary and read
+//! `stdlib/cloudformation/resources.jsonl`; Terraform types come from the AWS
+//! provider's own schema, converted by `tools/import_tf_schema.rs` into
+//! `stdlib/terraform/resources.jsonl`. Both are embedded in the binary and read
 //! lazily: building a catalog only indexes type names, and a type's line is decoded into
 //! a [`ResourceSchema`] the first time [`Catalog::get`] asks for it, then cached. The
 //! encoding is described in `stdlib/cloudformation/README.md` and decoded in
@@ -73,6 +74,8 @@ pub struct PropertySchema {
     pub write_only: bool,
     /// Redacted by the provider in plans and logs (Terraform's `sensitive`).
     pub sensitive: bool,
+    /// The provider marks it deprecated (Terraform): it still works, and will go.
+    pub deprecated: bool,
 }
 
 impl ResourceSchema {
@@ -208,8 +211,6 @@ struct Entry {
 enum Raw {
     /// One line of an embedded JSON Lines file.
     Line(&'static str),
-    /// One element of an embedded JSON file, parsed with the rest of it.
-    Value(serde_json::Value),
 }
 
 impl Catalog {
@@ -223,12 +224,12 @@ impl Catalog {
         })
     }
 
-    /// The hand-written Terraform declarations, embedded from
-    /// `stdlib/terraform/resources.json`.
+    /// The AWS provider's resource types, embedded from
+    /// `stdlib/terraform/resources.jsonl`.
     pub fn terraform() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            terraform::catalog().expect("resources.json is checked by tests (terraform::tests)")
+            terraform::catalog().expect("resources.jsonl is checked by tests (terraform::tests)")
         })
     }
 
@@ -272,7 +273,6 @@ impl Catalog {
             Raw::Line(line) => serde_json::from_str(line)
                 .map_err(|e| format!("`{}`: {e}", entry.name))
                 .and_then(|v| encoding::resource(&v, self.target)),
-            Raw::Value(v) => encoding::resource(v, self.target),
         }?;
         // Another thread may have decoded it meanwhile; either copy is the same.
         Ok(entry.schema.get_or_init(|| decoded))

@@ -1,44 +1,31 @@
-//! The Terraform catalog: the AWS provider resources the portable stdlib needs, declared
-//! by hand in `stdlib/terraform/resources.json` (from the provider v5 documentation) in
-//! the CloudFormation catalog's encoding. A block that may appear at most once is a
-//! record, a repeatable block a list of records; `create_only` lists the `ForceNew`
-//! arguments. The file is small, so it is parsed whole when the catalog is first used;
-//! each type is still decoded only when asked for.
+//! The Terraform catalog: `stdlib/terraform/resources.jsonl`, written by
+//! `tools/import_tf_schema.rs` from the AWS provider's own schema (`terraform providers
+//! schema -json` of `hashicorp/aws`), with what the provider documents beyond it (enums,
+//! ranges, `ForceNew`) for the types the stdlib uses, from
+//! `stdlib/terraform/documented.json`. Indexed like the CloudFormation catalog: the
+//! first line is metadata, each further line one type, decoded when asked for.
 
-use std::borrow::Cow;
-use std::sync::OnceLock;
+use super::cloudformation::index_lines;
+use super::{Catalog, Target};
 
-use serde_json::Value;
-
-use super::{Catalog, Entry, Raw, Target};
-
-const DATA: &str = include_str!("../../../stdlib/terraform/resources.json");
+const DATA: &str = include_str!("../../../stdlib/terraform/resources.jsonl");
 
 pub(super) fn catalog() -> Result<Catalog, String> {
-    let mut doc: Value =
-        serde_json::from_str(DATA).map_err(|e| format!("terraform/resources.json: {e}"))?;
-    let source = doc
-        .get("source")
-        .and_then(Value::as_str)
-        .ok_or("terraform/resources.json has no `source`")?
-        .to_string();
-    let Some(Value::Array(types)) = doc.get_mut("types").map(Value::take) else {
-        return Err("terraform/resources.json has no `types` list".into());
+    let mut lines = DATA.split_terminator('\n');
+    let meta = lines.next().ok_or("resources.jsonl is empty")?;
+    let meta: serde_json::Value =
+        serde_json::from_str(meta).map_err(|e| format!("the metadata line: {e}"))?;
+    let field = |k: &str| {
+        meta.get(k)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| format!("the metadata has no `{k}`"))
     };
-    let mut entries = Vec::with_capacity(types.len());
-    for t in types {
-        let name = t
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or("a terraform resource has no `type`")?
-            .to_string();
-        entries.push(Entry {
-            name: Cow::Owned(name),
-            raw: Raw::Value(t),
-            schema: OnceLock::new(),
-        });
-    }
-    Catalog::new(Target::Terraform, source, entries)
+    let source = format!(
+        "{} {} provider schema",
+        field("provider")?,
+        field("version")?
+    );
+    Catalog::new(Target::Terraform, source, index_lines(lines)?)
 }
 
 #[cfg(test)]
@@ -85,7 +72,16 @@ mod tests {
     fn every_type_decodes() {
         let c = Catalog::terraform();
         assert_eq!(c.target(), Target::Terraform);
-        assert!(c.source().contains("provider v5"));
+        assert!(
+            c.source().contains("hashicorp/aws 5.100.0"),
+            "{}",
+            c.source()
+        );
+        let meta: serde_json::Value =
+            serde_json::from_str(DATA.lines().next().expect("a metadata line")).expect("json");
+        assert_eq!(meta["types"].as_u64(), Some(c.len() as u64));
+        assert_eq!(c.len(), 1526, "every resource type of the provider");
+        assert_eq!(meta["documented"].as_u64(), Some(STDLIB_TYPES.len() as u64));
         for (i, name) in c.type_names().enumerate() {
             let schema = c.decode(i).unwrap_or_else(|e| panic!("{e}"));
             assert!(name.starts_with("aws_"), "{name}");
@@ -107,10 +103,36 @@ mod tests {
             }
         }
         let names: Vec<&str> = c.type_names().collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
         for t in STDLIB_TYPES {
             assert!(names.contains(t), "{t} is declared");
         }
-        assert_eq!(names.len(), STDLIB_TYPES.len());
+    }
+
+    /// What the provider's schema says that the hand-written declarations could not:
+    /// blocks with their nesting (an `egress` is a list of blocks, `ingress` too),
+    /// nested item bounds, sensitive and deprecated arguments, computed-only
+    /// attributes.
+    #[test]
+    fn the_provider_schema_decides_shapes() {
+        let c = Catalog::terraform();
+        let route_table = c.get("aws_route_table").expect("in the provider");
+        assert!(route_table.property("route").is_some());
+        let db = c.get("aws_db_instance").expect("in the provider");
+        assert!(db.property("password").is_some_and(|p| p.sensitive));
+        assert!(db.attribute("endpoint").is_some());
+        assert!(db.property("endpoint").is_none(), "computed only");
+        let instance = c.get("aws_instance").expect("in the provider");
+        let Some(Ty::Record(ebs)) = instance.property("root_block_device").map(|p| &p.ty) else {
+            panic!("a block of at most one is a record")
+        };
+        assert!(ebs.contains_key("volume_size"));
+        assert!(
+            c.get("aws_s3_bucket")
+                .is_some_and(|b| b.property("acl").is_some_and(|p| p.deprecated))
+        );
+        assert!(c.get("aws_wafv2_web_acl").is_some());
+        assert!(c.get("aws_vpc").is_some_and(|v| v.property("id").is_none()));
     }
 
     #[test]
