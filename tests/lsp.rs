@@ -727,9 +727,9 @@ fn an_edit_rechecks_only_what_depends_on_the_edited_template() {
     let clean = diagnostics_at(&mut s, "templates/worker.fw", 3);
     assert_eq!(codes(&clean), [] as [&str; 0], "{clean}");
     logs(&mut s);
-    // A one-line edit of web.fw: its declaration and the one spec running it.
-    let (dl, dc) = find(&s, "templates/web.fw", "Load-balanced container service on");
-    s.edit("templates/web.fw", 4, dl, dc, 0, "A ");
+    // A one-line edit of web.fw's input: its declarations and the one spec running it.
+    let (dl, dc) = find(&s, "templates/web.fw", "1..100 = 2");
+    s.edit("templates/web.fw", 4, dl, dc + 9, 1, "3");
     let line = next_check(&mut s);
     assert_eq!(
         rechecked(&line),
@@ -1014,6 +1014,61 @@ fn code_action_keeps_the_logical_id_of_a_renamed_resource() {
                 "newText": "id = \"Db\"\n    ",
             }] } },
         }])
+    );
+    assert!(s.finish());
+}
+
+#[test]
+fn an_edit_a_spec_cannot_see_keeps_its_check_with_the_places_moved() {
+    let mut s = Session::start_draft("spec-reuse");
+    s.open("templates/web.fw");
+    // A new required input: each instance lacks it, the template's line as related.
+    let (line, _) = find(&s, "templates/web.fw", "    port: Int");
+    s.edit("templates/web.fw", 2, line, 0, 0, "    team: String\n");
+    let before = s.diagnostics("services/web.yaml");
+    let related = |v: &Value| -> Vec<Value> {
+        v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| d["relatedInformation"][0]["location"]["range"]["start"].clone())
+            .collect()
+    };
+    assert_eq!(
+        related(&before),
+        [
+            json!({ "line": line, "character": 4 }),
+            json!({ "line": line, "character": 4 })
+        ],
+        "{before}"
+    );
+    logs(&mut s);
+    // A comment line above: the spec is not checked again, and its diagnostics'
+    // places in the template move down a line.
+    s.edit("templates/web.fw", 3, 2, 0, 0, "  // The storefront.\n");
+    let line_after = next_check(&mut s);
+    assert_eq!(
+        rechecked(&line_after),
+        "2 declarations, 0 service specs (0 instances)",
+        "{line_after}"
+    );
+    let after = s.diagnostics("services/web.yaml");
+    assert_eq!(
+        related(&after),
+        [
+            json!({ "line": line + 1, "character": 4 }),
+            json!({ "line": line + 1, "character": 4 })
+        ],
+        "{after}"
+    );
+    // A default changed: the spec is checked again.
+    let (pl, pc) = find(&s, "templates/web.fw", "65535 = 80");
+    s.edit("templates/web.fw", 4, pl + 2, pc + 8, 2, "81");
+    let line_after = next_check(&mut s);
+    assert_eq!(
+        rechecked(&line_after),
+        "2 declarations, 1 service specs (2 instances)",
+        "{line_after}"
     );
     assert!(s.finish());
 }

@@ -144,13 +144,45 @@ fn check_incrementally(
 ) -> Work {
     let stamps = incremental::stamps(map);
     let shapes = incremental::shapes(program);
-    let changed = incremental::changed(previous, &stamps, &shapes);
+    // A change to a file that is neither a template nor a spec (`formwork.yaml`, the
+    // registry's index) can change how every spec reads: check everything.
+    let known = |f: &FileId| {
+        program.files.contains_key(f) || environments.contains(f) || services.contains(f)
+    };
+    let changed = incremental::changed(previous, &stamps, &shapes).filter(|c| c.iter().all(known));
     let all: BTreeSet<FileId> = program.files.keys().copied().collect();
     let affected = match &changed {
         Some(c) => incremental::affected(program, c),
         None => all.clone(),
     };
+    // Templates whose edit a spec's check cannot see (a description, comments): the
+    // specs running them keep their last check, its places moved.
+    let shifts: BTreeMap<FileId, incremental::Shift> = match &changed {
+        None => BTreeMap::new(),
+        Some(c) => c
+            .iter()
+            .filter_map(|f| {
+                let old = previous.texts.get(f)?;
+                let new = &map.get(*f)?.text;
+                incremental::same_for_specs(old, new)
+                    .then(|| (*f, incremental::Shift::between(old, new)))
+            })
+            .collect(),
+    };
     let changed = changed.unwrap_or_else(|| all.clone());
+    let for_specs: BTreeSet<FileId> = changed
+        .iter()
+        .filter(|f| !shifts.contains_key(f))
+        .copied()
+        .collect();
+    let affected_specs = incremental::affected(program, &for_specs);
+    previous.texts = program
+        .user_decls()
+        .map(|(id, _)| id.file)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|f| Some((f, map.get(f)?.text.clone())))
+        .collect();
     let mut work = Work {
         declarations: program
             .files
@@ -200,11 +232,14 @@ fn check_incrementally(
     let mut checked = BTreeMap::new();
     for &file in services {
         let last = old.get(&file);
-        let stale =
-            environment_changed || incremental::service_is_stale(file, last, &changed, &affected);
-        let check = match last {
-            Some(last) if !stale => last.clone(),
-            _ => {
+        let stale = environment_changed
+            || incremental::service_is_stale(file, last, &changed, &affected_specs);
+        let kept = last
+            .filter(|_| !stale)
+            .and_then(|l| incremental::shifted(l, &shifts));
+        let check = match kept {
+            Some(kept) => kept,
+            None => {
                 let mut d = Vec::new();
                 let plan = specs.service(file, &mut d);
                 work.specs += 1;

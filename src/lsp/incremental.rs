@@ -16,7 +16,7 @@ use std::hash::{Hash, Hasher};
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Program;
 use crate::syntax::ast::Item;
-use crate::syntax::span::{FileId, SourceMap};
+use crate::syntax::span::{FileId, SourceMap, Span};
 use crate::workspace::ServicePlan;
 
 /// One file's name and a hash of its text, at a check.
@@ -42,6 +42,8 @@ pub struct Previous {
     /// `None` when the last check did not get as far (an error stopped it).
     pub lowering: Option<ByFile>,
     pub services: Option<BTreeMap<FileId, ServiceCheck>>,
+    /// The user's template files' texts, to tell what an edit changed in them.
+    pub texts: BTreeMap<FileId, String>,
     /// A file changed on disk since: check everything again.
     pub stale: bool,
 }
@@ -182,4 +184,101 @@ pub fn service_is_stale(
             .instances
             .iter()
             .any(|i| affected.contains(&i.decl.file))
+}
+
+/// Where an edit moved a file's text: the bytes before `keep` stayed, those from
+/// `tail` on (in the old text) moved by `delta`; those between were replaced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shift {
+    keep: u32,
+    tail: u32,
+    delta: i64,
+}
+
+impl Shift {
+    pub fn between(old: &str, new: &str) -> Shift {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let keep = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let room = a.len().min(b.len()) - keep;
+        let same_end = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take(room)
+            .take_while(|(x, y)| x == y)
+            .count();
+        Shift {
+            keep: keep as u32,
+            tail: (a.len() - same_end) as u32,
+            delta: b.len() as i64 - a.len() as i64,
+        }
+    }
+
+    /// Where `span` of the old text is in the new; `None` when the edit touched it.
+    pub fn span(&self, span: Span) -> Option<Span> {
+        if span.end <= self.keep {
+            return Some(span);
+        }
+        if span.start < self.tail {
+            return None;
+        }
+        let moved = |o: u32| u32::try_from(i64::from(o) + self.delta).ok();
+        Some(Span::new(
+            span.file,
+            moved(span.start)? as usize,
+            moved(span.end)? as usize,
+        ))
+    }
+}
+
+/// Whether `new` reads as `old` does to a spec's check: the same tokens, but for
+/// the text of a `description = "…"` (comments and white space are no tokens). A
+/// spec check reads a template's inputs, pipeline, requirements and resources,
+/// never its description.
+pub fn same_for_specs(old: &str, new: &str) -> bool {
+    use crate::syntax::lexer::Lexer;
+    use crate::syntax::token::TokKind;
+    let tokens = |t: &str| -> Vec<(TokKind, usize, usize)> {
+        Lexer::new(t, FileId(0))
+            .kinds()
+            .map(|(l, k, r)| (k, l, r))
+            .collect()
+    };
+    let (a, b) = (tokens(old), tokens(new));
+    if a.len() != b.len() {
+        return false;
+    }
+    let text = |t: &str, l: usize, r: usize| t.get(l..r).unwrap_or("").to_string();
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        if x.0 != y.0 {
+            return false;
+        }
+        let same = text(old, x.1, x.2) == text(new, y.1, y.2);
+        // `description = " TEXT "`: the text two tokens after `=`.
+        let in_description = x.0 == TokKind::StrText
+            && i >= 3
+            && a[i - 1].0 == TokKind::StrOpen
+            && a[i - 2].0 == TokKind::Eq
+            && a[i - 3].0 == TokKind::Ident
+            && text(old, a[i - 3].1, a[i - 3].2) == "description"
+            && a.get(i + 1).map(|t| t.0) == Some(TokKind::StrClose);
+        if !same && !in_description {
+            return false;
+        }
+    }
+    true
+}
+
+/// A spec's last check, its diagnostics' places moved as `shifts` (by file) say;
+/// `None` when an edit touched one of them.
+pub fn shifted(check: &ServiceCheck, shifts: &BTreeMap<FileId, Shift>) -> Option<ServiceCheck> {
+    let mut out = check.clone();
+    for d in &mut out.diagnostics {
+        for l in &mut d.labels {
+            if let Some(s) = shifts.get(&l.span.file) {
+                l.span = s.span(l.span)?;
+            }
+        }
+    }
+    Some(out)
 }
