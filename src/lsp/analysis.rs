@@ -240,8 +240,18 @@ fn check_incrementally(
         let check = match kept {
             Some(kept) => kept,
             None => {
-                let mut d = Vec::new();
-                let plan = specs.service(file, &mut d);
+                // The spec as read last time, while its text is the same.
+                let stamp = previous.stamps.get(file.0 as usize).map_or(0, |s| s.1);
+                let (spec, mut d) = match previous.read.get(&file) {
+                    Some((h, spec, d)) if *h == stamp => (spec.clone(), d.clone()),
+                    _ => {
+                        let text = map.get(file).map_or("", |f| f.text.as_str());
+                        let (spec, d) = crate::spec::read_spec(file, text);
+                        previous.read.insert(file, (stamp, spec.clone(), d.clone()));
+                        (spec, d)
+                    }
+                };
+                let plan = spec.and_then(|spec| specs.service_read(file, spec, &mut d));
                 work.specs += 1;
                 work.instances += plan.as_ref().map_or(0, |p| p.instances.len());
                 ServiceCheck {

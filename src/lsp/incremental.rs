@@ -42,6 +42,8 @@ pub struct Previous {
     /// `None` when the last check did not get as far (an error stopped it).
     pub lowering: Option<ByFile>,
     pub services: Option<BTreeMap<FileId, ServiceCheck>>,
+    /// Each service spec as read (with what reading it found), and its text's hash.
+    pub read: BTreeMap<FileId, (u64, Option<crate::spec::SpecFile>, Vec<Diagnostic>)>,
     /// The user's template files' texts, to tell what an edit changed in them.
     pub texts: BTreeMap<FileId, String>,
     /// A file changed on disk since: check everything again.
