@@ -124,6 +124,24 @@ pub fn build_and_check_cached(
     unreadable: Vec<Diagnostic>,
     cache: &mut ParseCache,
 ) -> (resolve::Program, Vec<Diagnostic>) {
+    let (program, mut diagnostics) = build_cached(map, unreadable, cache);
+    diagnostics.extend(types::check_program(&program));
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(lowering_errors(&program, &|_| true));
+    }
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+    diagnostics.dedup();
+    (program, diagnostics)
+}
+
+/// The stages of [`build_and_check_cached`] before type checking: parse (through
+/// `cache`), resolve, verify the registry. The language server checks the types of
+/// only the declarations an edit can change, then calls [`lowering_errors`] for those.
+pub fn build_cached(
+    map: &mut SourceMap,
+    unreadable: Vec<Diagnostic>,
+    cache: &mut ParseCache,
+) -> (resolve::Program, Vec<Diagnostic>) {
     cache.reused = 0;
     cache.parsed = 0;
     let skip: Vec<FileId> = unreadable
@@ -167,12 +185,6 @@ pub fn build_and_check_cached(
         diagnostics.extend(problems);
         diagnostics.extend(registry.verify(map, &program));
     }
-    diagnostics.extend(types::check_program(&program));
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        diagnostics.extend(lowering_errors(&program));
-    }
-    diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
-    diagnostics.dedup();
     (program, diagnostics)
 }
 
@@ -182,7 +194,11 @@ pub fn build_and_check_cached(
 /// size limits (`E0227`), and `json_encode` of a value CloudFormation cannot write as
 /// text (`E0211`). These fail
 /// every deploy of some instance, so `check` reports them, not only `render`.
-fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
+/// Only the templates `pick` picks are compiled.
+pub fn lowering_errors(
+    program: &resolve::Program,
+    pick: &dyn Fn(resolve::DeclId) -> bool,
+) -> Vec<Diagnostic> {
     use crate::diagnostics::codes;
     use crate::ir::Mode;
     use crate::ir::lower::{self, Cache, Request};
@@ -195,7 +211,7 @@ fn lowering_errors(program: &resolve::Program) -> Vec<Diagnostic> {
         let Some(d) = program.decl(id) else { continue };
         // A draft a published version shadows is the published one's business.
         let shadowed = program.shadowed.iter().any(|(draft, _)| *draft == id);
-        if !matches!(d.kind, DeclKind::Service | DeclKind::Environment) || shadowed {
+        if !matches!(d.kind, DeclKind::Service | DeclKind::Environment) || shadowed || !pick(id) {
             continue;
         }
         let Some(sig) = checker.signature(id) else {

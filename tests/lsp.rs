@@ -620,3 +620,455 @@ fn code_actions_fix_a_misspelling_and_add_missing_inputs() {
     );
     assert!(s.finish());
 }
+
+/// The server's `window/logMessage` lines received so far (taken from the inbox).
+fn logs(s: &mut Session) -> Vec<String> {
+    let (logs, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut s.inbox)
+        .into_iter()
+        .partition(|n| n.method == "window/logMessage");
+    s.inbox = rest;
+    logs.iter()
+        .filter_map(|n| n.params["message"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The log line of the next check: "formwork: checked …" (earlier lines dropped).
+fn next_check(s: &mut Session) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(line) = logs(s)
+            .into_iter()
+            .rfind(|l| l.starts_with("formwork: checked"))
+        {
+            return line;
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        match s
+            .client
+            .receiver
+            .recv_timeout(left)
+            .expect("a check in time")
+        {
+            Message::Notification(n) => s.inbox.push(n),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// "re-checked N declarations, S service specs (I instances)" of a check's log line.
+fn rechecked(line: &str) -> String {
+    line.split("re-checked ").nth(1).unwrap_or(line).to_string()
+}
+
+/// The diagnostics published for `rel` at `version` (those of earlier checks skipped).
+fn diagnostics_at(s: &mut Session, rel: &str, version: i64) -> Value {
+    loop {
+        let d = s.diagnostics(rel);
+        if d["version"] == json!(version) {
+            return d;
+        }
+    }
+}
+
+#[test]
+fn an_edit_rechecks_only_what_depends_on_the_edited_template() {
+    let mut s = Session::start_draft("incremental");
+    s.open("templates/web.fw");
+    s.open("templates/worker.fw");
+    // A mistake in each of two templates, then one mended: the other's stays
+    // published, though its template was not checked again.
+    let (wl, wc) = find(&s, "templates/web.fw", "memory = memory");
+    s.edit("templates/web.fw", 2, wl, wc + 9, 6, "memroy");
+    s.diagnostics("templates/web.fw");
+    let worker = std::fs::read_to_string(s.path("templates/worker.fw")).expect("read");
+    let (kl, kc) = find(&s, "templates/worker.fw", "input.");
+    let word = worker.lines().nth(kl as usize).expect("a line")[kc as usize + 6..]
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()
+        .expect("an input")
+        .len() as u32;
+    s.edit("templates/worker.fw", 2, kl, kc + 6, word, "nosuch");
+    let worker_diags = s.diagnostics("templates/worker.fw");
+    // The unknown input, and (the draft now differing from the published 1.1) W0403.
+    let codes = |v: &Value| -> Vec<String> {
+        v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(codes(&worker_diags), ["W0403", "E0109"], "{worker_diags}");
+    logs(&mut s);
+    s.edit("templates/web.fw", 3, wl, wc + 9, 6, "memory");
+    let web = diagnostics_at(&mut s, "templates/web.fw", 3);
+    assert_eq!(web["diagnostics"], json!([]), "{web}");
+    let worker_after = diagnostics_at(&mut s, "templates/worker.fw", 2);
+    assert_eq!(worker_after["diagnostics"], worker_diags["diagnostics"]);
+    let line = next_check(&mut s);
+    // web.fw declares one service, and the registry's published 2.1 is another
+    // version of it (so checked with it); errors elsewhere stop the specs' checks.
+    assert_eq!(
+        rechecked(&line),
+        "2 declarations, 0 service specs (0 instances)",
+        "{line}"
+    );
+    // Worker mended: no errors left, so the specs are checked again (all of them:
+    // the last check did not get that far).
+    s.edit(
+        "templates/worker.fw",
+        3,
+        kl,
+        kc + 6,
+        6,
+        &worker.lines().nth(kl as usize).expect("a line")
+            [kc as usize + 6..kc as usize + 6 + word as usize],
+    );
+    let clean = diagnostics_at(&mut s, "templates/worker.fw", 3);
+    assert_eq!(codes(&clean), [] as [&str; 0], "{clean}");
+    logs(&mut s);
+    // A one-line edit of web.fw's input: its declarations and the one spec running it.
+    let (dl, dc) = find(&s, "templates/web.fw", "1..100 = 2");
+    s.edit("templates/web.fw", 4, dl, dc + 9, 1, "3");
+    let line = next_check(&mut s);
+    assert_eq!(
+        rechecked(&line),
+        "2 declarations, 1 service specs (2 instances)",
+        "{line}"
+    );
+    assert!(s.finish());
+}
+
+/// Semantic tokens decoded: line, column, length, type and modifiers, and the text.
+fn decode_tokens(text: &str, legend: &Value, data: &Value) -> String {
+    let types: Vec<&str> = legend["tokenTypes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let mods: Vec<&str> = legend["tokenModifiers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let n: Vec<u64> = data
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_u64)
+        .collect();
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut line, mut col) = (0u64, 0u64);
+    let mut out = String::new();
+    for t in n.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        let l = lines.get(line as usize).copied().unwrap_or("");
+        let word = l.get(col as usize..(col + t[2]) as usize).unwrap_or("?");
+        let m: Vec<&str> = (0..mods.len())
+            .filter(|b| t[4] & (1 << b) != 0)
+            .map(|b| mods[b])
+            .collect();
+        out.push_str(&format!(
+            "{line}:{col} {} {}{} `{word}`\n",
+            t[2],
+            types.get(t[3] as usize).unwrap_or(&"?"),
+            if m.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", m.join(","))
+            }
+        ));
+    }
+    out
+}
+
+#[test]
+fn semantic_tokens_of_a_small_template() {
+    let mut s = Session::start("tokens");
+    let text = "/// Queues.\nmodule \"queues\" {\n  input {\n    delay: Int = 5 // seconds\n  }\n  let name = upper(\"q-${input.delay}\")\n  resource q: AWS::SQS::Queue {\n    DelaySeconds = input.delay + 1\n  }\n}\n";
+    let path = s.path("templates/queues.fw");
+    s.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri(&path), "languageId": "formwork", "version": 1, "text": text } }),
+    );
+    let init = s.request(
+        "textDocument/semanticTokens/full",
+        json!({ "textDocument": s.doc("templates/queues.fw") }),
+    );
+    let legend = json!({
+        "tokenTypes": ["keyword", "variable", "type", "property", "string", "number", "comment", "function", "regexp", "operator"],
+        "tokenModifiers": ["declaration", "documentation"],
+    });
+    assert_eq!(
+        decode_tokens(text, &legend, &init["data"]),
+        "0:0 11 comment [documentation] `/// Queues.`
+1:0 6 keyword `module`
+1:7 1 string `\"`
+1:8 6 string `queues`
+1:14 1 string `\"`
+2:2 5 keyword `input`
+3:4 5 property `delay`
+3:11 3 type `Int`
+3:17 1 number `5`
+3:19 10 comment `// seconds`
+5:2 3 keyword `let`
+5:6 4 variable [declaration] `name`
+5:13 5 function `upper`
+5:19 1 string `\"`
+5:20 2 string `q-`
+5:24 5 variable `input`
+5:30 5 property `delay`
+5:36 1 string `\"`
+6:2 8 keyword `resource`
+6:11 1 variable [declaration] `q`
+6:14 15 type `AWS::SQS::Queue`
+7:4 12 property `DelaySeconds`
+7:19 5 variable `input`
+7:25 5 property `delay`
+7:31 1 operator `+`
+7:33 1 number `1`
+"
+    );
+    assert!(s.finish());
+}
+
+#[test]
+fn semantic_tokens_legend_is_the_one_advertised() {
+    let (server, client) = Connection::memory();
+    let handle = std::thread::spawn(move || formwork::lsp::serve(&server));
+    client
+        .sender
+        .send(Message::Request(Request::new(
+            RequestId::from(1),
+            "initialize".into(),
+            json!({ "processId": null, "capabilities": {} }),
+        )))
+        .expect("send");
+    let init = loop {
+        match client
+            .receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("an answer")
+        {
+            Message::Response(r) => break r.response_result.expect("a result"),
+            _ => continue,
+        }
+    };
+    let caps = &init["capabilities"];
+    assert_eq!(
+        caps["semanticTokensProvider"]["legend"],
+        json!({
+            "tokenTypes": ["keyword", "variable", "type", "property", "string", "number", "comment", "function", "regexp", "operator"],
+            "tokenModifiers": ["declaration", "documentation"],
+        })
+    );
+    assert_eq!(caps["inlayHintProvider"], json!(true));
+    assert_eq!(
+        caps["signatureHelpProvider"]["triggerCharacters"],
+        json!(["(", ","])
+    );
+    client
+        .sender
+        .send(Message::Request(Request::new(
+            RequestId::from(2),
+            "shutdown".into(),
+            Value::Null,
+        )))
+        .expect("send");
+    client
+        .sender
+        .send(Message::Notification(Notification::new(
+            "exit".into(),
+            Value::Null,
+        )))
+        .expect("send");
+    drop(client);
+    let _ = handle.join();
+}
+
+#[test]
+fn inlay_hints_show_defaults_in_a_spec_and_logical_ids_in_a_template() {
+    let mut s = Session::start("inlay");
+    s.open("services/web.yaml");
+    s.open("templates/web.fw");
+    let all = |doc: Value| {
+        json!({
+            "textDocument": doc,
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 10000, "character": 0 } },
+        })
+    };
+    let spec = s.request("textDocument/inlayHint", all(s.doc("services/web.yaml")));
+    let template = s.request("textDocument/inlayHint", all(s.doc("templates/web.fw")));
+    let brief = |v: &Value| -> String {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .map(|h| {
+                format!(
+                    "{}:{} {}\n",
+                    h["position"]["line"], h["position"]["character"], h["label"]
+                )
+            })
+            .collect()
+    };
+    insta::assert_snapshot!(
+        "inlay_hints",
+        format!(
+            "----- services/web.yaml\n{}----- templates/web.fw\n{}----- one hint in full\n{}\n",
+            brief(&spec),
+            brief(&template),
+            s.show(&spec[0])
+        )
+    );
+    assert!(s.finish());
+}
+
+#[test]
+fn signature_help_in_a_call_names_the_active_parameter() {
+    let mut s = Session::start("signature");
+    s.open("templates/shared-vpc.fw");
+    let (line, col) = find(
+        &s,
+        "templates/shared-vpc.fw",
+        "cidr_subnet(input.vpc_cidr, subnet_bits, i)",
+    );
+    let first = s.request(
+        "textDocument/signatureHelp",
+        s.at(
+            "templates/shared-vpc.fw",
+            line,
+            col + "cidr_subnet(".len() as u32,
+        ),
+    );
+    let third = s.request(
+        "textDocument/signatureHelp",
+        s.at(
+            "templates/shared-vpc.fw",
+            line,
+            col + "cidr_subnet(input.vpc_cidr, subnet_bits, ".len() as u32,
+        ),
+    );
+    let outside = s.request(
+        "textDocument/signatureHelp",
+        s.at("templates/shared-vpc.fw", line, col),
+    );
+    assert_eq!(
+        first,
+        json!({
+            "signatures": [{
+                "label": "cidr_subnet(String, Int, Int)",
+                "documentation": "the n-th subnet of a CIDR block, with extra prefix bits",
+                "parameters": [
+                    { "label": [12, 18] },
+                    { "label": [20, 23] },
+                    { "label": [25, 28] },
+                ],
+            }],
+            "activeSignature": 0,
+            "activeParameter": 0,
+        })
+    );
+    assert_eq!(third["activeParameter"], json!(2), "{third}");
+    assert_eq!(outside, Value::Null);
+    assert!(s.finish());
+}
+
+#[test]
+fn code_action_keeps_the_logical_id_of_a_renamed_resource() {
+    let mut s = Session::start("keep-id");
+    s.open("templates/web.fw");
+    let (line, col) = find(&s, "templates/web.fw", "resource db:");
+    s.edit("templates/web.fw", 2, line, col + 9, 2, "database");
+    s.diagnostics("templates/web.fw");
+    let r = s.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": s.doc("templates/web.fw"),
+            "range": { "start": { "line": line, "character": col + 10 }, "end": { "line": line, "character": col + 10 } },
+            "context": { "diagnostics": [] },
+        }),
+    );
+    let keep: Vec<&Value> = r
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["title"].as_str().is_some_and(|t| t.starts_with("keep")))
+        .collect();
+    let (el, ec) = find(&s, "templates/web.fw", "Engine = \"postgres\"");
+    assert_eq!(
+        json!(
+            keep.iter()
+                .map(|a| json!({ "title": a["title"], "edit": a["edit"] }))
+                .collect::<Vec<_>>()
+        ),
+        json!([{
+            "title": "keep the logical ID `Db` (`database` was `db`)",
+            "edit": { "changes": { uri(&s.path("templates/web.fw")): [{
+                "range": { "start": { "line": el, "character": ec }, "end": { "line": el, "character": ec } },
+                "newText": "id = \"Db\"\n    ",
+            }] } },
+        }])
+    );
+    assert!(s.finish());
+}
+
+#[test]
+fn an_edit_a_spec_cannot_see_keeps_its_check_with_the_places_moved() {
+    let mut s = Session::start_draft("spec-reuse");
+    s.open("templates/web.fw");
+    // A new required input: each instance lacks it, the template's line as related.
+    let (line, _) = find(&s, "templates/web.fw", "    port: Int");
+    s.edit("templates/web.fw", 2, line, 0, 0, "    team: String\n");
+    let before = s.diagnostics("services/web.yaml");
+    let related = |v: &Value| -> Vec<Value> {
+        v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| d["relatedInformation"][0]["location"]["range"]["start"].clone())
+            .collect()
+    };
+    assert_eq!(
+        related(&before),
+        [
+            json!({ "line": line, "character": 4 }),
+            json!({ "line": line, "character": 4 })
+        ],
+        "{before}"
+    );
+    logs(&mut s);
+    // A comment line above: the spec is not checked again, and its diagnostics'
+    // places in the template move down a line.
+    s.edit("templates/web.fw", 3, 2, 0, 0, "  // The storefront.\n");
+    let line_after = next_check(&mut s);
+    assert_eq!(
+        rechecked(&line_after),
+        "2 declarations, 0 service specs (0 instances)",
+        "{line_after}"
+    );
+    let after = s.diagnostics("services/web.yaml");
+    assert_eq!(
+        related(&after),
+        [
+            json!({ "line": line + 1, "character": 4 }),
+            json!({ "line": line + 1, "character": 4 })
+        ],
+        "{after}"
+    );
+    // A default changed: the spec is checked again.
+    let (pl, pc) = find(&s, "templates/web.fw", "65535 = 80");
+    s.edit("templates/web.fw", 4, pl + 2, pc + 8, 2, "81");
+    let line_after = next_check(&mut s);
+    assert_eq!(
+        rechecked(&line_after),
+        "2 declarations, 1 service specs (2 instances)",
+        "{line_after}"
+    );
+    assert!(s.finish());
+}

@@ -3,9 +3,10 @@
 //! `formwork check` runs (`check::build_and_check`, then `workspace::plan_reporting`,
 //! whose `SpecChecker` checks every spec), and the diagnostics sorted by file.
 //! Files unchanged since the last check are not parsed again (`check::ParseCache`);
-//! every declaration and spec is checked again.
+//! only the declarations and specs an edit can change are checked again
+//! (`incremental`), and resolving the names is done for the whole program each time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::check::add_source;
@@ -15,6 +16,8 @@ use crate::syntax::span::{FileId, SourceMap, Span};
 use crate::workspace::config::read_config;
 
 use super::files::{Disk, Kind};
+use super::incremental::{self, Previous, ServiceCheck};
+use crate::workspace::SpecChecker;
 
 /// What one check found, and what the requests read: the source map (the texts
 /// checked), the checked program, and which file is which.
@@ -36,7 +39,11 @@ pub struct Analysis {
 pub struct Work {
     pub parsed: usize,
     pub reused: usize,
+    /// Declarations type-checked (the standard library's count on a whole check).
     pub declarations: usize,
+    /// Service specs checked, and their instances.
+    pub specs: usize,
+    pub instances: usize,
 }
 
 impl Analysis {
@@ -59,6 +66,7 @@ pub fn check_workspace(
     disk: &Disk,
     open: &BTreeMap<PathBuf, String>,
     cache: &mut crate::check::ParseCache,
+    previous: &mut Previous,
 ) -> Analysis {
     let mut texts: BTreeMap<(Kind, &Path), &[u8]> = BTreeMap::new();
     for (p, bytes) in &disk.files {
@@ -94,19 +102,17 @@ pub fn check_workspace(
             _ => {}
         }
     }
-    let (program, mut diagnostics) =
-        crate::check::build_and_check_cached(&mut map, problems, cache);
-    if !diagnostics.iter().any(Diagnostic::is_error) {
-        let (_, d) = crate::workspace::plan_reporting(
-            &program,
-            &map,
-            &environments,
-            &services,
-            None,
-            &|_| true,
-        );
-        diagnostics.extend(d);
-    }
+    let (program, mut diagnostics) = crate::check::build_cached(&mut map, problems, cache);
+    let work = check_incrementally(
+        &program,
+        &map,
+        &environments,
+        &services,
+        previous,
+        &mut diagnostics,
+    );
+    diagnostics.sort_by_key(|d| d.primary_span().map(|s| (s.file, s.start, s.end)));
+    diagnostics.dedup();
     let mut a = finish(
         map,
         Some(program),
@@ -116,9 +122,151 @@ pub fn check_workspace(
         services,
         diagnostics,
     );
-    a.work.parsed = cache.parsed;
-    a.work.reused = cache.reused;
+    a.work = Work {
+        parsed: cache.parsed,
+        reused: cache.reused,
+        ..work
+    };
     a
+}
+
+/// The checks after parsing and resolving, of what `previous` says an edit can have
+/// changed (everything, for a first check): types, then (without errors) what
+/// compiling each template finds, then the specs. Adds to `diagnostics` and keeps
+/// what it found in `previous` for the next check.
+fn check_incrementally(
+    program: &Program,
+    map: &SourceMap,
+    environments: &[FileId],
+    services: &[FileId],
+    previous: &mut Previous,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Work {
+    let stamps = incremental::stamps(map);
+    let shapes = incremental::shapes(program);
+    // A change to a file that is neither a template nor a spec (`formwork.yaml`, the
+    // registry's index) can change how every spec reads: check everything.
+    let known = |f: &FileId| {
+        program.files.contains_key(f) || environments.contains(f) || services.contains(f)
+    };
+    let changed = incremental::changed(previous, &stamps, &shapes).filter(|c| c.iter().all(known));
+    let all: BTreeSet<FileId> = program.files.keys().copied().collect();
+    let affected = match &changed {
+        Some(c) => incremental::affected(program, c),
+        None => all.clone(),
+    };
+    // Templates whose edit a spec's check cannot see (a description, comments): the
+    // specs running them keep their last check, its places moved.
+    let shifts: BTreeMap<FileId, incremental::Shift> = match &changed {
+        None => BTreeMap::new(),
+        Some(c) => c
+            .iter()
+            .filter_map(|f| {
+                let old = previous.texts.get(f)?;
+                let new = &map.get(*f)?.text;
+                incremental::same_for_specs(old, new)
+                    .then(|| (*f, incremental::Shift::between(old, new)))
+            })
+            .collect(),
+    };
+    let changed = changed.unwrap_or_else(|| all.clone());
+    let for_specs: BTreeSet<FileId> = changed
+        .iter()
+        .filter(|f| !shifts.contains_key(f))
+        .copied()
+        .collect();
+    let affected_specs = incremental::affected(program, &for_specs);
+    previous.texts = program
+        .user_decls()
+        .map(|(id, _)| id.file)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|f| Some((f, map.get(f)?.text.clone())))
+        .collect();
+    let mut work = Work {
+        declarations: program
+            .files
+            .values()
+            .filter(|f| affected.contains(&f.id))
+            .flat_map(|f| &f.ast.items)
+            .filter(|i| matches!(i, crate::syntax::ast::Item::Decl(_)))
+            .count(),
+        ..Work::default()
+    };
+    let found = crate::types::check_files(program, &|f| affected.contains(&f));
+    let types = incremental::merge(&previous.types, found, &affected);
+    diagnostics.extend(types.values().flatten().cloned());
+    previous.stamps = stamps;
+    previous.shapes = shapes;
+    previous.types = types;
+    previous.stale = false;
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        previous.lowering = None;
+        previous.services = None;
+        return work;
+    }
+    let lowering = match &previous.lowering {
+        Some(old) => {
+            let found = crate::check::lowering_errors(program, &|d| affected.contains(&d.file));
+            incremental::merge(old, found, &affected)
+        }
+        None => incremental::by_file(crate::check::lowering_errors(program, &|_| true)),
+    };
+    diagnostics.extend(lowering.values().flatten().cloned());
+    previous.lowering = Some(lowering);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        previous.services = None;
+        return work;
+    }
+
+    // The environments first (services refer to them), each time: they are few.
+    let mut specs = SpecChecker::new(program, map);
+    let mut plan = crate::workspace::Plan::default();
+    for &file in environments {
+        if let Some(p) = specs.environment(file, diagnostics) {
+            plan.environments.push(p);
+        }
+    }
+    let environment_changed = environments.iter().any(|f| changed.contains(f));
+    let old = previous.services.take().unwrap_or_default();
+    let mut checked = BTreeMap::new();
+    for &file in services {
+        let last = old.get(&file);
+        let stale = environment_changed
+            || incremental::service_is_stale(file, last, &changed, &affected_specs);
+        let kept = last
+            .filter(|_| !stale)
+            .and_then(|l| incremental::shifted(l, &shifts));
+        let check = match kept {
+            Some(kept) => kept,
+            None => {
+                // The spec as read last time, while its text is the same.
+                let stamp = previous.stamps.get(file.0 as usize).map_or(0, |s| s.1);
+                let (spec, mut d) = match previous.read.get(&file) {
+                    Some((h, spec, d)) if *h == stamp => (spec.clone(), d.clone()),
+                    _ => {
+                        let text = map.get(file).map_or("", |f| f.text.as_str());
+                        let (spec, d) = crate::spec::read_spec(file, text);
+                        previous.read.insert(file, (stamp, spec.clone(), d.clone()));
+                        (spec, d)
+                    }
+                };
+                let plan = spec.and_then(|spec| specs.service_read(file, spec, &mut d));
+                work.specs += 1;
+                work.instances += plan.as_ref().map_or(0, |p| p.instances.len());
+                ServiceCheck {
+                    diagnostics: d,
+                    plan,
+                }
+            }
+        };
+        diagnostics.extend(check.diagnostics.iter().cloned());
+        plan.services.extend(check.plan.clone());
+        checked.insert(file, check);
+    }
+    diagnostics.extend(crate::workspace::stacks::collisions(&plan, map));
+    previous.services = Some(checked);
+    work
 }
 
 /// Checks files open outside every workspace, as `formwork check FILES` would: the

@@ -4,6 +4,7 @@
 //! `server` (the message loop, cancellation, panics caught per request) · `state`
 //! (open documents, workspaces, last checks) · `files` (a workspace's files from
 //! disk) · `analysis` (one check, through `check` and `workspace`'s own stages) ·
+//! `incremental` (what the last check found, and what an edit re-checks) ·
 //! `convert` (every span ⇄ position mapping, diagnostics in LSP's terms) · `pages`
 //! (the code pages `codeDescription` links to) · `capabilities` · `requests/` (one
 //! file per request) · `index` (the names a template declares and uses) · `spec_at`
@@ -13,6 +14,7 @@ mod analysis;
 mod capabilities;
 pub mod convert;
 mod files;
+mod incremental;
 mod index;
 mod pages;
 mod requests;

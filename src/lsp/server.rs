@@ -237,13 +237,15 @@ impl Server {
                 lsp_types::LogMessageParams {
                     typ: lsp_types::MessageType::LOG,
                     message: format!(
-                        "formwork: checked {}: {} files parsed, {} reused; {} declarations checked",
+                        "formwork: checked {}: {} files parsed, {} reused; re-checked {} declarations, {} service specs ({} instances)",
                         group
                             .as_ref()
                             .map_or("open files".into(), |r| r.display().to_string()),
                         w.parsed,
                         w.reused,
-                        w.declarations
+                        w.declarations,
+                        w.specs,
+                        w.instances
                     ),
                 },
             );

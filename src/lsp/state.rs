@@ -30,6 +30,8 @@ pub struct State {
     pub dirty: BTreeSet<Group>,
     /// Each workspace's parsed files, kept between checks.
     pub parse_caches: BTreeMap<PathBuf, crate::check::ParseCache>,
+    /// What each workspace's last check found, for the next to re-check less.
+    pub previous: BTreeMap<PathBuf, super::incremental::Previous>,
     /// Where the code pages were written (`codeDescription` points there).
     pub pages: Option<PathBuf>,
 }
@@ -110,6 +112,10 @@ impl State {
             && let Some(disk) = self.workspaces.get_mut(root)
         {
             disk.reread(path);
+            // What the disk holds changed under the server: check everything again.
+            if let Some(p) = self.previous.get_mut(root) {
+                p.stale = true;
+            }
         }
         self.dirty.insert(group);
     }
@@ -125,7 +131,8 @@ impl State {
                     };
                     let open = self.open_texts(|p| p.starts_with(root));
                     let cache = self.parse_caches.entry(root.clone()).or_default();
-                    analysis::check_workspace(disk, &open, cache)
+                    let previous = self.previous.entry(root.clone()).or_default();
+                    analysis::check_workspace(disk, &open, cache, previous)
                 }
                 None => {
                     let roots: Vec<&PathBuf> = self.workspaces.keys().collect();

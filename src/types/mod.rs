@@ -130,9 +130,15 @@ pub fn an(ty: &impl std::fmt::Display) -> String {
 /// Checks every declaration of the program (the standard library's too, so a broken
 /// stdlib is reported, not silently accepted), and every type alias.
 pub fn check_program(program: &Program) -> Vec<Diagnostic> {
+    check_files(program, &|_| true)
+}
+
+/// [`check_program`] for the declarations and aliases of the files `pick` picks (the
+/// language server's, after an edit); what they use is checked as far as they need it.
+pub fn check_files(program: &Program, pick: &dyn Fn(FileId) -> bool) -> Vec<Diagnostic> {
     let mut checker = Checker::new(program);
     let mut order: Vec<(u8, DeclId)> = Vec::new();
-    for f in program.files.values() {
+    for f in program.files.values().filter(|f| pick(f.id)) {
         for (i, item) in f.ast.items.iter().enumerate() {
             match item {
                 crate::syntax::ast::Item::Decl(d) => {

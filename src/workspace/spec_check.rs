@@ -171,8 +171,19 @@ impl<'p> SpecChecker<'p> {
     /// Checks a service spec: its template, `pipeline:` inputs and waves, and each
     /// instance's pin, inputs and environment (against the environments checked so far).
     pub fn service(&mut self, file: FileId, diags: &mut Vec<Diagnostic>) -> Option<ServicePlan> {
-        let program = self.program;
         let parsed = self.read(file, diags)?;
+        self.service_read(file, parsed, diags)
+    }
+
+    /// [`SpecChecker::service`] of a spec already read with `spec::read_spec` (the
+    /// language server keeps what it read while the spec's text is unchanged).
+    pub fn service_read(
+        &mut self,
+        file: FileId,
+        parsed: SpecFile,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<ServicePlan> {
+        let program = self.program;
         if !expect_kind(&parsed, SpecKind::Service, diags) {
             return None;
         }

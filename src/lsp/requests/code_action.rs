@@ -1,7 +1,7 @@
 //! Code actions from the last check's diagnostics: each "did you mean `X`?" as a
 //! quick fix replacing the misspelt name, and in a spec "add the missing required
 //! inputs" (every `E0310` of one instance at once, each with a placeholder of its
-//! type).
+//! type); in a template, "keep the logical ID" for a renamed resource (`keep_id`).
 
 use std::collections::HashMap;
 
@@ -33,7 +33,8 @@ fn is_name(s: &str) -> bool {
 pub fn code_actions(state: &State, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
     let at = At::find(state, &p.text_document, p.range.start)?;
     let path = at.a.path_of(at.file)?;
-    let diags = at.a.diagnostics.get(path)?;
+    let none = Vec::new();
+    let diags = at.a.diagnostics.get(path).unwrap_or(&none);
     let uri = p.text_document.uri.clone();
     let overlaps = |d: &Diagnostic| {
         d.primary_span().is_some_and(|s| {
@@ -66,10 +67,13 @@ pub fn code_actions(state: &State, p: CodeActionParams) -> Option<Vec<CodeAction
     {
         out.push(a);
     }
+    if at.kind == crate::lsp::files::Kind::Template {
+        out.extend(super::keep_id::actions(state, &at, &p));
+    }
     Some(out)
 }
 
-fn action(
+pub(super) fn action(
     title: String,
     uri: &lsp_types::Uri,
     edits: Vec<TextEdit>,

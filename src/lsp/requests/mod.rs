@@ -6,6 +6,10 @@ mod completion;
 mod definition;
 mod formatting;
 mod hover;
+mod inlay_hints;
+mod keep_id;
+pub mod semantic_tokens;
+mod signature_help;
 mod symbols;
 
 use std::path::PathBuf;
@@ -49,6 +53,9 @@ pub fn dispatch(state: &mut State, method: &str, p: Value) -> Answer {
         req::RangeFormatting::METHOD => ok(formatting::range(state, params(p)?)),
         req::DocumentSymbolRequest::METHOD => ok(symbols::document(state, params(p)?)),
         req::WorkspaceSymbolRequest::METHOD => ok(symbols::workspace(state, params(p)?)),
+        req::SemanticTokensFullRequest::METHOD => ok(semantic_tokens::full(state, params(p)?)),
+        req::InlayHintRequest::METHOD => ok(inlay_hints::hints(state, params(p)?)),
+        req::SignatureHelpRequest::METHOD => ok(signature_help::help(state, params(p)?)),
         _ => Err(Failure(
             ErrorCode::MethodNotFound,
             format!("formwork lsp does not answer `{method}`"),

@@ -2,7 +2,8 @@
 --   FORMWORK_BIN=target/release/formwork nvim --headless -u NONE -c 'luafile tests/external/nvim/test.lua'
 -- Copies examples/acme to a temporary folder, opens a template and a spec with the
 -- editors/neovim setup, introduces mistakes, waits for the diagnostics, asks for
--- hover, definition and completion, and checks each answer. Exits 1 on any wrong one.
+-- hover, definition, completion, semantic tokens and inlay hints, and checks each
+-- answer. Exits 1 on any wrong one.
 local bin = os.getenv('FORMWORK_BIN') or 'formwork'
 local repo = os.getenv('FORMWORK_REPO') or vim.fn.getcwd()
 local out = io.stdout
@@ -140,6 +141,13 @@ local ok, err = pcall(function()
   check('mended, the template has no diagnostics',
     vim.wait(15000, function() return #vim.diagnostic.get(web) == 0 end, 50), vim.diagnostic.get(web))
 
+  -- Semantic tokens: the file opens with a doc comment (type 6, `comment`, with the
+  -- `documentation` modifier, bit 2).
+  local tokens = request(web, 'textDocument/semanticTokens/full', 0, 0)
+  local data = tokens and tokens.data or {}
+  check('semantic tokens open with the doc comment',
+    data[1] == 0 and data[2] == 0 and data[4] == 6 and data[5] == 2, data)
+
   -- A spec.
   local spec = open('services/web.yaml')
   check('a service spec is a yaml.formwork buffer', vim.bo[spec].filetype == 'yaml.formwork', vim.bo[spec].filetype)
@@ -167,6 +175,16 @@ local ok, err = pcall(function()
   end
   check('completion of an enum input\'s value offers its members',
     labels['small'] and labels['medium'] and labels['large'], items)
+
+  -- Inlay hints: the defaults an instance leaves out.
+  local hints = request(spec, 'textDocument/inlayHint', 0, 0, {
+    range = { start = { line = 0, character = 0 }, ['end'] = { line = 1000, character = 0 } },
+  })
+  local shown = {}
+  for _, h in ipairs(hints or {}) do
+    shown[h.label] = true
+  end
+  check('inlay hints show the defaults an instance leaves out', shown['port = 80'], hints)
 end)
 check('the script ran to its end', ok, err)
 finish()
