@@ -81,6 +81,7 @@ from moto.cloudformation.models import CloudFormationBackend
 from moto.ec2.models.subnets import Subnet
 from moto.ecs.models import TaskDefinition
 from moto.server import main
+from moto.sns.models import Topic
 from moto.sqs.models import Queue
 
 # Attributes CloudFormation documents whose value is what `Ref` gives (moto's
@@ -89,6 +90,7 @@ ATTRIBUTES = [
     (Subnet, "AWS::EC2::Subnet", "SubnetId"),
     (TaskDefinition, "AWS::ECS::TaskDefinition", "TaskDefinitionArn"),
     (Queue, "AWS::SQS::Queue", "QueueUrl"),
+    (Topic, "AWS::SNS::Topic", "TopicArn"),
 ]
 for cls, type_name, attr in ATTRIBUTES:
     get_attribute = getattr(cls, "get_cfn_attribute", None)
