@@ -144,18 +144,26 @@ pub struct OutputExport {
 /// instances' names never differ only in case or `_`/`-` (the stack naming rule), so
 /// neither do their variables.
 pub fn output_var(instance: &str, output: &str) -> String {
-    let up = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect()
-    };
-    format!("FORMWORK_OUTPUT_{}_{}", up(instance), up(output))
+    format!(
+        "FORMWORK_OUTPUT_{}_{}",
+        store_name(instance),
+        store_name(output)
+    )
+}
+
+/// A `Secret` pipeline input's name in a CI provider's secret store: `registry_token`
+/// is `REGISTRY_TOKEN` (upper case, each other character `_`).
+pub fn store_name(input: &str) -> String {
+    input
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Where a deploy job writes the outputs later jobs read.

@@ -343,6 +343,26 @@ impl Checker<'_> {
     }
 }
 
+/// A deploy's `waves = ["dev", "prod"]`: the environments, in order (the plain
+/// strings; the checker reports the rest).
+pub(crate) fn wave_order(deploy: &ast::Step) -> Option<Vec<String>> {
+    deploy.body.iter().flatten().find_map(|i| match i {
+        ast::PipelineItem::Attribute(a) if a.name.name == "waves" => match &a.value.kind {
+            ExprKind::List { items, .. } => Some(
+                items
+                    .iter()
+                    .filter_map(|e| match &e.kind {
+                        ExprKind::String(st) => st.as_plain(),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
 /// `VAR.outputs.NAME`: the variable's name and the output's.
 pub(crate) fn output_read(e: &Expr) -> Option<(&str, &str)> {
     let ExprKind::Member { object, field } = &e.kind else {

@@ -17,7 +17,7 @@ use crate::spec::Instance;
 use crate::syntax::ast::{self, BodyItem, Decl, ExprKind, PipelineItem, StepArg};
 use crate::syntax::span::Span;
 use crate::types::Checker;
-use crate::types::pipeline_loop::output_read;
+use crate::types::pipeline_loop::{output_read, wave_order};
 use crate::types::targets::Target;
 use crate::workspace::build::Record;
 use crate::workspace::config::{Config, SOURCE_FORMS};
@@ -286,18 +286,7 @@ pub fn check_output_reads(decl: &Decl, instances: &[Instance]) -> Vec<Diagnostic
         } else if let Some(d) = stage_deploy(s) {
             let envs: Option<BTreeSet<String>> = match &d.arg {
                 StepArg::Path(p) if p.len() == 2 => Some([p[1].name.to_string()].into()),
-                _ => waves_attribute(d).and_then(|w| match &w.value.kind {
-                    ExprKind::List { items, .. } => Some(
-                        items
-                            .iter()
-                            .filter_map(|e| match &e.kind {
-                                ExprKind::String(st) => st.as_plain(),
-                                _ => None,
-                            })
-                            .collect(),
-                    ),
-                    _ => None,
-                }),
+                _ => wave_order(d).map(|w| w.into_iter().collect()),
             };
             for inst in instances {
                 if envs.as_ref().is_none_or(|e| e.contains(&inst.environment)) {

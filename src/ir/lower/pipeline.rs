@@ -12,14 +12,14 @@ use crate::ir::lower::{Cache, Inputs, Request, const_expr, functions};
 use crate::ir::names::logical_id;
 use crate::ir::pipeline::{
     DeployInstance, EnvValue, EnvVar, FormworkSource, InputOverride, OutputExport, OutputRead,
-    Pipeline, Provider, RunStage, Stage, StageKind, Wave, output_var,
+    Pipeline, Provider, RunStage, Stage, StageKind, Wave, output_var, store_name,
 };
 use crate::ir::{Expr, Mode};
 use crate::resolve::DeclId;
 use crate::syntax::ast::{self, BodyItem, ExprKind, PipelineItem, StepArg};
 use crate::types::Checker;
 use crate::types::pipeline::{pipeline_input_name, stage_id};
-use crate::types::pipeline_loop::{artifact_read, output_read};
+use crate::types::pipeline_loop::{artifact_read, output_read, wave_order};
 use crate::types::targets::Target;
 
 /// What to lower: a service template, and the parts of its spec and workspace the
@@ -458,21 +458,7 @@ impl PipelineLowerer<'_, '_, '_, '_> {
         {
             return vec![wave(&env.name)];
         }
-        let order: Option<Vec<String>> = s.body.iter().flatten().find_map(|i| match i {
-            PipelineItem::Attribute(a) if a.name.name == "waves" => match &a.value.kind {
-                ExprKind::List { items, .. } => Some(
-                    items
-                        .iter()
-                        .filter_map(|e| match &e.kind {
-                            ExprKind::String(st) => st.as_plain(),
-                            _ => None,
-                        })
-                        .collect(),
-                ),
-                _ => None,
-            },
-            _ => None,
-        });
+        let order = wave_order(s);
         match order {
             Some(envs) => envs.iter().map(|e| wave(e)).collect(),
             None => vec![Wave {
@@ -586,21 +572,6 @@ impl PipelineLowerer<'_, '_, '_, '_> {
             _ => String::new(),
         }
     }
-}
-
-/// A `Secret` pipeline input's name in a CI provider's secret store: `registry_token`
-/// is `REGISTRY_TOKEN`.
-pub fn store_name(input: &str) -> String {
-    input
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// Stage ids are unique by the check, but an approval's id comes from its message:
