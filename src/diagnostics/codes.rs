@@ -116,6 +116,7 @@ codes! {
     LITERAL_PSEUDO_PARAMETER = "E0226", "literal-pseudo-parameter", "a CloudFormation `${AWS::…}` written as literal text, which is never substituted";
     UNTYPED_RESOURCE = "W0201", "untyped-resource", "a resource whose properties are not checked";
     NEVER_NULL = "W0202", "never-null", "a `??` whose left side is never null";
+    DEPRECATED_ARGUMENT = "W0203", "deprecated-argument", "a resource argument its provider marks deprecated";
     RESOURCES_LEFT_OUT = "W0301", "resources-left-out", "an instance whose spec leaves an optional input unset, so resources guarded by it are not created";
     SPEC_SYNTAX = "E0301", "spec-syntax-error", "a spec file that is not valid YAML or JSON";
     SPEC_TOO_LARGE = "E0302", "spec-too-large", "a spec file over the size or value-count limit";

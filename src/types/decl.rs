@@ -1249,6 +1249,20 @@ impl<'p> Checker<'p> {
                 self.expr(sc, &a.value);
                 continue;
             }
+            if prop.is_some_and(|p| p.deprecated) {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::DEPRECATED_ARGUMENT,
+                        format!("`{name}` of `{}` is deprecated", r.ty.name),
+                    )
+                    .with_primary(a.name.span, "deprecated by the provider")
+                    .with_note(format!(
+                        "the provider's schema marks it deprecated ({}): it works today and may be removed in a later major version",
+                        resources::Catalog::terraform().source()
+                    ))
+                    .with_help(format!("see the provider's documentation of `{}` for what replaces it", r.ty.name)),
+                );
+            }
             let ty = match (prop, &schema.additional_properties) {
                 // A property that may be left out takes a `T?`: null leaves it out.
                 (Some(p), _) if !p.required => Ty::optional(p.ty.clone()),
