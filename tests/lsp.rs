@@ -141,6 +141,8 @@ impl Session {
         let text = std::fs::read_to_string(&path).expect("read");
         let language = if rel.ends_with(".fw") {
             "formwork"
+        } else if rel.ends_with(".json") {
+            "json"
         } else {
             "yaml"
         };
@@ -274,6 +276,55 @@ fn diagnostics_in_a_template_and_a_spec_as_typed() {
     );
     let template = s.diagnostics("templates/web.fw");
     insta::assert_snapshot!("diagnostics_template_typo", s.show(&template));
+    assert!(s.finish());
+}
+
+/// A spec written as JSON (Proton accepts both) is checked like a YAML one, as typed.
+#[test]
+fn diagnostics_in_a_json_spec_as_typed() {
+    let mut s = Session::start_with("json-spec", |root| {
+        std::fs::remove_file(root.join("services/notify.yaml")).expect("remove");
+        let spec = json!({
+            "proton": "ServiceSpec",
+            "template": "notify@1.0",
+            "instances": [
+                { "name": "notify-dev", "environment": "dev",
+                  "spec": { "alarm_email": "dev-alarms@example.com" } },
+                { "name": "notify-prod", "environment": "prod",
+                  "spec": { "alarm_email": "oncall@example.com", "retention_days": 14, "approval": true } }
+            ]
+        });
+        let text = serde_json::to_string_pretty(&spec).expect("json") + "\n";
+        std::fs::write(root.join("services/notify.json"), text).expect("write");
+    });
+    s.open("services/notify.json");
+    let (line, col) = find(&s, "services/notify.json", "\"retention_days\"");
+    s.edit(
+        "services/notify.json",
+        2,
+        line,
+        col + 1,
+        "retention_days".len() as u32,
+        "retention_dayz",
+    );
+    let spec = s.diagnostics("services/notify.json");
+    let diags = spec["diagnostics"].as_array().expect("a list");
+    assert_eq!(diags.len(), 1, "{spec}");
+    let d = &diags[0];
+    assert_eq!(d["range"]["start"]["line"], json!(line), "{spec}");
+    // The key's token, quotes included.
+    assert_eq!(d["range"]["start"]["character"], json!(col), "{spec}");
+    let end = col + "\"retention_dayz\"".len() as u32;
+    assert_eq!(d["range"]["end"]["character"], json!(end), "{spec}");
+    assert_eq!(d["code"], json!("E0311"), "{spec}");
+    let message = d["message"].as_str().unwrap_or_default();
+    assert!(message.contains("retention_dayz"), "{spec}");
+    assert!(
+        serde_json::to_string(&spec)
+            .unwrap_or_default()
+            .contains("retention_days"),
+        "did-you-mean: {spec}"
+    );
     assert!(s.finish());
 }
 
