@@ -3,6 +3,8 @@
 //!
 //! No IO: the command line reads the files and hands their bytes to [`add_source`].
 
+use std::collections::BTreeMap;
+
 use crate::diagnostics::Diagnostic;
 use crate::resolve::{self, stdlib};
 use crate::syntax::span::{FileId, SourceMap};
@@ -199,13 +201,25 @@ pub fn lowering_errors(
     program: &resolve::Program,
     pick: &dyn Fn(resolve::DeclId) -> bool,
 ) -> Vec<Diagnostic> {
+    lowering_errors_by_file(program, pick)
+        .into_values()
+        .flatten()
+        .collect()
+}
+
+/// [`lowering_errors`], by the file of the template that found each: an error may
+/// point into another file (a module's resource), and is still the template's.
+pub fn lowering_errors_by_file(
+    program: &resolve::Program,
+    pick: &dyn Fn(resolve::DeclId) -> bool,
+) -> BTreeMap<FileId, Vec<Diagnostic>> {
     use crate::diagnostics::codes;
     use crate::ir::Mode;
     use crate::ir::lower::{self, Cache, Request};
     use crate::syntax::ast::DeclKind;
     let mut checker = types::Checker::new(program);
     let mut cache = Cache::default();
-    let mut found = Vec::new();
+    let mut found: BTreeMap<FileId, Vec<Diagnostic>> = BTreeMap::new();
     let ids: Vec<_> = program.user_decls().map(|(id, _)| id).collect();
     for id in ids {
         let Some(d) = program.decl(id) else { continue };
@@ -229,13 +243,16 @@ pub fn lowering_errors(
                 context: Default::default(),
             };
             if let Err(diags) = lower::lower(&mut checker, &mut cache, &request) {
-                found.extend(diags.into_iter().filter(|d| {
-                    d.code == codes::NAME_COLLISION
+                found
+                    .entry(id.file)
+                    .or_default()
+                    .extend(diags.into_iter().filter(|d| {
+                        d.code == codes::NAME_COLLISION
                         || d.code == codes::VALUE_TOO_LARGE
                         // `json_encode` of a value CloudFormation cannot write as text.
                         || d.code == codes::NOT_EXPRESSIBLE_AT_DEPLOY_TIME
                         || (d.code == codes::ABSENT_RESOURCE && d.message.contains(" depends on "))
-                }));
+                    }));
             }
         }
     }

@@ -205,12 +205,22 @@ fn check_incrementally(
         previous.services = None;
         return work;
     }
+    // Kept by the file of the template that found them, not the file they point
+    // into: re-checking a template replaces all of its errors, also those in an
+    // unchanged module it uses.
     let lowering = match &previous.lowering {
         Some(old) => {
-            let found = crate::check::lowering_errors(program, &|d| affected.contains(&d.file));
-            incremental::merge(old, found, &affected)
+            let found =
+                crate::check::lowering_errors_by_file(program, &|d| affected.contains(&d.file));
+            let mut out: incremental::ByFile = old
+                .iter()
+                .filter(|(f, _)| !affected.contains(f))
+                .map(|(f, d)| (*f, d.clone()))
+                .collect();
+            out.extend(found);
+            out
         }
-        None => incremental::by_file(crate::check::lowering_errors(program, &|_| true)),
+        None => crate::check::lowering_errors_by_file(program, &|_| true),
     };
     diagnostics.extend(lowering.values().flatten().cloned());
     previous.lowering = Some(lowering);

@@ -4,7 +4,7 @@
 //! version of the same template), and the service specs whose instances run one of
 //! those templates. Everything else keeps the diagnostics and plans it had.
 //!
-//! The stages are the compiler's own (`types::check_files`, `check::lowering_errors`,
+//! The stages are the compiler's own (`types::check_files`, `check::lowering_errors_by_file`,
 //! `workspace::SpecChecker`), only told which declarations and specs to look at. A
 //! change to what a file declares (a template renamed, a version or a file added),
 //! or a file saved, created or deleted, makes the next check a whole one.
@@ -22,7 +22,8 @@ use crate::workspace::ServicePlan;
 /// One file's name and a hash of its text, at a check.
 pub type Stamp = (String, u64);
 
-/// Diagnostics by the file of their primary span.
+/// Diagnostics by file: of their primary span (the type check's), or of the template
+/// that found them (the compile stage's, which may point into a module it uses).
 pub type ByFile = BTreeMap<FileId, Vec<Diagnostic>>;
 
 /// A service spec's last check: what it found, and its plan when it had one.
