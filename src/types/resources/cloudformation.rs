@@ -42,17 +42,25 @@ pub(super) fn index_lines(lines: impl Iterator<Item = &'static str>) -> Result<V
     Ok(entries)
 }
 
-/// "cfn-lint 1.58.0 schemas of 2026-10-20, us-east-1", from the metadata line.
-fn source(meta: &str) -> Result<String, String> {
+/// A JSON Lines catalog's metadata line, and a reader of its string fields.
+pub(super) fn metadata(
+    line: &str,
+) -> Result<impl Fn(&str) -> Result<String, String> + use<>, String> {
     let meta: serde_json::Value =
-        serde_json::from_str(meta).map_err(|e| format!("the metadata line: {e}"))?;
-    let field = |k: &str| {
+        serde_json::from_str(line).map_err(|e| format!("the metadata line: {e}"))?;
+    Ok(move |k: &str| {
         meta.get(k)
             .and_then(|v| v.as_str())
+            .map(str::to_string)
             .ok_or_else(|| format!("the metadata has no `{k}`"))
-    };
+    })
+}
+
+/// "cfn-lint 1.58.0 schemas of 2026-10-20, us-east-1", from the metadata line.
+fn source(meta: &str) -> Result<String, String> {
+    let field = metadata(meta)?;
     let date = field("schema_date")?;
-    let date = date.get(..10).unwrap_or(date);
+    let date = date.get(..10).unwrap_or(&date);
     Ok(format!(
         "{} {} schemas of {date}, {}",
         field("source")?,

@@ -5,7 +5,7 @@
 //! `stdlib/terraform/documented.json`. Indexed like the CloudFormation catalog: the
 //! first line is metadata, each further line one type, decoded when asked for.
 
-use super::cloudformation::index_lines;
+use super::cloudformation::{index_lines, metadata};
 use super::{Catalog, Target};
 
 const DATA: &str = include_str!("../../../stdlib/terraform/resources.jsonl");
@@ -13,13 +13,7 @@ const DATA: &str = include_str!("../../../stdlib/terraform/resources.jsonl");
 pub(super) fn catalog() -> Result<Catalog, String> {
     let mut lines = DATA.split_terminator('\n');
     let meta = lines.next().ok_or("resources.jsonl is empty")?;
-    let meta: serde_json::Value =
-        serde_json::from_str(meta).map_err(|e| format!("the metadata line: {e}"))?;
-    let field = |k: &str| {
-        meta.get(k)
-            .and_then(|v| v.as_str())
-            .ok_or_else(|| format!("the metadata has no `{k}`"))
-    };
+    let field = metadata(meta)?;
     let source = format!(
         "{} {} provider schema",
         field("provider")?,
